@@ -1,0 +1,3 @@
+// The module's exports: allocation and the kernels. Kernel files mirror src/backend/js/.
+export { alloc, free } from "./memory";
+export { forwardSeed, updateSeed } from "./seed";

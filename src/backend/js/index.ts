@@ -1,0 +1,6 @@
+// The JS backend's kernel table: plain loops over the arena, twins of assembly/.
+import type { Kernels } from '../kernels.js';
+import { forwardSeed, updateSeed } from './seed.js';
+
+/** Kernels of the pure-JS path. */
+export const jsKernels: Kernels = { forwardSeed, updateSeed };

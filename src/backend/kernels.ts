@@ -1,0 +1,10 @@
+// The kernel table: one name per kernel, implemented once in assembly/ and once in backend/js/.
+import type { Arena } from './arena.js';
+
+/** Every kernel, as the facade calls it. Implementations: `backend/wasm.ts`, `backend/js/index.ts`. */
+export interface Kernels {
+  /** Seed forward pass over layers [first, end); `inputCount` inputs are staged in the arena. */
+  forwardSeed(arena: Arena, first: number, end: number, inputCount: number): void;
+  /** Seed update over layers [first, end), last first; 0 on success, 1 when a weight became 0, 2 when a value overflowed (nothing committed either way). */
+  updateSeed(arena: Arena, first: number, end: number, learningRate: number): number;
+}

@@ -1,0 +1,119 @@
+// Loads the AssemblyScript kernels. The .wasm bytes are inlined in the JS build, so there is no
+// file to locate in Node, bundlers, CDNs or workers. SIMD build where supported, plain build otherwise.
+import simdBytes from '../../build/neurite.simd.wasm';
+import plainBytes from '../../build/neurite.wasm';
+import { MemoryError } from '../errors.js';
+import { Arena, Heap } from './arena.js';
+import type { Kernels } from './kernels.js';
+
+/** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  forwardSeed(arena: number, first: number, end: number, inputCount: number): void;
+  updateSeed(arena: number, first: number, end: number, learningRate: number): number;
+}
+
+/** The loaded module: its exports, a heap over its memory and whether it is the SIMD build. */
+export interface WasmModule {
+  exports: WasmExports;
+  heap: Heap;
+  simd: boolean;
+}
+
+// A minimal module using v128 (i8x16.popcnt): valid only where WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+let loaded: WasmModule | null = null;
+let loading: Promise<WasmModule | null> | null = null;
+let failure: unknown = null;
+
+function supportsSimd(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+function instantiate(module: WebAssembly.Module, simd: boolean): WasmModule {
+  let exports: WasmExports;
+  const readString = (ptr: number): string => {
+    if (!ptr) return '';
+    const bytes = new Uint32Array(exports.memory.buffer)[(ptr - 4) >>> 2]!;
+    return String.fromCharCode(...new Uint16Array(exports.memory.buffer, ptr, bytes >>> 1));
+  };
+  const imports = {
+    env: {
+      abort(message: number, file: number, line: number, column: number): never {
+        throw new MemoryError(`WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`);
+      },
+    },
+  };
+  exports = new WebAssembly.Instance(module, imports).exports as unknown as WasmExports;
+  return { exports, heap: new Heap(exports.memory), simd };
+}
+
+/**
+ * The wasm module, compiled synchronously on first use where the platform allows
+ * (Node, workers); `null` until `ready()` resolves where it does not (browser main thread).
+ */
+export function wasmModule(): WasmModule | null {
+  if (loaded || failure || typeof WebAssembly !== 'object') return loaded;
+  const simd = supportsSimd();
+  try {
+    loaded = instantiate(new WebAssembly.Module(simd ? simdBytes : plainBytes), simd);
+  } catch (error) {
+    // Browsers refuse synchronous compiles of large modules on the main thread: ready() compiles async.
+    if (!(error instanceof globalThis.RangeError)) failure = error;
+  }
+  return loaded;
+}
+
+/** Compiles the wasm module asynchronously if needed; resolves when it is usable (or known unusable). */
+export function loadWasm(): Promise<WasmModule | null> {
+  if (loaded || failure || typeof WebAssembly !== 'object') return Promise.resolve(loaded);
+  loading ??= (async () => {
+    const simd = supportsSimd();
+    try {
+      loaded = instantiate(await WebAssembly.compile(simd ? simdBytes : plainBytes), simd);
+    } catch (error) {
+      failure = error;
+    }
+    return loaded;
+  })();
+  return loading;
+}
+
+/** Why the wasm module is unusable, for error messages. */
+export function wasmFailure(): string {
+  if (typeof WebAssembly !== 'object') return 'WebAssembly is not available in this environment';
+  if (failure) return `WebAssembly failed to load: ${String(failure)}`;
+  return 'the WebAssembly module is still compiling: await ready() first';
+}
+
+const WASM_MAX_BYTES = 2 ** 32;
+
+/** Allocates an arena in wasm memory, or throws MemoryError when it cannot fit. */
+export function allocateWasm(module: WasmModule, bytes: number): number {
+  if (bytes + module.heap.byteLength > WASM_MAX_BYTES) {
+    throw new MemoryError(`cannot allocate ${bytes} bytes: WebAssembly memory is limited to 4 GiB (${module.heap.byteLength} bytes in use)`);
+  }
+  try {
+    return module.exports.alloc(bytes);
+  } catch (error) {
+    if (error instanceof MemoryError) throw error;
+    throw new MemoryError(`cannot allocate ${bytes} bytes of WebAssembly memory: ${String(error)}`);
+  }
+}
+
+/** The wasm kernel table: each entry forwards the arena's address to the exported kernel. */
+export function wasmKernels(module: WasmModule): Kernels {
+  const x = module.exports;
+  return {
+    forwardSeed: (arena: Arena, first: number, end: number, inputCount: number) => x.forwardSeed(arena.base, first, end, inputCount),
+    updateSeed: (arena: Arena, first: number, end: number, rate: number) => x.updateSeed(arena.base, first, end, rate),
+  };
+}
+

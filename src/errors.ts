@@ -1,0 +1,58 @@
+/**
+ * Every error neurite throws is a {@link NeuriteError}. Subclasses say what kind
+ * of mistake it was; `argument` names the offending argument when there is one.
+ * When one of these is thrown, the object it came from is unchanged.
+ */
+export class NeuriteError extends Error {
+  /** The argument or option at fault, e.g. `"input"` or `"options.batchSize"`. */
+  readonly argument: string | undefined;
+  constructor(message: string, argument?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.argument = argument;
+  }
+}
+
+/** A length or size does not match what the network expects. */
+export class ShapeError extends NeuriteError {}
+
+/** A number is NaN or ±Infinity where a finite number is needed. */
+export class NonFiniteError extends NeuriteError {}
+
+/** A number is finite but outside its allowed range (sizes, rates, counts). */
+export class OutOfRangeError extends NeuriteError {}
+
+/** A value has the wrong type, or an option or name is unknown (the message lists the valid ones). */
+export class InvalidArgumentError extends NeuriteError {}
+
+/** The parts of a configuration do not fit together (empty network, softmax on a hidden layer, loss vs. activation). */
+export class ConfigurationError extends NeuriteError {}
+
+/** The seed rule's update made a weight exactly 0: the hoped input (b - e) / w is undefined. */
+export class ZeroWeightError extends NeuriteError {
+  constructor(message: string, readonly layer: number, readonly neuron: number) {
+    super(message, 'expected');
+  }
+}
+
+/** Training produced a non-finite loss or weight; the weights were rolled back. */
+export class DivergenceError extends NeuriteError {
+  constructor(message: string, readonly epoch: number, readonly batch: number) {
+    super(message);
+  }
+}
+
+/** An `AbortSignal` stopped training; the model holds the last completed step. */
+export class AbortError extends NeuriteError {}
+
+/** The network does not fit in memory (the wasm backend addresses at most 4 GiB). */
+export class MemoryError extends NeuriteError {}
+
+/** A serialized model is malformed, truncated, of another version or hostile. */
+export class FormatError extends NeuriteError {}
+
+/** The requested backend cannot run here (e.g. WebAssembly missing or not yet compiled). */
+export class BackendError extends NeuriteError {}
+
+/** A method was called out of order, e.g. `update()` before any `process()`, or on a disposed object. */
+export class StateError extends NeuriteError {}

@@ -1,0 +1,13 @@
+// neurite's public API. This file only re-exports; each module's header says what it holds.
+export { setBackend, getBackend, ready, wasmSimd, type BackendName } from './backend/index.js';
+export {
+  NeuriteError, ShapeError, NonFiniteError, OutOfRangeError, InvalidArgumentError, ConfigurationError,
+  ZeroWeightError, DivergenceError, AbortError, MemoryError, FormatError, BackendError, StateError,
+} from './errors.js';
+export { Neuron } from './seed/neuron.js';
+export { Layer, InputLayer } from './seed/layer.js';
+export { Network } from './seed/network.js';
+export { LayerConfiguration, type LayerSpec } from './seed/configuration.js';
+export { normalize, denormalize } from './seed/normalize.js';
+export { trainNeuron, trainLayer, trainNetwork, type Sample } from './seed/train.js';
+export type { SeedOptions } from './seed/options.js';

@@ -1,0 +1,61 @@
+// Network: the article's stack of seed layers, processed and updated by one kernel call each.
+import { ConfigurationError, InvalidArgumentError } from '../errors.js';
+import { positive, vector } from '../validate.js';
+import { checkLayerSpec, LayerConfiguration, type LayerSpec } from './configuration.js';
+import { InputLayer, Layer } from './layer.js';
+import { SeedModel } from './model.js';
+import { repr, seedBackend, type SeedOptions } from './options.js';
+
+/**
+ * An InputLayer followed by Layers, trained by the seed rule. `process` runs
+ * every layer in one kernel call, `update` walks them back in one more.
+ */
+export class Network {
+  /** The step size of every update. */
+  readonly learningRate: number;
+  /** @internal */ readonly model: SeedModel;
+  /** Views onto the network's layers (the first is an InputLayer). */
+  readonly layers: readonly Layer[];
+
+  /**
+   * @param configuration a LayerConfiguration or a plain `{ weight, bias, size }[]` (first = input layer)
+   * @param learningRate a finite number > 0
+   */
+  constructor(configuration: LayerConfiguration | readonly LayerSpec[], learningRate: number, options?: SeedOptions) {
+    const items = configuration instanceof LayerConfiguration ? configuration.items : configuration;
+    if (!Array.isArray(items)) throw new InvalidArgumentError('configuration must be a LayerConfiguration or an array of { weight, bias, size }', 'configuration');
+    if (items.length === 0) throw new ConfigurationError('configuration must hold at least one layer, got none', 'configuration');
+    const specs = items.map((item, l) => checkLayerSpec(item, `configuration[${l}]`));
+    this.learningRate = positive(learningRate, 'learningRate');
+    const layers = specs.map((spec, l) => ({ ...spec, isInput: l === 0 }));
+    this.model = new SeedModel(seedBackend(options), layers, layers);
+    this.layers = Object.freeze(specs.map((_, l) => (l === 0 ? new InputLayer(this.model, 0) : new Layer(this.model, l))));
+  }
+
+  /** Feeds `input` (one number per input neuron) through every layer; returns the output layer's results. */
+  process(input: ArrayLike<number>): Float64Array {
+    vector(input, 'input', this.layers[0]!.size);
+    this.model.forward(0, this.layers.length, input);
+    return this.model.results(this.layers.length - 1);
+  }
+
+  /**
+   * Seed update of every layer from the output back to the input, towards `expected`
+   * (one number per output neuron). Throws ZeroWeightError with nothing changed.
+   */
+  update(expected: ArrayLike<number>): void {
+    vector(expected, 'expected', this.layers[this.layers.length - 1]!.size);
+    this.model.update(0, this.layers.length, expected, this.learningRate);
+  }
+
+  /** Frees the network's wasm memory now; the network and its views are unusable afterwards. */
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** Learning rate, then each layer with its neurons. */
+  toString(): string {
+    const body = this.layers.map((layer, l) => `layer ${l}: ${layer.toString().replace(/\n/g, '\n  ')}`).join('\n');
+    return `Network(learningRate=${repr(this.learningRate)}, layers=${this.layers.length}, backend=${this.model.backend.name})\n${body}`;
+  }
+}

@@ -1,0 +1,30 @@
+// Min-max scaling, as in the article: the seed rule learns best on values in [0, 1].
+import { OutOfRangeError } from '../errors.js';
+import { finite, vector } from '../validate.js';
+
+function bounds(values: ArrayLike<number>, low: number | undefined, high: number | undefined): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]!);
+    hi = Math.max(hi, values[i]!);
+  }
+  const l = low === undefined ? lo : finite(low, 'low');
+  const h = high === undefined ? hi : finite(high, 'high');
+  if (l === h) throw new OutOfRangeError(`high must differ from low (both are ${l}); pass low and high explicitly for constant values`, 'high');
+  return [l, h];
+}
+
+/** Maps `values` from [low, high] to [0, 1]: `(v - low) / (high - low)`. `low`/`high` default to the values' min and max. */
+export function normalize(values: ArrayLike<number>, low?: number, high?: number): number[] {
+  vector(values, 'values');
+  const [l, h] = bounds(values, low, high);
+  return Array.from(values, (v) => (v - l) / (h - l));
+}
+
+/** Inverse of {@link normalize}: `v * (high - low) + low`. `low`/`high` default to the values' min and max. */
+export function denormalize(values: ArrayLike<number>, low?: number, high?: number): number[] {
+  vector(values, 'values');
+  const [l, h] = bounds(values, low, high);
+  return Array.from(values, (v) => v * (h - l) + l);
+}

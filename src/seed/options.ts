@@ -1,0 +1,19 @@
+// The optional last argument of every seed constructor.
+import { type Backend, type BackendName, resolveBackend } from '../backend/index.js';
+import { options } from '../validate.js';
+
+/** Options every seed object accepts as its last argument. */
+export interface SeedOptions {
+  /** Run this object on `'wasm'` or `'js'`; defaults to {@link getBackend}(). */
+  backend?: BackendName;
+}
+
+/** Validates seed options and returns the backend they name. */
+export function seedBackend(value: SeedOptions | undefined): Backend {
+  return resolveBackend(options(value, 'options', ['backend']).backend);
+}
+
+/** Formats a float64 so that it reads back exactly (like Python's repr). */
+export function repr(value: number): string {
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+}

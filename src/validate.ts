@@ -1,0 +1,82 @@
+// Argument checks shared by every entry point. Each throws a typed NeuriteError naming the argument.
+import { InvalidArgumentError, NonFiniteError, OutOfRangeError, ShapeError } from './errors.js';
+
+/** Describes a value for an error message: its type, and its length for arrays. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  return typeof value;
+}
+
+/** Checks that `value` is a finite number. */
+export function finite(value: unknown, argument: string): number {
+  if (typeof value !== 'number') throw new InvalidArgumentError(`${argument} must be a finite number, got ${describe(value)}`, argument);
+  if (!Number.isFinite(value)) throw new NonFiniteError(`${argument} must be a finite number, got ${value}`, argument);
+  return value;
+}
+
+/** Checks that `value` is a finite number > 0. */
+export function positive(value: unknown, argument: string): number {
+  finite(value, argument);
+  if ((value as number) <= 0) throw new OutOfRangeError(`${argument} must be a finite number > 0, got ${value}`, argument);
+  return value as number;
+}
+
+/** Checks that `value` is an integer in [min, max]. */
+export function integer(value: unknown, argument: string, min = 1, max = 2 ** 31 - 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === 2 ** 31 - 1 ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new OutOfRangeError(`${argument} must be an integer ${range}, got ${describe(value)}`, argument);
+  }
+  return value;
+}
+
+/**
+ * Checks that `values` is an array or typed array of `length` finite numbers
+ * (any length when `length` is undefined, but at least `minLength`).
+ */
+export function vector(values: unknown, argument: string, length?: number, minLength = 1): ArrayLike<number> {
+  const expected = length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new InvalidArgumentError(`${argument} must be an array of ${expected}, got ${describe(values)}`, argument);
+  }
+  const array = values as ArrayLike<unknown>;
+  if (length !== undefined ? array.length !== length : array.length < minLength) {
+    throw new ShapeError(`${argument} must hold ${expected}, got ${describe(values)}`, argument);
+  }
+  for (let i = 0; i < array.length; i++) {
+    const v = array[i];
+    if (typeof v !== 'number' && typeof v !== 'bigint') {
+      throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${describe(v)}`, argument);
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new NonFiniteError(`${argument}[${i}] must be a finite number, got ${String(v)}`, argument);
+    }
+  }
+  return array as ArrayLike<number>;
+}
+
+/** Checks that `options` is undefined or a plain object whose keys are all in `known`. */
+export function options<T extends object>(value: T | undefined, argument: string, known: readonly string[]): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(`${argument} must be an object, got ${describe(value)}`, argument);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`${argument}.${key} is not an option; valid options: ${known.join(', ')}`, `${argument}.${key}`);
+    }
+  }
+  return value;
+}
+
+/** Checks that `value` is one of `names`; the error lists them. */
+export function oneOf<T extends string>(value: unknown, argument: string, names: readonly T[]): T {
+  if (typeof value !== 'string' || !(names as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`${argument} must be one of ${names.map((n) => `'${n}'`).join(', ')}, got ${describe(value)}`, argument);
+  }
+  return value as T;
+}

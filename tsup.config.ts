@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// ESM + CJS + .d.ts for the library; an ESM bundle for the CLI. The .wasm bytes are inlined,
+// so the package has no file to locate at run time.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    target: 'es2022',
+    platform: 'neutral',
+    loader: { '.wasm': 'binary' },
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'es2022',
+    platform: 'node',
+    loader: { '.wasm': 'binary' },
+  },
+]);

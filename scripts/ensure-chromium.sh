@@ -1,0 +1,12 @@
+#!/bin/sh
+# Installs Debian's chromium for the browser test when it is missing; nothing is downloaded at test time.
+set -e
+[ -x /usr/bin/chromium ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-chromium: /usr/bin/chromium is missing; run 'apt-get install -y chromium' as root" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet: update only when the package is unknown.
+apt-cache show chromium >/dev/null 2>&1 || apt-get update -q
+apt-get install -y -q --no-install-recommends chromium

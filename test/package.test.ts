@@ -1,0 +1,84 @@
+// The packed tarball, installed into a fresh project, works from import, require and npx, and stays small.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as source from '../src/index.js';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { measureSize } from '../scripts/size.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+// About 1.5× the measured min+gzip size (see the README): a jump past it means something heavy got bundled.
+const SIZE_BUDGET_BYTES = 20 * 1024;
+
+// The same steps in both module systems, printing what the test compares with the source build.
+const USE = `
+const configuration = new m.LayerConfiguration(0.5, 0, 3)
+  .plus(new m.LayerConfiguration(0.4, 0.1, 3).times(2))
+  .plus(new m.LayerConfiguration(0.6, 0.05, 3));
+const network = new m.Network(configuration, 0.01);
+m.trainNetwork(network, [{ input: [0.1, 0.2, 0.3], expected: [0.2, 0.3, 0.4] }, { input: [0.5, 0.4, 0.3], expected: [0.6, 0.5, 0.4] }], 5);
+console.log(JSON.stringify({ exports: Object.keys(m).sort(), backend: m.getBackend(), output: Array.from(network.process([0.9, 0.8, 0.7])) }));
+`;
+
+function expectedFromSource() {
+  const m = source;
+  const configuration = new m.LayerConfiguration(0.5, 0, 3)
+    .plus(new m.LayerConfiguration(0.4, 0.1, 3).times(2))
+    .plus(new m.LayerConfiguration(0.6, 0.05, 3));
+  const network = new m.Network(configuration, 0.01, { backend: 'wasm' });
+  m.trainNetwork(network, [{ input: [0.1, 0.2, 0.3], expected: [0.2, 0.3, 0.4] }, { input: [0.5, 0.4, 0.3], expected: [0.6, 0.5, 0.4] }], 5);
+  return { exports: Object.keys(m).sort(), backend: 'wasm', output: Array.from(network.process([0.9, 0.8, 0.7])) };
+}
+
+describe('the packed package', () => {
+  let work: string;
+  let project: string;
+  let packed: string[];
+  const node = (file: string) => JSON.parse(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }));
+
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    work = mkdtempSync(join(tmpdir(), 'neurite-package-'));
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+    packed = pack.files.map((f: { path: string }) => f.path);
+    project = join(work, 'project');
+    execFileSync('mkdir', [project]);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    // Zero run-time dependencies: installing the tarball needs no network.
+    execFileSync('npm', ['install', join(work, pack.filename), '--offline', '--no-audit', '--no-fund'], { cwd: project, stdio: 'pipe' });
+    writeFileSync(join(project, 'use.mjs'), `import * as m from 'neurite';\n${USE}`);
+    writeFileSync(join(project, 'use.cjs'), `const m = require('neurite');\n${USE}`);
+  }, 120_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships the ESM, CJS and type builds and nothing else', () => {
+    expect(packed.filter((path) => path.startsWith('dist/')).sort()).toEqual(['dist/cli.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js']);
+    expect(packed.filter((path) => !path.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/.test(path))).toEqual([]);
+  });
+
+  it('gives the source build’s exports and bit-identical numbers from import', () => {
+    expect(node('use.mjs')).toEqual(expectedFromSource());
+  });
+
+  it('gives the source build’s exports and bit-identical numbers from require', () => {
+    expect(node('use.cjs')).toEqual(expectedFromSource());
+  });
+
+  it('runs `npx neurite demo` from the installed bin', () => {
+    const out = execFileSync('npx', ['--no', '--', 'neurite', 'demo'], { cwd: project, encoding: 'utf8' });
+    // The demo's wording belongs to the CLI; what matters here is that it ran, on wasm, and said something.
+    expect(out.split('\n').length).toBeGreaterThan(3);
+    expect(out).toContain('wasm');
+  });
+
+  it(`keeps dist/index.js (wasm inlined) within ${SIZE_BUDGET_BYTES / 1024} KB min+gzip`, async () => {
+    const { gzipped } = await measureSize();
+    expect(gzipped).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThanOrEqual(SIZE_BUDGET_BYTES);
+  });
+});

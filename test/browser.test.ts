@@ -1,5 +1,5 @@
 // The Vite-built playground trains in a Web Worker on the wasm backend inside headless Chromium.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,7 @@ describe('the browser playground', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
+    if (!existsSync(new URL('../dist/index.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     await build({ configFile: join(example, 'vite.config.ts'), logLevel: 'error' });
     server = await serve(site);
     profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));

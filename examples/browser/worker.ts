@@ -10,9 +10,9 @@ const STEPS_PER_TICK = 10;
 const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent<PointsMessage>) => void) | null };
 
 let network: DenseNetwork | null = null;
-let inputs = new Float64Array(0);
-let targets = new Float64Array(0);
-let labels = new Uint8Array(0);
+let inputs: Float64Array = new Float64Array(0);
+let targets: Float64Array = new Float64Array(0);
+let labels: Uint8Array = new Uint8Array(0);
 let epoch = 0;
 
 // The grid's cell centres, row-major from the top-left; y points up as on the page.

@@ -1,0 +1,94 @@
+// neurite, from the built package (dist/), on its wasm and js backends.
+import * as neurite from '../dist/index.js';
+import { mse } from './lib-brain.mjs';
+
+const { DenseNetwork, Network, LayerConfiguration, NeuriteError, ready } = neurite;
+
+function dense(backend, layers, extra) {
+  if (typeof DenseNetwork !== 'function') throw new Error('DenseNetwork is not exported by dist/index.js yet');
+  return new DenseNetwork({ layers, seed: 1, backend, ...extra });
+}
+
+const mnistNetwork = (w, backend) => dense(backend, [
+  { size: 784 }, { size: 128, activation: 'relu' }, { size: 10, activation: 'softmax' },
+], { loss: 'crossEntropy', optimizer: { type: 'sgd', learningRate: w.learningRate ?? 0.01 } });
+
+/** Rows `0..count` of `data` as neurite's row-major DenseData. */
+const rows = (data, count) => ({ inputs: data.inputs.subarray(0, count * data.inputSize), targets: data.targets.subarray(0, count * data.outputSize) });
+
+/** neurite's runners. */
+export const neuriteLibrary = {
+  name: 'neurite',
+  backends: ['wasm', 'js'],
+  async prepare() {
+    await ready();
+  },
+  workloads: {
+    xor(w, data, quick, backend) {
+      let net;
+      const set = Array.from({ length: 4 }, (_, k) => ({ input: data.input(k), output: data.target(k) }));
+      return {
+        perIteration: 1,
+        beforeEach: () => {
+          net?.dispose();
+          net = dense(backend, w.sizes, { activation: 'sigmoid', loss: 'mse', optimizer: { type: 'sgd', learningRate: w.learningRate } });
+        },
+        run: () => net.fit(set, { epochs: w.epochs, batchSize: 1, shuffle: false }),
+        check: () => `final MSE ${mse(set, (x) => net.predict(x)).toExponential(1)}`,
+        dispose: () => net?.dispose(),
+      };
+    },
+    'mlp-sgd'(w, data, quick, backend) {
+      const net = mnistNetwork(w, backend);
+      const set = rows(data, data.count);
+      return { perIteration: data.count, run: () => net.fit(set, { epochs: 1, batchSize: 1, shuffle: false }), note: 'fit()', dispose: () => net.dispose() };
+    },
+    'mlp-batch'(w, data, quick, backend) {
+      const net = mnistNetwork(w, backend);
+      const set = rows(data, data.count);
+      return { perIteration: data.count, run: () => net.fit(set, { epochs: 1, batchSize: 32, shuffle: false }), note: 'fit()', dispose: () => net.dispose() };
+    },
+    'infer-small'(w, data, quick, backend) {
+      const net = dense(backend, w.sizes, { activation: 'sigmoid' });
+      const inputs = Array.from({ length: 64 }, (_, k) => data.input(k));
+      let sink = 0;
+      return {
+        perIteration: 1000,
+        run: () => { for (let k = 0; k < 1000; k++) sink += net.predict(inputs[k & 63])[0]; },
+        check: () => (Number.isFinite(sink) ? '' : 'non-finite output'),
+        dispose: () => net.dispose(),
+      };
+    },
+    'infer-batch'(w, data, quick, backend) {
+      const net = mnistNetwork(w, backend);
+      return { perIteration: data.count, run: () => net.predictBatch(data.inputs, data.count), dispose: () => net.dispose() };
+    },
+    // The seed rule can blow up or hit a zero weight on random data: the network is then re-created and the event counted.
+    seed(w, data, quick, backend) {
+      const [input, hidden, output] = [0.5, 0.5, 0.5].map((weight, k) => new LayerConfiguration(weight, 0.1 * k, 64));
+      const configuration = input.plus(hidden.times(2)).plus(output);
+      const create = () => new Network(configuration, w.learningRate, { backend });
+      let net = create();
+      let restarts = 0;
+      const samples = Array.from({ length: data.count }, (_, k) => [data.inputs.subarray(k * 64, k * 64 + 64), data.targets.subarray(k * 64, k * 64 + 64)]);
+      return {
+        perIteration: samples.length,
+        run: () => {
+          for (const [x, y] of samples) {
+            net.process(x);
+            try {
+              net.update(y);
+            } catch (error) {
+              if (!(error instanceof NeuriteError)) throw error;
+              restarts++;
+              net.dispose();
+              net = create();
+            }
+          }
+        },
+        check: () => (restarts ? `${restarts} re-creations after a seed-rule error` : ''),
+        dispose: () => net.dispose(),
+      };
+    },
+  },
+};

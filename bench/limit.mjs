@@ -1,0 +1,19 @@
+// Compiles and runs bench/limit/limit.cpp: the machine's float64 GFLOP/s on neurite's two hot products.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const source = fileURLToPath(new URL('./limit/limit.cpp', import.meta.url));
+const binary = fileURLToPath(new URL('./limit/limit', import.meta.url));
+
+/**
+ * `{ matvecNaive, matvecBlocked, matmulNaive, matmulBlocked }` in GFLOP/s (best of `rounds`),
+ * or `{ error }` when g++ or the run fails.
+ */
+export function measureLimit(rounds) {
+  try {
+    execFileSync('g++', ['-O3', '-march=native', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return JSON.parse(execFileSync(binary, [String(rounds)], { encoding: 'utf8' }));
+  } catch (error) {
+    return { error: String(error.stderr || error.message || error).trim().split('\n')[0] };
+  }
+}

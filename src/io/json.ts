@@ -105,8 +105,8 @@ export function parseSeedModel(json: unknown): SeedModelJSON {
   return { format: 'neurite-seed', version: 1, learningRate, layers };
 }
 
-/** JSON text → value, refusing text longer than any valid model could be. Objects pass through. */
-function parseText(json: unknown): unknown {
+/** @internal JSON text → value, refusing text longer than {@link MAX_JSON_CHARS}; other values pass through. */
+export function parseText(json: unknown): unknown {
   if (typeof json !== 'string') return json;
   if (json.length > MAX_JSON_CHARS) throw new FormatError(`json is ${json.length} characters long, more than the ${MAX_JSON_CHARS} a saved model may take`, 'json');
   try {
@@ -154,7 +154,8 @@ function name<T extends string>(value: unknown, argument: string, names: readonl
   return value as T;
 }
 
-function finiteNumber(value: unknown, argument: string): number {
+/** @internal Checks that `value` is a finite number, else a FormatError naming `argument`. */
+export function finiteNumber(value: unknown, argument: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new FormatError(`${argument} must be a finite number, got ${describe(value)}`, argument);
   return value;
 }

@@ -70,7 +70,7 @@ for (const workload of WORKLOADS) {
   }
 }
 
-const limit = measureLimit(quick ? 2 : 5);
+const limit = measureLimit(quick ? 2 : 10);
 console.log('C limit (GFLOP/s):', JSON.stringify(limit));
 const markdown = renderResults({ rows, limit, quick, env: await environment(), seconds: (Date.now() - started) / 1000, workloads: WORKLOADS });
 writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), markdown);

@@ -70,6 +70,8 @@ describe('parseDenseModel on valid models', () => {
     model.weights[0] = Float64Array.from(model.weights[0]!) as unknown as number[];
     const parsed = parseDenseModel(model);
     expect(parsed.optimizer).toEqual({ type: 'sgd' });
+    const noClipping = { type: 'adam', learningRate: 0.001, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, clipNorm: 0 } as const;
+    expect(parseDenseModel({ ...dense(), optimizer: noClipping }).optimizer).toEqual(noClipping);
     expect(Array.isArray(parsed.weights[0])).toBe(true);
   });
 });
@@ -134,6 +136,7 @@ describe('parseDenseModel rejects', () => {
     const text = JSON.stringify(dense()).replace(/"weights":\[\[[-0-9.e]+/, '"weights":[[1e999');
     rejects(text, 'json.weights[0]', /\[0\] must be a finite number, got Infinity/);
     rejects({ ...dense(), seed: Number.POSITIVE_INFINITY }, 'json.seed');
+    rejects({ ...dense(), seed: 1.5 }, 'json.seed', /integer in \[0, 4294967295\]/);
   });
 
   it('truncated and corrupted text, at every cut', () => {

@@ -2,7 +2,7 @@
 import type { Activation, DenseModelJSON, OptimizerOptions } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { describe } from '../validate.js';
-import { finiteNumber, MAX_LAYERS, MAX_PARAMETERS, parseDenseModel, parseText } from './json.js';
+import { finiteNumber, MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMETERS, parseDenseModel, parseText } from './json.js';
 
 /** brain.js 1.x activation names. */
 const BRAIN_ACTIVATIONS = ['sigmoid', 'relu', 'leaky-relu', 'tanh'] as const;
@@ -32,8 +32,8 @@ export function brainToDenseModel(json: unknown): DenseModelJSON {
     throw new FormatError(`json.sizes must be an array of 2 to ${MAX_LAYERS} layer sizes, got ${describe(root.sizes)}`, 'json.sizes');
   }
   const sizes = root.sizes.map((size: unknown, l: number) => {
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PARAMETERS) {
-      throw new FormatError(`json.sizes[${l}] must be an integer in [1, ${MAX_PARAMETERS}], got ${describe(size)}`, `json.sizes[${l}]`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
+      throw new FormatError(`json.sizes[${l}] must be an integer in [1, ${MAX_LAYER_SIZE}], got ${describe(size)}`, `json.sizes[${l}]`);
     }
     return size;
   });

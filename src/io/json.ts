@@ -7,6 +7,8 @@ import { describe } from '../validate.js';
 export const MAX_PARAMETERS = 2 ** 27;
 /** The most neurons a saved seed network may declare (each holds a weight and a bias). */
 export const MAX_SEED_NEURONS = 2 ** 26;
+/** The most neurons one layer of a saved dense model may declare (DenseNetwork's own limit). */
+export const MAX_LAYER_SIZE = 2 ** 24;
 /** The most layers a saved model may declare. */
 export const MAX_LAYERS = 4096;
 /**
@@ -65,7 +67,7 @@ export function parseDenseModel(json: unknown): DenseModelJSON {
     layers,
     loss,
     optimizer: optimizer(root.optimizer, 'json.optimizer'),
-    seed: finiteNumber(root.seed, 'json.seed'),
+    seed: seedNumber(root.seed),
     weights,
     biases,
   };
@@ -160,6 +162,14 @@ export function finiteNumber(value: unknown, argument: string): number {
   return value;
 }
 
+/** Seeds are 32-bit unsigned integers, as DenseNetwork takes them. */
+function seedNumber(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 32 - 1) {
+    throw new FormatError(`json.seed must be an integer in [0, ${2 ** 32 - 1}], got ${describe(value)}`, 'json.seed');
+  }
+  return value;
+}
+
 function size(value: unknown, argument: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new FormatError(`${argument} must be an integer in [1, ${max}], got ${describe(value)}`, argument);
@@ -170,7 +180,7 @@ function size(value: unknown, argument: string, max: number): number {
 /** Layer `l` of `count`: the input layer has no activation (or 'identity'); softmax only on the output layer. */
 function denseLayer(value: unknown, argument: string, l: number, count: number): { size: number; activation?: Activation } {
   const entry = record(value, argument, LAYER_KEYS, ['size']);
-  const layerSize = size(entry.size, `${argument}.size`, MAX_PARAMETERS);
+  const layerSize = size(entry.size, `${argument}.size`, MAX_LAYER_SIZE);
   if (l === 0) {
     if (entry.activation !== undefined) literal(entry.activation, `${argument}.activation`, 'identity');
     return { size: layerSize };
@@ -205,7 +215,8 @@ const OPTIMIZER_RANGES: Record<string, [min: number, max: number, open: boolean]
   beta2: [0, 1, false],
   epsilon: [0, Infinity, true],
   weightDecay: [0, Infinity, false],
-  clipNorm: [0, Infinity, true],
+  // 0 is how DenseNetwork writes 'no clipping'.
+  clipNorm: [0, Infinity, false],
 };
 
 /** An optimizer name or `{ type, ...settings }`; every setting finite and in range. */

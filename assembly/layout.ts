@@ -10,3 +10,9 @@
 @inline export function at(arena: usize, index: i32): usize {
   return arena + <usize>load<i32>(arena + (<usize>index << 2));
 }
+
+/** float64 slot `slot` of the block whose offset is in header word `index` (the dense settings). */
+// @ts-ignore: decorator
+@inline export function slot(arena: usize, index: i32, slot: i32): f64 {
+  return load<f64>(at(arena, index) + (<usize>slot << 3));
+}

@@ -24,3 +24,75 @@ export const SEED_HOPED = 5;
 export const SEED_PENDING_WEIGHT = 6;
 export const SEED_PENDING_BIAS = 7;
 export const SEED_LAYER_WORDS = 8;
+
+/** Dense network header. Offsets are bytes from the arena's start. */
+export const DENSE_LAYER_COUNT = 0;
+export const DENSE_CAPACITY = 1;
+export const DENSE_LOSS_KIND = 2;
+export const DENSE_OPTIMIZER = 3;
+export const DENSE_NESTEROV = 4;
+export const DENSE_PARAM_COUNT = 5;
+export const DENSE_SETTINGS = 6;
+export const DENSE_PARAMS = 7;
+export const DENSE_GRADS = 8;
+export const DENSE_MOMENT1 = 9;
+export const DENSE_MOMENT2 = 10;
+export const DENSE_INPUT = 11;
+export const DENSE_TARGET = 12;
+export const DENSE_DATA_ROWS = 13;
+export const DENSE_DATA_INPUTS = 14;
+export const DENSE_DATA_TARGETS = 15;
+export const DENSE_DATA_ORDER = 16;
+export const DENSE_DATA_LOSSES = 17;
+export const DENSE_LOSS_CHUNK = 18;
+export const DENSE_STATUS = 19;
+export const DENSE_FAILED_EPOCH = 20;
+export const DENSE_FAILED_BATCH = 21;
+export const DENSE_HEADER_WORDS = 24;
+
+/** Per dense layer l >= 1, at `DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS`. */
+export const DENSE_IN = 0;
+export const DENSE_OUT = 1;
+export const DENSE_ACTIVATION = 2;
+export const DENSE_WEIGHT = 3;
+export const DENSE_BIAS = 4;
+export const DENSE_OUTPUT = 5;
+export const DENSE_DELTA = 6;
+export const DENSE_LAYER_WORDS = 8;
+
+/** float64 slots of the settings block (DENSE_SETTINGS). */
+export const S_LEARNING_RATE = 0;
+export const S_MOMENTUM = 1;
+export const S_BETA1 = 2;
+export const S_BETA2 = 3;
+export const S_EPSILON = 4;
+export const S_WEIGHT_DECAY = 5;
+export const S_CLIP_NORM = 6;
+export const S_LEAKY_ALPHA = 7;
+export const S_ELU_ALPHA = 8;
+export const S_BETA1_POWER = 9;
+export const S_BETA2_POWER = 10;
+export const S_LOSS = 11;
+export const S_GRAD_NORM = 12;
+/** Rows of the last step or evaluation whose prediction matched the target (argmax, or >= 0.5 for one output). */
+export const S_CORRECT = 13;
+export const SETTINGS_COUNT = 16;
+
+/** Activation codes (DENSE_ACTIVATION). */
+export const ACT_IDENTITY = 0;
+export const ACT_SIGMOID = 1;
+export const ACT_TANH = 2;
+export const ACT_RELU = 3;
+export const ACT_LEAKY_RELU = 4;
+export const ACT_ELU = 5;
+export const ACT_SOFTMAX = 6;
+
+/** Loss codes (DENSE_LOSS_KIND). */
+export const LOSS_MSE = 0;
+export const LOSS_BINARY_CROSS_ENTROPY = 1;
+export const LOSS_CROSS_ENTROPY = 2;
+
+/** Optimizer codes (DENSE_OPTIMIZER). */
+export const OPT_SGD = 0;
+export const OPT_MOMENTUM = 1;
+export const OPT_ADAM = 2;

@@ -11,3 +11,10 @@ export { LayerConfiguration, type LayerSpec } from './seed/configuration.js';
 export { normalize, denormalize } from './seed/normalize.js';
 export { trainNeuron, trainLayer, trainNetwork, type Sample } from './seed/train.js';
 export type { SeedOptions } from './seed/options.js';
+export { DenseNetwork, LEAKY_RELU_ALPHA, ELU_ALPHA } from './dense/network.js';
+export { DenseLayer } from './dense/layer.js';
+export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
+export type {
+  Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,
+  EpochStats, FitOptions, FitHistory, DenseModelJSON,
+} from './dense/types.js';

@@ -8,6 +8,13 @@ import {
   SEED_LAYER_WORDS, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS, SEED_RESULT, SEED_HOPED,
   SEED_PENDING_WEIGHT, SEED_PENDING_BIAS,
 } from './header.js';
+import {
+  DENSE_LAYER_COUNT, DENSE_CAPACITY, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
+  DENSE_MOMENT1, DENSE_MOMENT2, DENSE_INPUT, DENSE_TARGET, DENSE_DATA_ROWS, DENSE_DATA_INPUTS,
+  DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, DENSE_LOSS_CHUNK, DENSE_HEADER_WORDS,
+  DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
+  DENSE_DELTA, SETTINGS_COUNT,
+} from './header.js';
 import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
 
@@ -15,6 +22,8 @@ import { MemoryError } from './errors.js';
 export interface Layout {
   readonly header: Int32Array;
   readonly bytes: number;
+  /** Bytes from the start that do not depend on capacities (a grown arena copies these). */
+  readonly fixedBytes: number;
 }
 
 /** Hands out 16-byte aligned float64 buffers after a header of `words` i32 words. */
@@ -46,8 +55,8 @@ export class LayoutBuilder {
     return this.end;
   }
 
-  done(): Layout {
-    return { header: this.header, bytes: this.end };
+  done(fixedBytes = this.end): Layout {
+    return { header: this.header, bytes: this.end, fixedBytes };
   }
 }
 
@@ -93,4 +102,68 @@ export function seedLayout(layers: readonly SeedLayerShape[], inputCapacity: num
   b.buffer(SEED_EXPECTED, widest);
   b.buffer(SEED_INPUT, inputCapacity);
   return b.done();
+}
+
+/** Header word of `field` for dense layer `layer` (1 = first layer after the input). */
+export function denseEntry(layer: number, field: number): number {
+  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+}
+
+/** A dense network's shape: layer sizes (input first) and activation codes (index 0 unused). */
+export interface DenseShape {
+  readonly sizes: readonly number[];
+  readonly activations: readonly number[];
+}
+
+/** Number of weights and biases of a dense shape. */
+export function denseParameterCount(sizes: readonly number[]): number {
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += sizes[l - 1]! * sizes[l]! + sizes[l]!;
+  return count;
+}
+
+/**
+ * Dense arena. Fixed part: settings, then parameters [W1 b1 W2 b2 ...] contiguous
+ * (W row-major [out][in], each layer's biases right after its weights; the optimizer
+ * and gradient norm walk them as one block), gradients, first and second moments in
+ * the same arrangement. Then, sized by `capacity` rows per batch: each layer's outputs
+ * and deltas, the staged inputs and targets; then the staged data set of `dataRows`
+ * rows, its visiting order (i32) and per-epoch (loss, accuracy) pairs for `lossChunk` epochs.
+ */
+export function denseLayout(shape: DenseShape, capacity: number, dataRows: number, lossChunk: number): Layout {
+  const { sizes, activations } = shape;
+  const layers = sizes.length - 1;
+  const b = new LayoutBuilder(DENSE_HEADER_WORDS + layers * DENSE_LAYER_WORDS);
+  const params = denseParameterCount(sizes);
+  b.set(DENSE_LAYER_COUNT, layers);
+  b.set(DENSE_CAPACITY, capacity);
+  b.set(DENSE_PARAM_COUNT, params);
+  b.set(DENSE_DATA_ROWS, dataRows);
+  b.set(DENSE_LOSS_CHUNK, lossChunk);
+  b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
+  let offset = b.buffer(DENSE_PARAMS, params);
+  for (let l = 1; l <= layers; l++) {
+    b.set(denseEntry(l, DENSE_IN), sizes[l - 1]!);
+    b.set(denseEntry(l, DENSE_OUT), sizes[l]!);
+    b.set(denseEntry(l, DENSE_ACTIVATION), activations[l]!);
+    b.set(denseEntry(l, DENSE_WEIGHT), offset);
+    offset += sizes[l - 1]! * sizes[l]! * 8;
+    b.set(denseEntry(l, DENSE_BIAS), offset);
+    offset += sizes[l]! * 8;
+  }
+  b.buffer(DENSE_GRADS, params);
+  b.buffer(DENSE_MOMENT1, params);
+  b.buffer(DENSE_MOMENT2, params);
+  const fixedBytes = b.bytes;
+  for (let l = 1; l <= layers; l++) {
+    b.buffer(denseEntry(l, DENSE_OUTPUT), capacity * sizes[l]!);
+    b.buffer(denseEntry(l, DENSE_DELTA), capacity * sizes[l]!);
+  }
+  b.buffer(DENSE_INPUT, capacity * sizes[0]!);
+  b.buffer(DENSE_TARGET, capacity * sizes[layers]!);
+  b.buffer(DENSE_DATA_INPUTS, dataRows * sizes[0]!);
+  b.buffer(DENSE_DATA_TARGETS, dataRows * sizes[layers]!);
+  b.buffer(DENSE_DATA_ORDER, Math.ceil(dataRows / 2));
+  b.buffer(DENSE_DATA_LOSSES, 2 * lossChunk);
+  return b.done(fixedBytes);
 }

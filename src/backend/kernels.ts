@@ -7,4 +7,12 @@ export interface Kernels {
   forwardSeed(arena: Arena, first: number, end: number, inputCount: number): void;
   /** Seed update over layers [first, end), last first; 0 on success, 1 when a weight became 0, 2 when a value overflowed (nothing committed either way). */
   updateSeed(arena: Arena, first: number, end: number, learningRate: number): number;
+  /** Dense forward pass of `count` rows staged at DENSE_INPUT. */
+  forwardDense(arena: Arena, count: number): void;
+  /** One optimizer step on `count` staged rows; returns the mean loss (DENSE_STATUS 1 when it diverged, nothing applied). */
+  trainDense(arena: Arena, count: number): number;
+  /** Loss of `count` staged rows (S_CORRECT set), without training. */
+  evaluateDense(arena: Arena, count: number): number;
+  /** Up to `epochs` passes over the staged data set; returns the number of completed epochs. */
+  trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number;
 }

@@ -13,6 +13,10 @@ export interface WasmExports {
   free(ptr: number): void;
   forwardSeed(arena: number, first: number, end: number, inputCount: number): void;
   updateSeed(arena: number, first: number, end: number, learningRate: number): number;
+  forwardDense(arena: number, count: number): void;
+  trainDense(arena: number, count: number): number;
+  evaluateDense(arena: number, count: number): number;
+  trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
 }
 
 /** The loaded module: its exports, a heap over its memory and whether it is the SIMD build. */
@@ -114,6 +118,11 @@ export function wasmKernels(module: WasmModule): Kernels {
   return {
     forwardSeed: (arena: Arena, first: number, end: number, inputCount: number) => x.forwardSeed(arena.base, first, end, inputCount),
     updateSeed: (arena: Arena, first: number, end: number, rate: number) => x.updateSeed(arena.base, first, end, rate),
+    forwardDense: (arena: Arena, count: number) => x.forwardDense(arena.base, count),
+    trainDense: (arena: Arena, count: number) => x.trainDense(arena.base, count),
+    evaluateDense: (arena: Arena, count: number) => x.evaluateDense(arena.base, count),
+    trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
+      x.trainEpochsDense(arena.base, rows, batchSize, epochs, threshold),
   };
 }
 

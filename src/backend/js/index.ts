@@ -1,6 +1,7 @@
 // The JS backend's kernel table: plain loops over the arena, twins of assembly/.
 import type { Kernels } from '../kernels.js';
 import { forwardSeed, updateSeed } from './seed.js';
+import { forwardDense, trainDense, evaluateDense, trainEpochsDense } from './dense.js';
 
 /** Kernels of the pure-JS path. */
-export const jsKernels: Kernels = { forwardSeed, updateSeed };
+export const jsKernels: Kernels = { forwardSeed, updateSeed, forwardDense, trainDense, evaluateDense, trainEpochsDense };

@@ -1,0 +1,320 @@
+// Dense layers: forward, backward and a whole minibatch step, over a dense arena (src/layout.ts).
+// Every dot product sums its even and odd terms in two running sums (the two lanes of an f64x2),
+// adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
+import { word, at, slot } from "./layout";
+import { activate, derivative } from "./activations";
+import { optimize, gradientNorm } from "./optimizers";
+import {
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
+  DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
+  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
+  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+} from "../src/header";
+
+type float = f64;
+
+// @ts-ignore: decorator
+@inline function entry(layer: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+}
+
+// @ts-ignore: decorator
+@inline function f(ptr: usize, i: i32): float {
+  return load<float>(ptr + (<usize>i << 3));
+}
+
+/** Σ w[k]·x[k] for k < n: even and odd terms in two sums, then their sum, then the odd tail. */
+// @ts-ignore: decorator
+@inline function dot(w: usize, x: usize, n: i32): float {
+  let s: float;
+  const pairs = n & ~1;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0.0);
+    for (let k = 0; k < pairs; k += 2) {
+      acc = f64x2.add(acc, f64x2.mul(v128.load(w + (<usize>k << 3)), v128.load(x + (<usize>k << 3))));
+    }
+    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  } else {
+    let s0: float = 0.0, s1: float = 0.0;
+    for (let k = 0; k < pairs; k += 2) {
+      s0 += f(w, k) * f(x, k);
+      s1 += f(w, k + 1) * f(x, k + 1);
+    }
+    s = s0 + s1;
+  }
+  if (n & 1) s += f(w, n - 1) * f(x, n - 1);
+  return s;
+}
+
+/**
+ * out[b][o] = Σ_k w[o][k]·x[b][k] + bias[o], four rows of w per pass so each x load
+ * serves four products (register blocking); each sum keeps dot()'s order.
+ */
+function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32, count: i32): void {
+  const rowBytes = <usize>nIn << 3;
+  const pairs = nIn & ~1;
+  for (let b = 0; b < count; b++) {
+    const xb = x + <usize>b * rowBytes;
+    const ob = out + (<usize>(b * nOut) << 3);
+    let o = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; o + 4 <= nOut; o += 4) {
+        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        let a0 = f64x2.splat(0.0), a1 = f64x2.splat(0.0), a2 = f64x2.splat(0.0), a3 = f64x2.splat(0.0);
+        for (let k = 0; k < pairs; k += 2) {
+          const kb = <usize>k << 3;
+          const xv = v128.load(xb + kb);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load(w0 + kb), xv));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load(w1 + kb), xv));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load(w2 + kb), xv));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load(w3 + kb), xv));
+        }
+        let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+        let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+        let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+        let s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+        if (nIn & 1) {
+          const xt = f(xb, nIn - 1);
+          s0 += f(w0, nIn - 1) * xt;
+          s1 += f(w1, nIn - 1) * xt;
+          s2 += f(w2, nIn - 1) * xt;
+          s3 += f(w3, nIn - 1) * xt;
+        }
+        store<float>(ob + (<usize>o << 3), s0 + f(bias, o));
+        store<float>(ob + (<usize>(o + 1) << 3), s1 + f(bias, o + 1));
+        store<float>(ob + (<usize>(o + 2) << 3), s2 + f(bias, o + 2));
+        store<float>(ob + (<usize>(o + 3) << 3), s3 + f(bias, o + 3));
+      }
+    }
+    for (; o < nOut; o++) {
+      store<float>(ob + (<usize>o << 3), dot(w + <usize>o * rowBytes, xb, nIn) + f(bias, o));
+    }
+  }
+}
+
+/** y[k] += a·x[k] for k < n (elementwise, so lanes change nothing about the result). */
+// @ts-ignore: decorator
+@inline function axpy(y: usize, a: float, x: usize, n: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const av = f64x2.splat(a);
+    for (; k + 2 <= n; k += 2) {
+      const kb = <usize>k << 3;
+      v128.store(y + kb, f64x2.add(v128.load(y + kb), f64x2.mul(av, v128.load(x + kb))));
+    }
+  }
+  for (; k < n; k++) store<float>(y + (<usize>k << 3), f(y, k) + a * f(x, k));
+}
+
+/** y[k] = a·x[k] for k < n. */
+// @ts-ignore: decorator
+@inline function scaleInto(y: usize, a: float, x: usize, n: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const av = f64x2.splat(a);
+    for (; k + 2 <= n; k += 2) {
+      const kb = <usize>k << 3;
+      v128.store(y + kb, f64x2.mul(av, v128.load(x + kb)));
+    }
+  }
+  for (; k < n; k++) store<float>(y + (<usize>k << 3), a * f(x, k));
+}
+
+/** Forward pass of `count` rows staged at DENSE_INPUT; the last layer's DENSE_OUTPUT holds the result. */
+export function forwardDense(arena: usize, count: i32): void {
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
+  let x = at(arena, DENSE_INPUT);
+  for (let l = 1; l <= layers; l++) {
+    const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
+    const kind = word(arena, entry(l, DENSE_ACTIVATION));
+    const out = at(arena, entry(l, DENSE_OUTPUT));
+    affine(x, at(arena, entry(l, DENSE_WEIGHT)), at(arena, entry(l, DENSE_BIAS)), out, nIn, nOut, count);
+    for (let b = 0; b < count; b++) activate(out + (<usize>(b * nOut) << 3), nOut, kind, leaky, elu);
+    x = out;
+  }
+}
+
+// Clamps probabilities for the loss value only, so a saturated output reports a large finite loss.
+const PROBABILITY_FLOOR: float = 1e-15;
+
+/**
+ * Loss of the last forward pass against DENSE_TARGET, averaged over `count` rows, and
+ * the output layer's delta dL/dz (already divided by count). mse: mean over outputs of
+ * (a - y)²; binaryCrossEntropy (sigmoid): mean over outputs, delta (a - y)/n;
+ * crossEntropy (softmax): -Σ y·ln a, delta a - y. (Both fused deltas assume that output,
+ * which the facade enforces.) ln is only in the loss value, never in a gradient.
+ */
+function outputDelta(arena: usize, count: i32): float {
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const n = word(arena, entry(layers, DENSE_OUT));
+  const kind = word(arena, entry(layers, DENSE_ACTIVATION));
+  const lossKind = word(arena, DENSE_LOSS_KIND);
+  const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
+  const out = at(arena, entry(layers, DENSE_OUTPUT));
+  const delta = at(arena, entry(layers, DENSE_DELTA));
+  const target = at(arena, DENSE_TARGET);
+  const perRow: float = 1.0 / <float>count;
+  const perOutput: float = 1.0 / <float>n;
+  let total: float = 0.0;
+  let correct = 0;
+  for (let b = 0; b < count; b++) {
+    const row = b * n;
+    if (matches(out + (<usize>row << 3), target + (<usize>row << 3), n)) correct++;
+    let loss: float = 0.0;
+    if (lossKind == LOSS_MSE) {
+      // dL/da = 2(a - y)/n, then through the activation (softmax: its Jacobian, a_i(g_i - Σ g_j a_j)).
+      let weighted: float = 0.0;
+      for (let i = 0; i < n; i++) {
+        const a = f(out, row + i), e = a - f(target, row + i);
+        loss += e * e;
+        const g = 2.0 * e * perOutput;
+        store<float>(delta + (<usize>(row + i) << 3), g);
+        weighted += g * a;
+      }
+      loss *= perOutput;
+      for (let i = 0; i < n; i++) {
+        const p = delta + (<usize>(row + i) << 3);
+        const a = f(out, row + i);
+        const g = load<float>(p);
+        store<float>(p, (kind == ACT_SOFTMAX ? a * (g - weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
+      }
+    } else if (lossKind == LOSS_BINARY_CROSS_ENTROPY) {
+      for (let i = 0; i < n; i++) {
+        const a = f(out, row + i), y = f(target, row + i);
+        const clamped = Math.min(Math.max(a, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR);
+        loss -= y * Math.log(clamped) + (1.0 - y) * Math.log(1.0 - clamped);
+        store<float>(delta + (<usize>(row + i) << 3), (a - y) * perOutput * perRow);
+      }
+      loss *= perOutput;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const a = f(out, row + i), y = f(target, row + i);
+        if (y != 0.0) loss -= y * Math.log(Math.max(a, PROBABILITY_FLOOR));
+        store<float>(delta + (<usize>(row + i) << 3), (a - y) * perRow);
+      }
+    }
+    total += loss;
+  }
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), <float>correct);
+  return total * perRow;
+}
+
+/** Whether a prediction counts as right: same argmax (first maximum), or same side of 0.5 for one output. */
+function matches(out: usize, target: usize, n: i32): bool {
+  if (n == 1) return (f(out, 0) >= 0.5) == (f(target, 0) >= 0.5);
+  let best = 0, expected = 0;
+  for (let i = 1; i < n; i++) {
+    if (f(out, i) > f(out, best)) best = i;
+    if (f(target, i) > f(target, expected)) expected = i;
+  }
+  return best == expected;
+}
+
+/** Loss and S_CORRECT of `count` staged rows against DENSE_TARGET, without training. */
+export function evaluateDense(arena: usize, count: i32): float {
+  forwardDense(arena, count);
+  return outputDelta(arena, count);
+}
+
+/** Gradients of every parameter into DENSE_GRADS, from the output delta back to the first layer. */
+function backwardDense(arena: usize, count: i32): void {
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
+  const toGrads = at(arena, DENSE_GRADS) - at(arena, DENSE_PARAMS);
+  for (let l = layers; l >= 1; l--) {
+    const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
+    const w = at(arena, entry(l, DENSE_WEIGHT));
+    const gw = w + toGrads;
+    const gb = at(arena, entry(l, DENSE_BIAS)) + toGrads;
+    const delta = at(arena, entry(l, DENSE_DELTA));
+    const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
+    // gw[o][k] = Σ_b delta[b][o]·x[b][k], gb[o] = Σ_b delta[b][o], summed over b in order.
+    for (let o = 0; o < nOut; o++) {
+      const row = gw + (<usize>(o * nIn) << 3);
+      let d = f(delta, o);
+      scaleInto(row, d, x, nIn);
+      let sum = d;
+      for (let b = 1; b < count; b++) {
+        d = f(delta, b * nOut + o);
+        axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
+        sum += d;
+      }
+      store<float>(gb + (<usize>o << 3), sum);
+    }
+    if (l == 1) break;
+    // delta_prev[b][k] = (Σ_o w[o][k]·delta[b][o]) · act'(x[b][k]), summed over o in order.
+    const prevDelta = at(arena, entry(l - 1, DENSE_DELTA));
+    const prevKind = word(arena, entry(l - 1, DENSE_ACTIVATION));
+    for (let b = 0; b < count; b++) {
+      const row = prevDelta + (<usize>(b * nIn) << 3);
+      scaleInto(row, f(delta, b * nOut), w, nIn);
+      for (let o = 1; o < nOut; o++) axpy(row, f(delta, b * nOut + o), w + (<usize>(o * nIn) << 3), nIn);
+      const xb = x + (<usize>(b * nIn) << 3);
+      for (let k = 0; k < nIn; k++) {
+        const p = row + (<usize>k << 3);
+        store<float>(p, load<float>(p) * derivative(f(xb, k), prevKind, leaky, elu));
+      }
+    }
+  }
+}
+
+/**
+ * One optimizer step on the `count` rows staged at DENSE_INPUT / DENSE_TARGET.
+ * Returns the batch's mean loss (also in S_LOSS). When the loss or the gradient is
+ * not finite, nothing is updated and DENSE_STATUS is set to 1.
+ */
+export function trainDense(arena: usize, count: i32): float {
+  forwardDense(arena, count);
+  const loss = outputDelta(arena, count);
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_LOSS << 3), loss);
+  backwardDense(arena, count);
+  const norm = gradientNorm(arena);
+  if (!isFinite(loss) || !isFinite(norm)) {
+    store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
+    return loss;
+  }
+  optimize(arena, norm);
+  return loss;
+}
+
+/**
+ * `epochs` passes over `rows` rows of the staged data set (DENSE_DATA_*), visiting rows in
+ * DENSE_DATA_ORDER, `batchSize` rows per step. Each epoch's mean loss goes to DENSE_DATA_LOSSES.
+ * Stops after an epoch whose loss is below `threshold`, or at a diverging step (DENSE_STATUS 1,
+ * DENSE_FAILED_EPOCH/BATCH set, that step not applied). Returns the number of completed epochs.
+ */
+export function trainEpochsDense(arena: usize, rows: i32, batchSize: i32, epochs: i32, threshold: float): i32 {
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const nIn = word(arena, entry(1, DENSE_IN)), nOut = word(arena, entry(layers, DENSE_OUT));
+  const inputs = at(arena, DENSE_DATA_INPUTS), targets = at(arena, DENSE_DATA_TARGETS);
+  const order = at(arena, DENSE_DATA_ORDER), losses = at(arena, DENSE_DATA_LOSSES);
+  const input = at(arena, DENSE_INPUT), target = at(arena, DENSE_TARGET);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let total: float = 0.0;
+    let correct: float = 0.0;
+    let batch = 0;
+    for (let start = 0; start < rows; start += batchSize, batch++) {
+      const count = min(batchSize, rows - start);
+      for (let b = 0; b < count; b++) {
+        const r = load<i32>(order + (<usize>(start + b) << 2));
+        memory.copy(input + (<usize>(b * nIn) << 3), inputs + (<usize>(r * nIn) << 3), <usize>nIn << 3);
+        memory.copy(target + (<usize>(b * nOut) << 3), targets + (<usize>(r * nOut) << 3), <usize>nOut << 3);
+      }
+      const loss = trainDense(arena, count);
+      if (load<i32>(arena + (<usize>DENSE_STATUS << 2)) != 0) {
+        store<i32>(arena + (<usize>DENSE_FAILED_EPOCH << 2), epoch);
+        store<i32>(arena + (<usize>DENSE_FAILED_BATCH << 2), batch);
+        return epoch;
+      }
+      total += loss * <float>count;
+      correct += slot(arena, DENSE_SETTINGS, S_CORRECT);
+    }
+    const mean = total / <float>rows;
+    store<float>(losses + (<usize>(2 * epoch) << 3), mean);
+    store<float>(losses + (<usize>(2 * epoch + 1) << 3), correct / <float>rows);
+    if (mean < threshold) return epoch + 1;
+  }
+  return epochs;
+}

@@ -1,0 +1,130 @@
+// Gradient norm and the optimizer step, elementwise over the parameter block.
+// Elementwise f64x2 ops round each lane like scalar code, so the JS twin matches bit for bit.
+import { word, at, slot } from "./layout";
+import {
+  DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
+  S_BETA1_POWER, S_BETA2_POWER, S_GRAD_NORM, OPT_SGD, OPT_MOMENTUM,
+} from "../src/header";
+
+type float = f64;
+
+/** ‖grad‖₂ over every parameter: even and odd terms in two sums (like dot), then sqrt. */
+export function gradientNorm(arena: usize): float {
+  const g = at(arena, DENSE_GRADS);
+  const n = word(arena, DENSE_PARAM_COUNT);
+  const pairs = n & ~1;
+  let s: float;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0.0);
+    for (let k = 0; k < pairs; k += 2) {
+      const v = v128.load(g + (<usize>k << 3));
+      acc = f64x2.add(acc, f64x2.mul(v, v));
+    }
+    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  } else {
+    let s0: float = 0.0, s1: float = 0.0;
+    for (let k = 0; k < pairs; k += 2) {
+      const a = load<float>(g + (<usize>k << 3)), b = load<float>(g + (<usize>(k + 1) << 3));
+      s0 += a * a;
+      s1 += b * b;
+    }
+    s = s0 + s1;
+  }
+  if (n & 1) {
+    const t = load<float>(g + (<usize>(n - 1) << 3));
+    s += t * t;
+  }
+  const norm = Math.sqrt(s);
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
+  return norm;
+}
+
+/**
+ * One step over params [first, first + n) with effective gradient g = scale·grad + decay·p:
+ * sgd p -= lr·g; momentum v = μv + g, p -= lr·(nesterov ? g + μv : v);
+ * adam m = β1m + (1-β1)g, v = β2v + (1-β2)g², p -= lr·(m/c1) / (sqrt(v/c2) + ε).
+ */
+function stepRange(
+  p: usize, g: usize, m: usize, v: usize, n: i32, kind: i32, nesterov: bool,
+  lr: float, scale: float, decay: float, mu: float, b1: float, b2: float, c1: float, c2: float, eps: float,
+): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(decay);
+    const muv = f64x2.splat(mu), b1v = f64x2.splat(b1), b2v = f64x2.splat(b2);
+    const r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
+    const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
+    for (; k + 2 <= n; k += 2) {
+      const o = <usize>k << 3;
+      const pv = v128.load(p + o);
+      const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+      let step: v128;
+      if (kind == OPT_SGD) {
+        step = gv;
+      } else if (kind == OPT_MOMENTUM) {
+        const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
+        v128.store(m + o, vel);
+        step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
+      } else {
+        const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
+        const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
+        v128.store(m + o, mm);
+        v128.store(v + o, vv);
+        step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+      }
+      v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+    }
+  }
+  for (; k < n; k++) {
+    const o = <usize>k << 3;
+    const pk = load<float>(p + o);
+    const gk = scale * load<float>(g + o) + decay * pk;
+    let step: float;
+    if (kind == OPT_SGD) {
+      step = gk;
+    } else if (kind == OPT_MOMENTUM) {
+      const vel = mu * load<float>(m + o) + gk;
+      store<float>(m + o, vel);
+      step = nesterov ? gk + mu * vel : vel;
+    } else {
+      const mm = b1 * load<float>(m + o) + (1.0 - b1) * gk;
+      const vv = b2 * load<float>(v + o) + (1.0 - b2) * (gk * gk);
+      store<float>(m + o, mm);
+      store<float>(v + o, vv);
+      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+    }
+    store<float>(p + o, pk - lr * step);
+  }
+}
+
+/** Applies the configured optimizer to every parameter; weights get L2 decay, biases do not. */
+export function optimize(arena: usize, norm: float): void {
+  const settings = at(arena, DENSE_SETTINGS);
+  const kind = word(arena, DENSE_OPTIMIZER);
+  const nesterov = word(arena, DENSE_NESTEROV) != 0;
+  const clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
+  const scale: float = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  const b1 = slot(arena, DENSE_SETTINGS, S_BETA1), b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
+  // Bias corrections 1 - β^t from running powers, advanced once per step.
+  const p1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER) * b1, p2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER) * b2;
+  store<float>(settings + (<usize>S_BETA1_POWER << 3), p1);
+  store<float>(settings + (<usize>S_BETA2_POWER << 3), p2);
+  const c1 = 1.0 - p1, c2 = 1.0 - p2;
+  const lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE), mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM), eps = slot(arena, DENSE_SETTINGS, S_EPSILON), decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
+  const params = at(arena, DENSE_PARAMS);
+  const toGrads = at(arena, DENSE_GRADS) - params;
+  const toM = at(arena, DENSE_MOMENT1) - params;
+  const toV = at(arena, DENSE_MOMENT2) - params;
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  for (let l = 1; l <= layers; l++) {
+    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
+    const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
+    const w = at(arena, base + DENSE_WEIGHT);
+    // Weights then biases: the layout puts each layer's biases right after its weights.
+    const bias = w + (<usize>(nIn * nOut) << 3);
+    stepRange(w, w + toGrads, w + toM, w + toV, nIn * nOut, kind, nesterov, lr, scale, decay, mu, b1, b2, c1, c2, eps);
+    stepRange(bias, bias + toGrads, bias + toM, bias + toV, nOut, kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+  }
+}

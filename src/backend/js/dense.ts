@@ -1,0 +1,239 @@
+// JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
+import type { Arena } from '../arena.js';
+import { activate, derivative } from './activations.js';
+import { gradientNorm, optimize } from './optimizers.js';
+import {
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
+  DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
+  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
+  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+} from '../../header.js';
+
+const entry = (layer: number, field: number): number => DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+
+/** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
+function dot(f: Float64Array, w: number, x: number, n: number): number {
+  const pairs = n & ~1;
+  let s0 = 0.0;
+  let s1 = 0.0;
+  for (let k = 0; k < pairs; k += 2) {
+    s0 += f[w + k]! * f[x + k]!;
+    s1 += f[w + k + 1]! * f[x + k + 1]!;
+  }
+  let s = s0 + s1;
+  if (n & 1) s += f[w + n - 1]! * f[x + n - 1]!;
+  return s;
+}
+
+function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, nOut: number, count: number): void {
+  for (let b = 0; b < count; b++) {
+    const xb = x + b * nIn;
+    const ob = out + b * nOut;
+    for (let o = 0; o < nOut; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
+  }
+}
+
+/** See assembly/dense.ts `forwardDense`. */
+export function forwardDense(arena: Arena, count: number): void {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const settings = arena.at(DENSE_SETTINGS);
+  const leaky = f[settings + S_LEAKY_ALPHA]!;
+  const elu = f[settings + S_ELU_ALPHA]!;
+  let x = arena.at(DENSE_INPUT);
+  for (let l = 1; l <= layers; l++) {
+    const nIn = arena.word(entry(l, DENSE_IN));
+    const nOut = arena.word(entry(l, DENSE_OUT));
+    const kind = arena.word(entry(l, DENSE_ACTIVATION));
+    const out = arena.at(entry(l, DENSE_OUTPUT));
+    affine(f, x, arena.at(entry(l, DENSE_WEIGHT)), arena.at(entry(l, DENSE_BIAS)), out, nIn, nOut, count);
+    for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, kind, leaky, elu);
+    x = out;
+  }
+}
+
+const PROBABILITY_FLOOR = 1e-15;
+
+// See assembly/dense.ts `outputDelta`.
+function outputDelta(arena: Arena, count: number): number {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const n = arena.word(entry(layers, DENSE_OUT));
+  const kind = arena.word(entry(layers, DENSE_ACTIVATION));
+  const lossKind = arena.word(DENSE_LOSS_KIND);
+  const settings = arena.at(DENSE_SETTINGS);
+  const leaky = f[settings + S_LEAKY_ALPHA]!;
+  const elu = f[settings + S_ELU_ALPHA]!;
+  const out = arena.at(entry(layers, DENSE_OUTPUT));
+  const delta = arena.at(entry(layers, DENSE_DELTA));
+  const target = arena.at(DENSE_TARGET);
+  const perRow = 1.0 / count;
+  const perOutput = 1.0 / n;
+  let total = 0.0;
+  let correct = 0;
+  for (let b = 0; b < count; b++) {
+    const row = b * n;
+    if (matches(f, out + row, target + row, n)) correct++;
+    let loss = 0.0;
+    if (lossKind === LOSS_MSE) {
+      let weighted = 0.0;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + row + i]!;
+        const e = a - f[target + row + i]!;
+        loss += e * e;
+        const g = 2.0 * e * perOutput;
+        f[delta + row + i] = g;
+        weighted += g * a;
+      }
+      loss *= perOutput;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + row + i]!;
+        const g = f[delta + row + i]!;
+        f[delta + row + i] = (kind === ACT_SOFTMAX ? a * (g - weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+      }
+    } else if (lossKind === LOSS_BINARY_CROSS_ENTROPY) {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + row + i]!;
+        const y = f[target + row + i]!;
+        const clamped = Math.min(Math.max(a, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR);
+        loss -= y * Math.log(clamped) + (1.0 - y) * Math.log(1.0 - clamped);
+        f[delta + row + i] = (a - y) * perOutput * perRow;
+      }
+      loss *= perOutput;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + row + i]!;
+        const y = f[target + row + i]!;
+        if (y !== 0.0) loss -= y * Math.log(Math.max(a, PROBABILITY_FLOOR));
+        f[delta + row + i] = (a - y) * perRow;
+      }
+    }
+    total += loss;
+  }
+  f[settings + S_CORRECT] = correct;
+  return total * perRow;
+}
+
+// See assembly/dense.ts `matches`.
+function matches(f: Float64Array, out: number, target: number, n: number): boolean {
+  if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
+  let best = 0;
+  let expected = 0;
+  for (let i = 1; i < n; i++) {
+    if (f[out + i]! > f[out + best]!) best = i;
+    if (f[target + i]! > f[target + expected]!) expected = i;
+  }
+  return best === expected;
+}
+
+/** See assembly/dense.ts `evaluateDense`. */
+export function evaluateDense(arena: Arena, count: number): number {
+  forwardDense(arena, count);
+  return outputDelta(arena, count);
+}
+
+// See assembly/dense.ts `backwardDense`.
+function backwardDense(arena: Arena, count: number): void {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const settings = arena.at(DENSE_SETTINGS);
+  const leaky = f[settings + S_LEAKY_ALPHA]!;
+  const elu = f[settings + S_ELU_ALPHA]!;
+  const toGrads = arena.at(DENSE_GRADS) - arena.at(DENSE_PARAMS);
+  for (let l = layers; l >= 1; l--) {
+    const nIn = arena.word(entry(l, DENSE_IN));
+    const nOut = arena.word(entry(l, DENSE_OUT));
+    const w = arena.at(entry(l, DENSE_WEIGHT));
+    const gw = w + toGrads;
+    const gb = arena.at(entry(l, DENSE_BIAS)) + toGrads;
+    const delta = arena.at(entry(l, DENSE_DELTA));
+    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+    for (let o = 0; o < nOut; o++) {
+      const row = gw + o * nIn;
+      let d = f[delta + o]!;
+      for (let k = 0; k < nIn; k++) f[row + k] = d * f[x + k]!;
+      let sum = d;
+      for (let b = 1; b < count; b++) {
+        d = f[delta + b * nOut + o]!;
+        const xb = x + b * nIn;
+        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[xb + k]!;
+        sum += d;
+      }
+      f[gb + o] = sum;
+    }
+    if (l === 1) break;
+    const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
+    const prevKind = arena.word(entry(l - 1, DENSE_ACTIVATION));
+    for (let b = 0; b < count; b++) {
+      const row = prevDelta + b * nIn;
+      const d0 = f[delta + b * nOut]!;
+      for (let k = 0; k < nIn; k++) f[row + k] = d0 * f[w + k]!;
+      for (let o = 1; o < nOut; o++) {
+        const d = f[delta + b * nOut + o]!;
+        const wo = w + o * nIn;
+        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[wo + k]!;
+      }
+      const xb = x + b * nIn;
+      for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! * derivative(f[xb + k]!, prevKind, leaky, elu);
+    }
+  }
+}
+
+/** See assembly/dense.ts `trainDense`. */
+export function trainDense(arena: Arena, count: number): number {
+  forwardDense(arena, count);
+  const loss = outputDelta(arena, count);
+  const f = arena.f64;
+  f[arena.at(DENSE_SETTINGS) + S_LOSS] = loss;
+  backwardDense(arena, count);
+  const norm = gradientNorm(arena);
+  if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
+    return loss;
+  }
+  optimize(arena, norm);
+  return loss;
+}
+
+/** See assembly/dense.ts `trainEpochsDense`. */
+export function trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number {
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const nIn = arena.word(entry(1, DENSE_IN));
+  const nOut = arena.word(entry(layers, DENSE_OUT));
+  const inputs = arena.at(DENSE_DATA_INPUTS);
+  const targets = arena.at(DENSE_DATA_TARGETS);
+  const order = (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2;
+  const losses = arena.at(DENSE_DATA_LOSSES);
+  const input = arena.at(DENSE_INPUT);
+  const target = arena.at(DENSE_TARGET);
+  const status = (arena.base >> 2) + DENSE_STATUS;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let total = 0.0;
+    let correct = 0.0;
+    let batch = 0;
+    for (let start = 0; start < rows; start += batchSize, batch++) {
+      const count = Math.min(batchSize, rows - start);
+      const f = arena.f64;
+      const order32 = arena.i32;
+      for (let b = 0; b < count; b++) {
+        const r = order32[order + start + b]!;
+        f.copyWithin(input + b * nIn, inputs + r * nIn, inputs + (r + 1) * nIn);
+        f.copyWithin(target + b * nOut, targets + r * nOut, targets + (r + 1) * nOut);
+      }
+      const loss = trainDense(arena, count);
+      if (arena.i32[status] !== 0) {
+        arena.i32[(arena.base >> 2) + DENSE_FAILED_EPOCH] = epoch;
+        arena.i32[(arena.base >> 2) + DENSE_FAILED_BATCH] = batch;
+        return epoch;
+      }
+      total += loss * count;
+      correct += arena.f64[arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+    }
+    const mean = total / rows;
+    arena.f64[losses + 2 * epoch] = mean;
+    arena.f64[losses + 2 * epoch + 1] = correct / rows;
+    if (mean < threshold) return epoch + 1;
+  }
+  return epochs;
+}

@@ -1,0 +1,93 @@
+// JS twin of assembly/optimizers.ts.
+import type { Arena } from '../arena.js';
+import {
+  DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
+  S_BETA1_POWER, S_BETA2_POWER, S_GRAD_NORM, OPT_SGD, OPT_MOMENTUM,
+} from '../../header.js';
+
+/** See assembly/optimizers.ts `gradientNorm`. */
+export function gradientNorm(arena: Arena): number {
+  const f = arena.f64;
+  const g = arena.at(DENSE_GRADS);
+  const n = arena.word(DENSE_PARAM_COUNT);
+  const pairs = n & ~1;
+  let s0 = 0.0;
+  let s1 = 0.0;
+  for (let k = 0; k < pairs; k += 2) {
+    const a = f[g + k]!;
+    const b = f[g + k + 1]!;
+    s0 += a * a;
+    s1 += b * b;
+  }
+  let s = s0 + s1;
+  if (n & 1) {
+    const t = f[g + n - 1]!;
+    s += t * t;
+  }
+  const norm = Math.sqrt(s);
+  f[arena.at(DENSE_SETTINGS) + S_GRAD_NORM] = norm;
+  return norm;
+}
+
+function stepRange(
+  f: Float64Array, p: number, g: number, m: number, v: number, n: number, kind: number, nesterov: boolean,
+  lr: number, scale: number, decay: number, mu: number, b1: number, b2: number, c1: number, c2: number, eps: number,
+): void {
+  for (let k = 0; k < n; k++) {
+    const pk = f[p + k]!;
+    const gk = scale * f[g + k]! + decay * pk;
+    let step: number;
+    if (kind === OPT_SGD) {
+      step = gk;
+    } else if (kind === OPT_MOMENTUM) {
+      const vel = mu * f[m + k]! + gk;
+      f[m + k] = vel;
+      step = nesterov ? gk + mu * vel : vel;
+    } else {
+      const mm = b1 * f[m + k]! + (1.0 - b1) * gk;
+      const vv = b2 * f[v + k]! + (1.0 - b2) * (gk * gk);
+      f[m + k] = mm;
+      f[v + k] = vv;
+      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+    }
+    f[p + k] = pk - lr * step;
+  }
+}
+
+/** See assembly/optimizers.ts `optimize`. */
+export function optimize(arena: Arena, norm: number): void {
+  const f = arena.f64;
+  const settings = arena.at(DENSE_SETTINGS);
+  const kind = arena.word(DENSE_OPTIMIZER);
+  const nesterov = arena.word(DENSE_NESTEROV) !== 0;
+  const clip = f[settings + S_CLIP_NORM]!;
+  const scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  const b1 = f[settings + S_BETA1]!;
+  const b2 = f[settings + S_BETA2]!;
+  const p1 = f[settings + S_BETA1_POWER]! * b1;
+  const p2 = f[settings + S_BETA2_POWER]! * b2;
+  f[settings + S_BETA1_POWER] = p1;
+  f[settings + S_BETA2_POWER] = p2;
+  const c1 = 1.0 - p1;
+  const c2 = 1.0 - p2;
+  const lr = f[settings + S_LEARNING_RATE]!;
+  const mu = f[settings + S_MOMENTUM]!;
+  const eps = f[settings + S_EPSILON]!;
+  const decay = f[settings + S_WEIGHT_DECAY]!;
+  const params = arena.at(DENSE_PARAMS);
+  const toGrads = arena.at(DENSE_GRADS) - params;
+  const toM = arena.at(DENSE_MOMENT1) - params;
+  const toV = arena.at(DENSE_MOMENT2) - params;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  for (let l = 1; l <= layers; l++) {
+    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
+    const nIn = arena.word(base + DENSE_IN);
+    const nOut = arena.word(base + DENSE_OUT);
+    const w = arena.at(base + DENSE_WEIGHT);
+    const bias = w + nIn * nOut;
+    stepRange(f, w, w + toGrads, w + toM, w + toV, nIn * nOut, kind, nesterov, lr, scale, decay, mu, b1, b2, c1, c2, eps);
+    stepRange(f, bias, bias + toGrads, bias + toM, bias + toV, nOut, kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+  }
+}

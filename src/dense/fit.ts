@@ -1,0 +1,194 @@
+// fit and fitAsync: epochs, batches, shuffling, validation, early stopping, divergence and abort.
+import { AbortError, DivergenceError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { finite, integer, oneOf, options as checkOptions } from '../validate.js';
+import { type Rows, sliceRows, toRows } from './data.js';
+import type { DenseNetwork } from './network.js';
+import type { DenseData, EpochStats, FitHistory, FitOptions } from './types.js';
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'earlyStopping',
+  'errorThreshold', 'onEpoch', 'onDivergence', 'signal'] as const;
+// Halvings of the learning rate that 'reduceLearningRate' tries before giving up.
+const MAX_REDUCTIONS = 10;
+// fitAsync hands the event loop back at least this often (ms).
+const SLICE_MS = 12;
+
+interface Plan {
+  train: Rows;
+  validation: Rows | undefined;
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  threshold: number;
+  patience: number;
+  minDelta: number;
+  earlyStopping: boolean;
+  onEpoch: FitOptions['onEpoch'];
+  onDivergence: NonNullable<FitOptions['onDivergence']>;
+  signal: AbortSignal | undefined;
+}
+
+function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
+  const o = checkOptions(value, 'options', FIT_OPTIONS);
+  const all = toRows(data, net.inputSize, net.outputSize);
+  if (o.validationSplit !== undefined && o.validationData !== undefined) {
+    throw new InvalidArgumentError('options.validationSplit and options.validationData cannot both be given', 'options.validationSplit');
+  }
+  let train = all;
+  let validation: Rows | undefined;
+  if (o.validationSplit !== undefined) {
+    const split = finite(o.validationSplit, 'options.validationSplit');
+    if (split <= 0 || split >= 1) throw new OutOfRangeError(`options.validationSplit must be in (0, 1), got ${split}`, 'options.validationSplit');
+    // Like Keras: the last rows, taken before any shuffling.
+    const held = Math.floor(all.rows * split);
+    if (held < 1 || held >= all.rows) throw new OutOfRangeError(`options.validationSplit ${split} of ${all.rows} rows leaves no training or no validation rows`, 'options.validationSplit');
+    train = sliceRows(all, 0, all.rows - held);
+    validation = sliceRows(all, all.rows - held, all.rows);
+  } else if (o.validationData !== undefined) {
+    validation = toRows(o.validationData, net.inputSize, net.outputSize, 'options.validationData');
+  }
+  const stopping = o.earlyStopping === undefined ? undefined : checkOptions(o.earlyStopping, 'options.earlyStopping', ['patience', 'minDelta']);
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new InvalidArgumentError('options.onEpoch must be a function', 'options.onEpoch');
+  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new InvalidArgumentError('options.shuffle must be a boolean', 'options.shuffle');
+  if (o.signal !== undefined && (o.signal === null || typeof o.signal.aborted !== 'boolean')) throw new InvalidArgumentError('options.signal must be an AbortSignal', 'options.signal');
+  const minDelta = stopping?.minDelta === undefined ? 0 : finite(stopping.minDelta, 'options.earlyStopping.minDelta');
+  if (minDelta < 0) throw new OutOfRangeError(`options.earlyStopping.minDelta must be >= 0, got ${minDelta}`, 'options.earlyStopping.minDelta');
+  return {
+    train,
+    validation,
+    epochs: o.epochs === undefined ? 10 : integer(o.epochs, 'options.epochs', 1),
+    batchSize: o.batchSize === undefined ? Math.min(32, train.rows) : integer(o.batchSize, 'options.batchSize', 1),
+    shuffle: o.shuffle ?? true,
+    threshold: o.errorThreshold === undefined ? -Infinity : finite(o.errorThreshold, 'options.errorThreshold'),
+    patience: stopping?.patience === undefined ? 5 : integer(stopping.patience, 'options.earlyStopping.patience', 1),
+    minDelta,
+    earlyStopping: stopping !== undefined,
+    onEpoch: o.onEpoch,
+    onDivergence: o.onDivergence === undefined ? 'throw' : oneOf(o.onDivergence, 'options.onDivergence', ['throw', 'stop', 'reduceLearningRate'] as const),
+    signal: o.signal,
+  };
+}
+
+/** Bookkeeping shared by fit and fitAsync: history, early stopping, divergence policy. */
+class Run {
+  readonly history: EpochStats[] = [];
+  private best = Infinity;
+  private bestParameters: Float64Array | null = null;
+  private waited = 0;
+  private reductions = 0;
+  stopReason: FitHistory['stopReason'] = 'epochs';
+
+  constructor(private readonly net: DenseNetwork, private readonly p: Plan) {}
+
+  /** Records one finished epoch; returns false when training should stop. */
+  epochDone(epoch: number, loss: number, accuracy: number): boolean {
+    const stats: EpochStats = { epoch, loss, accuracy };
+    if (this.p.validation) {
+      const v = this.net.evaluateRows(this.p.validation);
+      stats.valLoss = v.loss;
+      stats.valAccuracy = v.accuracy;
+    }
+    this.history.push(stats);
+    if (this.p.onEpoch && this.p.onEpoch({ ...stats }) === false) return this.stop('callback');
+    if (loss < this.p.threshold) return this.stop('errorThreshold');
+    if (this.p.earlyStopping) {
+      const metric = stats.valLoss ?? loss;
+      if (metric < this.best - this.p.minDelta) {
+        this.best = metric;
+        this.waited = 0;
+        this.bestParameters = this.net.getParameters();
+      } else if (++this.waited >= this.p.patience) {
+        if (this.bestParameters) this.net.setParameters(this.bestParameters);
+        return this.stop('earlyStopping');
+      }
+    }
+    return true;
+  }
+
+  /** Applies the divergence policy to a step that was not applied; returns false to stop, true to retry the epoch. */
+  diverged(epoch: number, batch: number): boolean {
+    const where = `at epoch ${epoch}, batch ${batch}`;
+    if (this.p.onDivergence === 'stop') return this.stop('divergence');
+    if (this.p.onDivergence === 'reduceLearningRate' && this.reductions < MAX_REDUCTIONS) {
+      this.reductions++;
+      this.net.learningRate = this.net.learningRate / 2;
+      return true;
+    }
+    throw new DivergenceError(`training diverged ${where}: the loss or a gradient is not finite; the weights are those of the last finite step (learning rate ${this.net.learningRate})`, epoch, batch);
+  }
+
+  private stop(reason: FitHistory['stopReason']): false {
+    this.stopReason = reason;
+    return false;
+  }
+
+  result(): FitHistory {
+    return { epochs: this.history, stopReason: this.stopReason };
+  }
+
+  checkAbort(): void {
+    if (this.p.signal?.aborted) throw new AbortError('training was aborted; the model holds the last completed step', 'options.signal');
+  }
+}
+
+/** See DenseNetwork.fit: whole epochs (or runs of epochs) per kernel call. */
+export function fitRows(net: DenseNetwork, data: DenseData, options: FitOptions): FitHistory {
+  const p = plan(net, data, options);
+  const run = new Run(net, p);
+  net.stageData(p.train, p.batchSize);
+  // With nothing to do between epochs, one kernel call runs many of them.
+  const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal;
+  let epoch = 0;
+  while (epoch < p.epochs) {
+    run.checkAbort();
+    if (p.shuffle) net.random.shuffle(net.stagedOrder(p.train.rows), 0, p.train.rows);
+    const { stats, failed } = net.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - epoch : 1, p.threshold);
+    let go = true;
+    for (let e = 0; go && e < stats.length / 2; e++) go = run.epochDone(epoch++, stats[2 * e]!, stats[2 * e + 1]!);
+    if (!go) break;
+    if (failed && !run.diverged(epoch, failed.batch)) break;
+  }
+  return run.result();
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** See DenseNetwork.fitAsync: one kernel call per batch, yielding to the event loop every few ms. */
+export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: FitOptions): Promise<FitHistory> {
+  const p = plan(net, data, options);
+  const run = new Run(net, p);
+  const rows = p.train.rows;
+  const order = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) order[r] = r;
+  let sliceStart = Date.now();
+  let epoch = 0;
+  while (epoch < p.epochs) {
+    run.checkAbort();
+    if (p.shuffle) net.random.shuffle(order, 0, rows);
+    let total = 0.0;
+    let correct = 0.0;
+    let failedBatch = -1;
+    for (let start = 0, batch = 0; start < rows; start += p.batchSize, batch++) {
+      if (Date.now() - sliceStart >= SLICE_MS) {
+        await nextTick();
+        sliceStart = Date.now();
+        run.checkAbort();
+      }
+      const count = Math.min(p.batchSize, rows - start);
+      net.stageRows(p.train, order, start, count);
+      const loss = net.stepStaged(count);
+      if (loss === undefined) {
+        failedBatch = batch;
+        break;
+      }
+      // Same sums as the epoch kernel, so fit and fitAsync give identical histories.
+      total += loss * count;
+      correct += net.lastCorrect();
+    }
+    if (failedBatch >= 0) {
+      if (!run.diverged(epoch, failedBatch)) break;
+      continue;
+    }
+    if (!run.epochDone(epoch++, total / rows, correct / rows)) break;
+  }
+  return run.result();
+}

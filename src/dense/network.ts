@@ -1,0 +1,388 @@
+// DenseNetwork: a multilayer perceptron trained by backpropagation, as a facade over one dense arena.
+import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
+import { DivergenceError, ShapeError, StateError } from '../errors.js';
+import {
+  ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
+  DENSE_BIAS, DENSE_CAPACITY, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
+  DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_LOSS_KIND,
+  DENSE_NESTEROV, DENSE_OPTIMIZER, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
+  DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
+  OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
+  S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_WEIGHT_DECAY,
+} from '../header.js';
+import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
+import { Random } from '../random.js';
+import { integer, positive, vector } from '../validate.js';
+import { type Rows, toRows } from './data.js';
+import { fitRows, fitRowsAsync } from './fit.js';
+import { DenseLayer } from './layer.js';
+import { resolveDense, type ResolvedDense } from './options.js';
+import type { Activation, DenseData, DenseModelJSON, DenseNetworkOptions, FitHistory, FitOptions, Loss, OptimizerOptions } from './types.js';
+
+const ACTIVATION_CODES: Record<Activation, number> = {
+  identity: ACT_IDENTITY, sigmoid: ACT_SIGMOID, tanh: ACT_TANH, relu: ACT_RELU,
+  leakyRelu: ACT_LEAKY_RELU, elu: ACT_ELU, softmax: ACT_SOFTMAX,
+};
+const LOSS_CODES: Record<Loss, number> = { mse: LOSS_MSE, binaryCrossEntropy: LOSS_BINARY_CROSS_ENTROPY, crossEntropy: LOSS_CROSS_ENTROPY };
+const OPTIMIZER_CODES = { sgd: OPT_SGD, momentum: OPT_MOMENTUM, adam: OPT_ADAM } as const;
+
+/** leakyRelu's slope below 0: 0.01, as in brain.js and tf.js's leakyRelu op. */
+export const LEAKY_RELU_ALPHA = 0.01;
+/** elu's scale below 0. */
+export const ELU_ALPHA = 1.0;
+/** Epochs one kernel call may run back to back when nothing is needed between them. */
+const EPOCHS_PER_CALL = 1024;
+
+/**
+ * A dense network: one weight per connection, a bias per unit, trained by
+ * backpropagation. All numbers live in one arena (wasm memory or an ArrayBuffer);
+ * `predict`, `trainStep` and each epoch of `fit` are single kernel calls.
+ *
+ * ```ts
+ * const net = new DenseNetwork({ layers: [2, 4, 1], activation: 'tanh', outputActivation: 'sigmoid', seed: 7 });
+ * net.fit([{ input: [0, 1], output: [1] }, ...], { epochs: 500 });
+ * net.predict([0, 1]); // Float64Array [≈1]
+ * ```
+ */
+export class DenseNetwork {
+  /** Layer sizes, input first. */
+  readonly sizes: readonly number[];
+  /** The loss minimized by training. */
+  readonly loss: Loss;
+  /** The seed of initialization and shuffling. */
+  readonly seed: number;
+  /** Layers, input first; each a view onto this network's parameters. */
+  readonly layers: readonly DenseLayer[];
+  private readonly config: ResolvedDense;
+  private readonly impl: Backend;
+  private arena: Arena;
+  private layout: Layout;
+  /** @internal the stream that shuffles; continues from initialization. */
+  readonly random: Random;
+  private disposed = false;
+  private view: Float64Array | null = null;
+
+  /** Builds and initializes a network; see {@link DenseNetworkOptions}. Throws a NeuriteError naming any bad option. */
+  constructor(options: DenseNetworkOptions) {
+    this.config = resolveDense(options);
+    this.impl = resolveBackend(this.config.backend);
+    this.sizes = Object.freeze(this.config.sizes.slice());
+    this.loss = this.config.loss;
+    this.seed = this.config.seed;
+    this.random = new Random(this.seed);
+    this.layout = denseLayout(this.shape(), 1, 0, 0);
+    this.arena = this.impl.allocate(this.layout.bytes);
+    writeHeader(this.arena, this.layout);
+    this.writeSettings();
+    this.initialize();
+    track(this, this.arena);
+    this.layers = Object.freeze(this.sizes.map((size, l) =>
+      new DenseLayer(this, l, size, l === 0 ? 0 : this.sizes[l - 1]!, this.config.activations[l]!)));
+  }
+
+  private shape(): DenseShape {
+    return { sizes: this.config.sizes, activations: this.config.activations.map((a) => ACTIVATION_CODES[a]) };
+  }
+
+  /** Number of inputs. */
+  get inputSize(): number {
+    return this.sizes[0]!;
+  }
+
+  /** Number of outputs. */
+  get outputSize(): number {
+    return this.sizes[this.sizes.length - 1]!;
+  }
+
+  /** The backend this network runs on. */
+  get backend(): 'wasm' | 'js' {
+    return this.impl.name;
+  }
+
+  /** The optimizer's settings (a copy). */
+  get optimizer(): Required<OptimizerOptions> {
+    return { ...this.config.optimizer };
+  }
+
+  /** The optimizer's step size; settable (e.g. for schedules). */
+  get learningRate(): number {
+    return this.config.optimizer.learningRate;
+  }
+  set learningRate(value: number) {
+    this.config.optimizer.learningRate = positive(value, 'learningRate');
+    this.live().f64[this.arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
+  }
+
+  private live(): Arena {
+    if (this.disposed) throw new StateError('this DenseNetwork was disposed');
+    return this.arena;
+  }
+
+  private writeSettings(): void {
+    const o = this.config.optimizer;
+    const f = this.arena.f64;
+    const s = this.arena.at(DENSE_SETTINGS);
+    f[s + S_LEARNING_RATE] = o.learningRate;
+    f[s + S_MOMENTUM] = o.momentum;
+    f[s + S_BETA1] = o.beta1;
+    f[s + S_BETA2] = o.beta2;
+    f[s + S_EPSILON] = o.epsilon;
+    f[s + S_WEIGHT_DECAY] = o.weightDecay;
+    f[s + S_CLIP_NORM] = o.clipNorm;
+    f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
+    f[s + S_ELU_ALPHA] = ELU_ALPHA;
+    f[s + S_BETA1_POWER] = 1;
+    f[s + S_BETA2_POWER] = 1;
+    const i = this.arena.i32;
+    const w = this.arena.base >> 2;
+    i[w + DENSE_LOSS_KIND] = LOSS_CODES[this.loss];
+    i[w + DENSE_OPTIMIZER] = OPTIMIZER_CODES[o.type];
+    i[w + DENSE_NESTEROV] = o.nesterov ? 1 : 0;
+  }
+
+  // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
+  private initialize(): void {
+    const f = this.arena.f64;
+    for (let l = 1; l < this.sizes.length; l++) {
+      const nIn = this.sizes[l - 1]!;
+      const nOut = this.sizes[l]!;
+      const activation = this.config.activations[l]!;
+      const init = this.config.init ?? (activation === 'relu' || activation === 'leakyRelu' || activation === 'elu' ? 'he' : 'xavier');
+      const limit = init === 'he' ? Math.sqrt(6 / nIn) : Math.sqrt(6 / (nIn + nOut));
+      const w = this.arena.at(denseEntry(l, DENSE_WEIGHT));
+      for (let k = 0; k < nIn * nOut; k++) f[w + k] = (2 * this.random.next() - 1) * limit;
+    }
+  }
+
+  /** @internal live view of a layer's weights or biases. */
+  parameterView(layer: number, which: 'weights' | 'biases'): Float64Array {
+    const arena = this.live();
+    const count = which === 'weights' ? this.sizes[layer - 1]! * this.sizes[layer]! : this.sizes[layer]!;
+    return arena.view(denseEntry(layer, which === 'weights' ? DENSE_WEIGHT : DENSE_BIAS), count);
+  }
+
+  /** Every weight and bias, [W1 b1 W2 b2 ...] with W row-major [out][in], copied. */
+  getParameters(): Float64Array {
+    const arena = this.live();
+    return arena.view(DENSE_PARAMS, arena.word(DENSE_PARAM_COUNT)).slice();
+  }
+
+  /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
+  setParameters(values: ArrayLike<number>): void {
+    const arena = this.live();
+    vector(values, 'values', arena.word(DENSE_PARAM_COUNT));
+    arena.f64.set(values, arena.at(DENSE_PARAMS));
+  }
+
+  /**
+   * Makes room for `capacity` rows per kernel call and a staged data set of `dataRows`
+   * rows. A bigger arena is allocated and the fixed part copied before the old one is
+   * freed, so a MemoryError leaves the network as it was.
+   */
+  private reserve(capacity: number, dataRows = 0, lossChunk = 0): Arena {
+    const arena = this.live();
+    const have = (word: number) => arena.word(word);
+    if (capacity <= have(DENSE_CAPACITY) && dataRows <= have(DENSE_DATA_ROWS) && lossChunk <= have(DENSE_LOSS_CHUNK)) return arena;
+    const layout = denseLayout(this.shape(), Math.max(capacity, have(DENSE_CAPACITY)),
+      Math.max(dataRows, have(DENSE_DATA_ROWS)), Math.max(lossChunk, have(DENSE_LOSS_CHUNK)));
+    const bigger = this.impl.allocate(layout.bytes);
+    const old = arena.f64.subarray(arena.base >> 3, (arena.base + this.layout.fixedBytes) >> 3);
+    bigger.f64.set(old, bigger.base >> 3);
+    writeHeader(bigger, layout);
+    // A staged data set survives growth: fit may evaluate (and grow) between epochs.
+    const rows = have(DENSE_DATA_ROWS);
+    for (const [word, count] of [[DENSE_DATA_INPUTS, rows * this.inputSize], [DENSE_DATA_TARGETS, rows * this.outputSize], [DENSE_DATA_ORDER, Math.ceil(rows / 2)]] as const) {
+      bigger.f64.set(arena.view(word, count), bigger.at(word));
+    }
+    untrack(this, arena);
+    this.arena = bigger;
+    this.layout = layout;
+    this.view = null;
+    track(this, bigger);
+    return bigger;
+  }
+
+  // The output rows of the last forward pass, as one reused view per (buffer, count).
+  private outputView(count: number): Float64Array {
+    const arena = this.arena;
+    const f = arena.f64;
+    const length = count * this.outputSize;
+    if (this.view === null || this.view.buffer !== f.buffer || this.view.length !== length) {
+      const start = arena.at(denseEntry(this.sizes.length - 1, DENSE_OUTPUT));
+      this.view = f.subarray(start, start + length);
+    }
+    return this.view;
+  }
+
+  /**
+   * The network's output for one input. Returns a view that the next call on this
+   * network overwrites: `.slice()` it to keep it.
+   */
+  predict(input: ArrayLike<number>): Float64Array {
+    vector(input, 'input', this.inputSize);
+    const arena = this.reserve(1);
+    arena.f64.set(input, arena.at(DENSE_INPUT));
+    this.impl.kernels.forwardDense(arena, 1);
+    return this.outputView(1);
+  }
+
+  /**
+   * Outputs for `count` inputs given row-major (`count × inputSize` numbers), as a
+   * row-major `count × outputSize` view that the next call overwrites.
+   */
+  predictBatch(inputs: ArrayLike<number>, count: number): Float64Array {
+    integer(count, 'count');
+    vector(inputs, 'inputs', count * this.inputSize);
+    const arena = this.reserve(count);
+    arena.f64.set(inputs, arena.at(DENSE_INPUT));
+    this.impl.kernels.forwardDense(arena, count);
+    return this.outputView(count);
+  }
+
+  /**
+   * One optimizer step on a minibatch of `count` rows (row-major inputs and targets).
+   * Returns the batch's mean loss, measured before the step. Throws DivergenceError,
+   * with nothing changed, when the loss or a gradient is not finite.
+   */
+  trainStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count?: number): number {
+    const rows = count === undefined ? inputs?.length / this.inputSize : integer(count, 'count');
+    if (!Number.isInteger(rows) || rows < 1) {
+      throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${inputs?.length}`, 'inputs');
+    }
+    vector(inputs, 'inputs', rows * this.inputSize);
+    vector(targets, 'targets', rows * this.outputSize);
+    const arena = this.reserve(rows);
+    arena.f64.set(inputs, arena.at(DENSE_INPUT));
+    arena.f64.set(targets, arena.at(DENSE_TARGET));
+    const loss = this.stepStaged(rows);
+    if (loss === undefined) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
+    return loss;
+  }
+
+  /** @internal one step on rows already staged; undefined when it diverged (nothing applied). */
+  stepStaged(rows: number): number | undefined {
+    const arena = this.arena;
+    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
+    const loss = this.impl.kernels.trainDense(arena, rows);
+    return arena.word(DENSE_STATUS) === 0 ? loss : undefined;
+  }
+
+  /** @internal stages rows [start, start + count) of `data` (in `order` when given) for the next step. */
+  stageRows(data: Rows, order: Int32Array | null, start: number, count: number): void {
+    const arena = this.reserve(count);
+    const f = arena.f64;
+    const nIn = this.inputSize;
+    const nOut = this.outputSize;
+    const input = arena.at(DENSE_INPUT);
+    const target = arena.at(DENSE_TARGET);
+    for (let b = 0; b < count; b++) {
+      const r = order ? order[start + b]! : start + b;
+      f.set(data.inputs.subarray(r * nIn, (r + 1) * nIn), input + b * nIn);
+      f.set(data.targets.subarray(r * nOut, (r + 1) * nOut), target + b * nOut);
+    }
+  }
+
+  /** @internal rows correct in the last step or evaluation. */
+  lastCorrect(): number {
+    return this.arena.f64[this.arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+  }
+
+  /** @internal copies a data set into the arena for trainEpochs (order 0..rows-1). */
+  stageData(data: Rows, batchSize: number): Int32Array {
+    const arena = this.reserve(batchSize, data.rows, EPOCHS_PER_CALL);
+    arena.f64.set(data.inputs, arena.at(DENSE_DATA_INPUTS));
+    arena.f64.set(data.targets, arena.at(DENSE_DATA_TARGETS));
+    const order = this.stagedOrder(data.rows);
+    for (let r = 0; r < data.rows; r++) order[r] = r;
+    return order;
+  }
+
+  /** @internal the staged visiting order, as a live view. */
+  stagedOrder(rows: number): Int32Array {
+    const start = (this.arena.base + this.arena.word(DENSE_DATA_ORDER)) >> 2;
+    return this.arena.i32.subarray(start, start + rows);
+  }
+
+  /**
+   * @internal up to `epochs` (≤ EPOCHS_PER_CALL) epochs over the staged data in one call.
+   * Returns per-epoch [loss, accuracy] pairs and, when a step diverged, where.
+   */
+  trainEpochs(rows: number, batchSize: number, epochs: number, threshold: number): { stats: Float64Array; failed?: { epoch: number; batch: number } } {
+    const arena = this.arena;
+    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
+    const done = this.impl.kernels.trainEpochsDense(arena, rows, batchSize, Math.min(epochs, EPOCHS_PER_CALL), threshold);
+    const stats = arena.view(DENSE_DATA_LOSSES, 2 * done).slice();
+    if (arena.word(DENSE_STATUS) !== 0) return { stats, failed: { epoch: arena.word(DENSE_FAILED_EPOCH), batch: arena.word(DENSE_FAILED_BATCH) } };
+    return { stats };
+  }
+
+  /** @internal mean loss and accuracy over rows, in chunks of at most 1024 rows. */
+  evaluateRows(data: Rows): { loss: number; accuracy: number } {
+    const chunk = Math.min(data.rows, 1024);
+    this.reserve(chunk);
+    let total = 0;
+    let correct = 0;
+    for (let start = 0; start < data.rows; start += chunk) {
+      const count = Math.min(chunk, data.rows - start);
+      this.stageRows(data, null, start, count);
+      total += this.impl.kernels.evaluateDense(this.arena, count) * count;
+      correct += this.lastCorrect();
+    }
+    return { loss: total / data.rows, accuracy: correct / data.rows };
+  }
+
+  /**
+   * Mean loss and accuracy on `data` without training. Accuracy counts rows whose
+   * largest output is at the target's largest entry (one output: both on the same side of 0.5).
+   */
+  evaluate(data: DenseData): { loss: number; accuracy: number } {
+    this.live();
+    return this.evaluateRows(toRows(data, this.inputSize, this.outputSize));
+  }
+
+  /** Trains on `data`; see {@link FitOptions}. Returns the per-epoch history. */
+  fit(data: DenseData, options: FitOptions = {}): FitHistory {
+    this.live();
+    return fitRows(this, data, options);
+  }
+
+  /** Like {@link fit}, yielding to the event loop between batches; rejects with AbortError when `options.signal` aborts. */
+  fitAsync(data: DenseData, options: FitOptions = {}): Promise<FitHistory> {
+    this.live();
+    return fitRowsAsync(this, data, options);
+  }
+
+  /** The network as plain JSON: shape, loss, optimizer, seed and exact float64 parameters. */
+  toJSON(): DenseModelJSON {
+    const layers = this.sizes.map((size, l) => (l === 0 ? { size } : { size, activation: this.config.activations[l]! }));
+    return {
+      format: 'neurite-dense',
+      version: 1,
+      layers,
+      loss: this.loss,
+      optimizer: { ...this.config.optimizer },
+      seed: this.seed,
+      weights: this.layers.slice(1).map((layer) => Array.from(layer.weights)),
+      biases: this.layers.slice(1).map((layer) => Array.from(layer.biases)),
+    };
+  }
+
+  /** Frees the network's wasm memory now. Any later call throws StateError. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrack(this, this.arena);
+  }
+
+  /** `using net = new DenseNetwork(...)` disposes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Shape, loss, optimizer and backend, then one line per layer. */
+  toString(): string {
+    const o = this.config.optimizer;
+    return `DenseNetwork(${this.sizes.join('-')}, loss=${this.loss}, optimizer=${o.type}(lr=${o.learningRate}), backend=${this.backend}, seed=${this.seed})\n`
+      + this.layers.map((l) => `  ${l}`).join('\n');
+  }
+}

@@ -1,0 +1,101 @@
+// Validation of DenseNetwork's options into one resolved configuration.
+import type { BackendName } from '../backend/index.js';
+import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { describe, finite, integer, oneOf, options, positive } from '../validate.js';
+import {
+  ACTIVATIONS, INITS, LOSSES, OPTIMIZERS,
+  type Activation, type DenseLayerSpec, type DenseNetworkOptions, type Init, type Loss, type OptimizerOptions,
+} from './types.js';
+
+/** Options after validation and defaults. */
+export interface ResolvedDense {
+  sizes: number[];
+  /** Per layer; index 0 (the input) is 'identity'. */
+  activations: Activation[];
+  loss: Loss;
+  optimizer: Required<OptimizerOptions>;
+  seed: number;
+  init: Init | undefined;
+  backend: BackendName | undefined;
+}
+
+const NETWORK_OPTIONS = ['layers', 'activation', 'outputActivation', 'loss', 'optimizer', 'seed', 'init', 'backend'] as const;
+const OPTIMIZER_OPTIONS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'] as const;
+// A layer wider than this cannot have its weights addressed by the i32 offsets of the arena header.
+const MAX_LAYER_SIZE = 2 ** 24;
+
+/** Fills in an optimizer's defaults and checks every setting. */
+export function resolveOptimizer(value: unknown, argument = 'options.optimizer'): Required<OptimizerOptions> {
+  const spec = typeof value === 'string' || value === undefined ? { type: value ?? 'adam' } : value;
+  const o = options(spec as OptimizerOptions, argument, OPTIMIZER_OPTIONS);
+  const type = oneOf(o.type, `${argument}.type`, OPTIMIZERS);
+  const unit = (v: unknown, name: string, fallback: number) => {
+    if (v === undefined) return fallback;
+    finite(v, `${argument}.${name}`);
+    if ((v as number) < 0 || (v as number) >= 1) throw new OutOfRangeError(`${argument}.${name} must be in [0, 1), got ${v}`, `${argument}.${name}`);
+    return v as number;
+  };
+  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean') throw new InvalidArgumentError(`${argument}.nesterov must be a boolean, got ${describe(o.nesterov)}`, `${argument}.nesterov`);
+  if (o.nesterov && type !== 'momentum') throw new ConfigurationError(`${argument}.nesterov applies to the 'momentum' optimizer, not '${type}'`, `${argument}.nesterov`);
+  const weightDecay = o.weightDecay === undefined ? 0 : finite(o.weightDecay, `${argument}.weightDecay`);
+  if (weightDecay < 0) throw new OutOfRangeError(`${argument}.weightDecay must be >= 0, got ${weightDecay}`, `${argument}.weightDecay`);
+  return {
+    type,
+    learningRate: o.learningRate === undefined ? (type === 'adam' ? 0.001 : 0.01) : positive(o.learningRate, `${argument}.learningRate`),
+    momentum: unit(o.momentum, 'momentum', type === 'momentum' ? 0.9 : 0),
+    nesterov: o.nesterov ?? false,
+    beta1: unit(o.beta1, 'beta1', 0.9),
+    beta2: unit(o.beta2, 'beta2', 0.999),
+    epsilon: o.epsilon === undefined ? 1e-8 : positive(o.epsilon, `${argument}.epsilon`),
+    weightDecay,
+    clipNorm: o.clipNorm === undefined ? 0 : positive(o.clipNorm, `${argument}.clipNorm`),
+  };
+}
+
+/** Validates `new DenseNetwork(options)`; every error names the option at fault. */
+export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
+  if (value === undefined) throw new InvalidArgumentError('options must be an object with at least `layers`, e.g. { layers: [2, 3, 1] }', 'options');
+  const o = options(value, 'options', NETWORK_OPTIONS);
+  if (!Array.isArray(o.layers)) throw new InvalidArgumentError(`options.layers must be an array of sizes or { size, activation }, got ${describe(o.layers)}`, 'options.layers');
+  if (o.layers.length < 2) throw new ConfigurationError(`options.layers needs an input and at least one more layer, got ${o.layers.length}`, 'options.layers');
+  const hidden = o.activation === undefined ? 'sigmoid' : oneOf(o.activation, 'options.activation', ACTIVATIONS);
+  const output = o.outputActivation === undefined ? hidden : oneOf(o.outputActivation, 'options.outputActivation', ACTIVATIONS);
+  const last = o.layers.length - 1;
+  const sizes: number[] = [];
+  const activations: Activation[] = [];
+  o.layers.forEach((layer, l) => {
+    const arg = `options.layers[${l}]`;
+    let spec: DenseLayerSpec;
+    if (typeof layer === 'number') spec = { size: layer };
+    else if (layer !== null && typeof layer === 'object') spec = options(layer, arg, ['size', 'activation']) as DenseLayerSpec;
+    else throw new InvalidArgumentError(`${arg} must be a size or { size, activation }, got ${describe(layer)}`, arg);
+    sizes.push(integer(spec.size, `${arg}.size`, 1, MAX_LAYER_SIZE));
+    if (l === 0) {
+      if (spec.activation !== undefined) throw new ConfigurationError(`${arg} is the input layer and takes no activation`, `${arg}.activation`);
+      activations.push('identity');
+      return;
+    }
+    const activation = spec.activation === undefined ? (l === last ? output : hidden) : oneOf(spec.activation, `${arg}.activation`, ACTIVATIONS);
+    if (activation === 'softmax' && l !== last) throw new ConfigurationError(`${arg}: softmax is only allowed on the output layer`, `${arg}.activation`);
+    activations.push(activation);
+  });
+  const outputActivation = activations[last]!;
+  if (outputActivation === 'softmax' && sizes[last]! < 2) throw new ConfigurationError('a softmax output needs at least 2 units (one softmax unit always outputs 1)', `options.layers[${last}]`);
+  const loss = o.loss === undefined ? (outputActivation === 'softmax' ? 'crossEntropy' : 'mse') : oneOf(o.loss, 'options.loss', LOSSES);
+  if (loss === 'crossEntropy' && outputActivation !== 'softmax') {
+    throw new ConfigurationError(`loss 'crossEntropy' needs a softmax output layer, got '${outputActivation}' (use 'binaryCrossEntropy' with sigmoid, or 'mse')`, 'options.loss');
+  }
+  if (loss === 'binaryCrossEntropy' && outputActivation !== 'sigmoid') {
+    throw new ConfigurationError(`loss 'binaryCrossEntropy' needs a sigmoid output layer, got '${outputActivation}'`, 'options.loss');
+  }
+  const seed = o.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer(o.seed, 'options.seed', 0, 2 ** 32 - 1);
+  return {
+    sizes,
+    activations,
+    loss,
+    optimizer: resolveOptimizer(o.optimizer),
+    seed,
+    init: o.init === undefined ? undefined : oneOf(o.init, 'options.init', INITS),
+    backend: o.backend,
+  };
+}

@@ -1,0 +1,136 @@
+// A CSV reader for data files: RFC 4180 quoting, a required header, errors that give the line number.
+import { FormatError } from '../errors.js';
+
+/** A parsed CSV file: the header's column names and each data row's fields, as text. */
+export interface CSVTable {
+  /** Column names from the header row. */
+  readonly columns: readonly string[];
+  /** One array of fields per data row (blank lines skipped), each as long as `columns`. */
+  readonly rows: readonly (readonly string[])[];
+  /** The 1-based line on which each row starts, for error messages. */
+  readonly lines: readonly number[];
+}
+
+/** A decimal number as written in data files (no hex, no `Infinity`, no empty string). */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Reads CSV text: a header row of column names, then data rows of as many fields. Fields are separated by
+ * commas; a field in double quotes may hold commas, line breaks and `""` (one quote). Lines end in `\n` or
+ * `\r\n`; blank lines and a leading byte-order mark are ignored.
+ * @throws FormatError with the line number: unterminated or stray quotes, rows of the wrong length, an empty or duplicate column name
+ */
+export function parseCSV(text: string): CSVTable {
+  const records = split(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (records.length === 0) throw new FormatError('the CSV file is empty: it needs a header row of column names', 'csv');
+  const header = records[0]!;
+  const columns = header.fields.map((name) => name.trim());
+  columns.forEach((name, i) => {
+    if (name === '') throw new FormatError(`line ${header.line}: column ${i + 1} of the header has no name`, 'csv');
+    if (columns.indexOf(name) !== i) throw new FormatError(`line ${header.line}: column name '${name}' appears twice in the header`, 'csv');
+  });
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  for (const record of records.slice(1)) {
+    if (record.fields.length !== columns.length) {
+      throw new FormatError(`line ${record.line}: expected ${columns.length} fields (${columns.join(', ')}), got ${record.fields.length}`, 'csv');
+    }
+    rows.push(record.fields);
+    lines.push(record.line);
+  }
+  return { columns, rows, lines };
+}
+
+/**
+ * The number a CSV field holds: decimal notation with optional sign and exponent, surrounding spaces allowed.
+ * Returns undefined when the field is not such a number or is beyond float64's range.
+ */
+export function parseNumber(field: string): number | undefined {
+  const trimmed = field.trim();
+  if (!NUMBER.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** One record of the file and the line it starts on. */
+interface CSVRecord {
+  fields: string[];
+  line: number;
+}
+
+/** Splits text into records of fields, following quotes; skips blank lines. */
+function split(text: string): CSVRecord[] {
+  const records: CSVRecord[] = [];
+  let fields: string[] = [];
+  let line = 1;
+  let recordLine = 1;
+  let i = 0;
+  // Whether the record's only field was written "" (an empty value, not a blank line).
+  let quotedBlank = false;
+  const endRecord = () => {
+    // A record that is one empty unquoted field is a blank line.
+    if (!(fields.length === 1 && fields[0] === '' && !quotedBlank)) records.push({ fields, line: recordLine });
+    fields = [];
+    quotedBlank = false;
+  };
+  while (i <= text.length) {
+    if (fields.length === 0) recordLine = line;
+    let field = '';
+    if (text[i] === '"') {
+      const opened = line;
+      i++;
+      for (;;) {
+        const quote = text.indexOf('"', i);
+        if (quote < 0) throw new FormatError(`line ${opened}: a quoted field is never closed`, 'csv');
+        const chunk = text.slice(i, quote);
+        line += count(chunk, '\n');
+        field += chunk;
+        if (text[quote + 1] === '"') {
+          field += '"';
+          i = quote + 2;
+          continue;
+        }
+        i = quote + 1;
+        break;
+      }
+      const next = text[i];
+      if (next !== undefined && !isSeparator(text, i)) {
+        throw new FormatError(`line ${line}: unexpected ${JSON.stringify(next)} after a closing quote (a quote inside a field is written "")`, 'csv');
+      }
+      if (fields.length === 0 && field === '') quotedBlank = true;
+    } else {
+      let end = i;
+      while (end < text.length && !isSeparator(text, end)) end++;
+      field = text.slice(i, end);
+      const stray = field.indexOf('"');
+      if (stray >= 0) throw new FormatError(`line ${line}: a quote in the middle of an unquoted field (quote the whole field and write "" for a quote)`, 'csv');
+      i = end;
+    }
+    fields.push(field);
+    if (i >= text.length) {
+      endRecord();
+      break;
+    }
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    i += text[i] === '\r' ? 2 : 1;
+    endRecord();
+    line++;
+    if (i === text.length) break;
+  }
+  return records;
+}
+
+/** A comma, `\n` or `\r\n` at `i`. */
+function isSeparator(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c === 44 || c === 10 || (c === 13 && text.charCodeAt(i + 1) === 10);
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + 1)) n++;
+  return n;
+}

@@ -13,7 +13,7 @@ import {
   DENSE_MOMENT1, DENSE_MOMENT2, DENSE_INPUT, DENSE_TARGET, DENSE_DATA_ROWS, DENSE_DATA_INPUTS,
   DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, DENSE_LOSS_CHUNK, DENSE_HEADER_WORDS,
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
-  DENSE_DELTA, SETTINGS_COUNT,
+  DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV,
 } from './header.js';
 import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
@@ -109,10 +109,13 @@ export function denseEntry(layer: number, field: number): number {
   return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
 }
 
-/** A dense network's shape: layer sizes (input first) and activation codes (index 0 unused). */
+/** A dense network's shape and kernel codes: layer sizes (input first), activation codes (index 0 unused), loss and optimizer codes. */
 export interface DenseShape {
   readonly sizes: readonly number[];
   readonly activations: readonly number[];
+  readonly loss: number;
+  readonly optimizer: number;
+  readonly nesterov: boolean;
 }
 
 /** Number of weights and biases of a dense shape. */
@@ -140,6 +143,9 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   b.set(DENSE_PARAM_COUNT, params);
   b.set(DENSE_DATA_ROWS, dataRows);
   b.set(DENSE_LOSS_CHUNK, lossChunk);
+  b.set(DENSE_LOSS_KIND, shape.loss);
+  b.set(DENSE_OPTIMIZER, shape.optimizer);
+  b.set(DENSE_NESTEROV, shape.nesterov ? 1 : 0);
   b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
   let offset = b.buffer(DENSE_PARAMS, params);
   for (let l = 1; l <= layers; l++) {

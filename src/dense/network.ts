@@ -4,12 +4,17 @@ import { DivergenceError, ShapeError, StateError } from '../errors.js';
 import {
   ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
   DENSE_BIAS, DENSE_CAPACITY, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
-  DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_LOSS_KIND,
-  DENSE_NESTEROV, DENSE_OPTIMIZER, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
+  DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
+  DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
   DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
   OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
   S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_WEIGHT_DECAY,
 } from '../header.js';
+import { brainToDenseModel } from '../io/brain.js';
+import { toFunction } from '../io/function.js';
+import { parseDenseModel } from '../io/json.js';
+import { type ONNXOptions, toONNX } from '../io/onnx.js';
+import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
 import { integer, positive, vector } from '../validate.js';
@@ -61,6 +66,8 @@ export class DenseNetwork {
   readonly random: Random;
   private disposed = false;
   private view: Float64Array | null = null;
+  /** Free-form data saved with the model by toJSON (the CLI keeps normalization stats here). */
+  meta: Record<string, unknown> | undefined;
 
   /** Builds and initializes a network; see {@link DenseNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: DenseNetworkOptions) {
@@ -80,8 +87,39 @@ export class DenseNetwork {
       new DenseLayer(this, l, size, l === 0 ? 0 : this.sizes[l - 1]!, this.config.activations[l]!)));
   }
 
+  /**
+   * Rebuilds a network saved by {@link toJSON} (an object or its JSON text), bit for bit.
+   * Malformed, truncated, wrong-version or hostile input throws FormatError before anything is allocated.
+   */
+  static fromJSON(json: unknown, options: { backend?: BackendName } = {}): DenseNetwork {
+    const model = parseDenseModel(json);
+    const net = new DenseNetwork({ layers: model.layers, loss: model.loss, optimizer: model.optimizer, seed: model.seed, ...options });
+    const parameters = new Float64Array(net.getParameters().length);
+    let at = 0;
+    model.weights.forEach((w, l) => {
+      parameters.set(w, at);
+      parameters.set(model.biases[l]!, at + w.length);
+      at += w.length + model.biases[l]!.length;
+    });
+    net.setParameters(parameters);
+    net.meta = model.meta;
+    return net;
+  }
+
+  /** Imports a trained brain.js `NeuralNetwork` from its `toJSON()` output; `predict` then matches brain's `run`. */
+  static fromBrainJSON(json: unknown, options: { backend?: BackendName } = {}): DenseNetwork {
+    return DenseNetwork.fromJSON(brainToDenseModel(json), options);
+  }
+
   private shape(): DenseShape {
-    return { sizes: this.config.sizes, activations: this.config.activations.map((a) => ACTIVATION_CODES[a]) };
+    const o = this.config.optimizer;
+    return {
+      sizes: this.config.sizes,
+      activations: this.config.activations.map((a) => ACTIVATION_CODES[a]),
+      loss: LOSS_CODES[this.loss],
+      optimizer: OPTIMIZER_CODES[o.type],
+      nesterov: o.nesterov,
+    };
   }
 
   /** Number of inputs. */
@@ -133,11 +171,6 @@ export class DenseNetwork {
     f[s + S_ELU_ALPHA] = ELU_ALPHA;
     f[s + S_BETA1_POWER] = 1;
     f[s + S_BETA2_POWER] = 1;
-    const i = this.arena.i32;
-    const w = this.arena.base >> 2;
-    i[w + DENSE_LOSS_KIND] = LOSS_CODES[this.loss];
-    i[w + DENSE_OPTIMIZER] = OPTIMIZER_CODES[o.type];
-    i[w + DENSE_NESTEROV] = o.nesterov ? 1 : 0;
   }
 
   // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
@@ -165,6 +198,12 @@ export class DenseNetwork {
   getParameters(): Float64Array {
     const arena = this.live();
     return arena.view(DENSE_PARAMS, arena.word(DENSE_PARAM_COUNT)).slice();
+  }
+
+  /** The gradient of the loss computed by the last training step (before it was applied), arranged like {@link getParameters}; copied. */
+  lastGradients(): Float64Array {
+    const arena = this.live();
+    return arena.view(DENSE_GRADS, arena.word(DENSE_PARAM_COUNT)).slice();
   }
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
@@ -364,7 +403,18 @@ export class DenseNetwork {
       seed: this.seed,
       weights: this.layers.slice(1).map((layer) => Array.from(layer.weights)),
       biases: this.layers.slice(1).map((layer) => Array.from(layer.biases)),
+      ...(this.meta === undefined ? {} : { meta: this.meta }),
     };
+  }
+
+  /** A standalone JS function computing {@link predict} (no dependency; see io/function.ts). */
+  toFunction(): (input: ArrayLike<number>) => Float64Array {
+    return toFunction(this.toJSON());
+  }
+
+  /** The network as an ONNX model (Gemm + activation per layer), ready for onnxruntime. */
+  toONNX(options?: ONNXOptions): Uint8Array {
+    return toONNX(this.toJSON(), options);
   }
 
   /** Frees the network's wasm memory now. Any later call throws StateError. */

@@ -48,7 +48,7 @@ export function resolveOptimizer(value: unknown, argument = 'options.optimizer')
     beta2: unit(o.beta2, 'beta2', 0.999),
     epsilon: o.epsilon === undefined ? 1e-8 : positive(o.epsilon, `${argument}.epsilon`),
     weightDecay,
-    clipNorm: o.clipNorm === undefined ? 0 : positive(o.clipNorm, `${argument}.clipNorm`),
+    clipNorm: o.clipNorm === undefined || o.clipNorm === 0 ? 0 : positive(o.clipNorm, `${argument}.clipNorm`),
   };
 }
 

@@ -32,7 +32,7 @@ export interface OptimizerOptions {
   epsilon?: number;
   /** L2 penalty added to every weight's gradient (not biases): `grad += weightDecay * w`. */
   weightDecay?: number;
-  /** When set, the whole gradient is scaled down so that its L2 norm is at most this. */
+  /** When set (> 0; 0 means off), the whole gradient is scaled down so that its L2 norm is at most this. */
   clipNorm?: number;
 }
 

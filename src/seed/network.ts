@@ -5,6 +5,8 @@ import { checkLayerSpec, LayerConfiguration, type LayerSpec } from './configurat
 import { InputLayer, Layer } from './layer.js';
 import { SeedModel } from './model.js';
 import { repr, seedBackend, type SeedOptions } from './options.js';
+import { parseSeedModel, type SeedModelJSON } from '../io/json.js';
+import { SEED_BIAS, SEED_WEIGHT } from '../header.js';
 
 /**
  * An InputLayer followed by Layers, trained by the seed rule. `process` runs
@@ -46,6 +48,32 @@ export class Network {
   update(expected: ArrayLike<number>): void {
     vector(expected, 'expected', this.layers[this.layers.length - 1]!.size);
     this.model.update(0, this.layers.length, expected, this.learningRate);
+  }
+
+  /** The network as plain JSON: learning rate and every neuron's weight and bias, exact. */
+  toJSON(): SeedModelJSON {
+    return {
+      format: 'neurite-seed',
+      version: 1,
+      learningRate: this.learningRate,
+      layers: this.layers.map((layer, l) => ({
+        size: layer.size,
+        weights: Array.from(this.model.copy(l, SEED_WEIGHT)),
+        biases: Array.from(this.model.copy(l, SEED_BIAS)),
+      })),
+    };
+  }
+
+  /** Rebuilds a network saved by {@link toJSON} (object or JSON text); bad input throws FormatError. */
+  static fromJSON(json: unknown, options?: SeedOptions): Network {
+    const model = parseSeedModel(json);
+    const network = new Network(model.layers.map((l) => ({ weight: 0, bias: 0, size: l.size })), model.learningRate, options);
+    const f = network.model.arena.f64;
+    model.layers.forEach((layer, l) => {
+      f.set(layer.weights, network.model.index(l, SEED_WEIGHT));
+      f.set(layer.biases, network.model.index(l, SEED_BIAS));
+    });
+    return network;
   }
 
   /** Frees the network's wasm memory now; the network and its views are unusable afterwards. */

@@ -7,7 +7,7 @@ export interface PointsMessage {
   labels: Uint8Array;
 }
 
-/** Worker → page, once: which backend neurite chose after `await ready()`. */
+/** Worker → page, once: the backend the network runs on, after `await ready()`. */
 export interface ReadyMessage {
   type: 'ready';
   backend: string;

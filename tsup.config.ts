@@ -18,5 +18,9 @@ export default defineConfig([
     target: 'es2022',
     platform: 'node',
     loader: { '.wasm': 'binary' },
+    // commander, cli-progress and asciichart are bundled in, so they stay dev dependencies.
+    noExternal: [/.*/],
+    // Bundled CommonJS modules call require() for Node built-ins, which an ES module lacks.
+    banner: { js: "import { createRequire as __neuriteCreateRequire } from 'node:module'; const require = __neuriteCreateRequire(import.meta.url);" },
   },
 ]);

@@ -39,9 +39,7 @@ const SEED_LAYER_KEYS = ['size', 'weights', 'biases'];
  * @throws FormatError naming the field, what it must be and what it was.
  */
 export function parseDenseModel(json: unknown): DenseModelJSON {
-  const root = record(parseText(json), 'json', DENSE_KEYS, DENSE_REQUIRED);
-  literal(root.format, 'json.format', 'neurite-dense');
-  literal(root.version, 'json.version', 1);
+  const root = record(header(parseText(json), 'neurite-dense'), 'json', DENSE_KEYS, DENSE_REQUIRED);
 
   const layerList = list(root.layers, 'json.layers', 2, MAX_LAYERS);
   const layers = layerList.map((value, l) => denseLayer(value, `json.layers[${l}]`, l, layerList.length));
@@ -89,9 +87,7 @@ export interface SeedModelJSON {
  * @throws FormatError naming the field, what it must be and what it was.
  */
 export function parseSeedModel(json: unknown): SeedModelJSON {
-  const root = record(parseText(json), 'json', SEED_KEYS, SEED_KEYS);
-  literal(root.format, 'json.format', 'neurite-seed');
-  literal(root.version, 'json.version', 1);
+  const root = record(header(parseText(json), 'neurite-seed'), 'json', SEED_KEYS, SEED_KEYS);
   const learningRate = finiteNumber(root.learningRate, 'json.learningRate');
   if (learningRate <= 0) throw new FormatError(`json.learningRate must be a finite number > 0, got ${learningRate}`, 'json.learningRate');
   const layerList = list(root.layers, 'json.layers', 1, MAX_LAYERS);
@@ -116,6 +112,15 @@ export function parseText(json: unknown): unknown {
   } catch (error) {
     throw new FormatError(`json is not valid JSON (truncated or corrupted?): ${(error as Error).message}`, 'json');
   }
+}
+
+/** Checks `format` and `version` before any other field, so a file of another format or version is reported as that. */
+function header(value: unknown, format: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(`json must be an object, got ${describe(value)}`, 'json');
+  const own = (key: string) => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
+  literal(own('format'), 'json.format', format);
+  literal(own('version'), 'json.version', 1);
+  return value;
 }
 
 /** Checks that `value` is a non-array object with only `known` own keys and every `required` one; returns its own data. */

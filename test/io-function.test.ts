@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '../src/dense/types.js';
 import { FormatError, ShapeError } from '../src/errors.js';
+import { DenseNetwork } from '../src/dense/network.js';
 import { toFunction, toFunctionSource } from '../src/io/function.js';
 import { randomInputs, randomModel, referencePredict } from './fixtures/dense-models.js';
 
@@ -76,5 +77,20 @@ describe('toFunctionSource', () => {
     expect(source).toContain(String(0.1 + 0.2));
     expect(source).toContain(`[${String(0.1 + 0.2)},-0]`);
     expect(source).toContain(String(Number.MIN_VALUE));
+  });
+});
+
+describe('toFunction on a trained DenseNetwork', () => {
+  it.each(['wasm', 'js'] as const)('gives net.predict outputs to 1e-12 (%s backend)', (backend) => {
+    const net = new DenseNetwork({ layers: [{ size: 3 }, { size: 6, activation: 'elu' }, { size: 5, activation: 'leakyRelu' }, { size: 4, activation: 'softmax' }], seed: 3, backend });
+    const data = randomInputs(16, 3, 9).map((input, i) => ({ input, output: [0, 1, 2, 3].map((k) => (k === i % 4 ? 1 : 0)) }));
+    net.fit(data, { epochs: 5, batchSize: 4 });
+    const predict = toFunction(net.toJSON());
+    for (const { input } of data) {
+      const expected = net.predict(input).slice();
+      const actual = predict(input);
+      expected.forEach((value, i) => expect(Math.abs(actual[i]! - value)).toBeLessThan(1e-12));
+    }
+    net.dispose();
   });
 });

@@ -1,5 +1,6 @@
 // brainToDenseModel: a trained brain.js 1.6.1 NeuralNetwork, converted, gives brain.js's own run() outputs.
 import { createRequire } from 'node:module';
+import { fc, test } from '@fast-check/vitest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { brainToDenseModel } from '../src/io/brain.js';
@@ -91,5 +92,36 @@ describe('brainToDenseModel', () => {
     expect(broken((j) => (j.layers as unknown[]).pop())).toThrowError(FormatError);
     expect(() => brainToDenseModel('{"sizes":[1,1],"layers":[{"0":{}},{"__proto__":{}}]}')).toThrowError(/prototype pollution/);
     expect(() => brainToDenseModel('{"sizes":')).toThrowError(FormatError);
+  });
+});
+
+// A brain.js JSON with any one value replaced is converted consistently or rejected with a FormatError, never anything else.
+const brainText = JSON.stringify({
+  sizes: [2, 2, 1],
+  layers: [{ 0: {}, 1: {} }, { 0: { bias: 0.5, weights: { 0: 1, 1: -1 } }, 1: { bias: -0.5, weights: { 0: 2, 1: 0.25 } } }, { 0: { bias: 0.1, weights: { 0: 1.5, 1: -2 } } }],
+  outputLookup: false,
+  inputLookup: false,
+  activation: 'sigmoid',
+  trainOpts: { iterations: 20000, errorThresh: 0.005, learningRate: 0.3, momentum: 0.1 },
+});
+function paths(value: unknown, prefix: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  return [prefix, ...Object.keys(value).flatMap((key) => paths((value as Record<string, unknown>)[key], [...prefix, key]))];
+}
+
+describe('fuzzing brainToDenseModel', () => {
+  test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: Number(process.env.NEURITE_FUZZ_RUNS ?? 300) })('one value replaced: converted consistently or a FormatError', (pick, replacement) => {
+    const json = JSON.parse(brainText) as Record<string, unknown>;
+    const all = paths(json);
+    const path = all[pick % all.length]!;
+    let target: Record<string, unknown> = json;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+    const mutated = path.length === 0 ? replacement : (target[path[path.length - 1]!] = replacement, json);
+    try {
+      const model = brainToDenseModel(mutated);
+      model.weights.forEach((w, l) => expect(w.length).toBe(model.layers[l + 1]!.size * model.layers[l]!.size));
+    } catch (error) {
+      expect(error).toBeInstanceOf(FormatError);
+    }
   });
 });

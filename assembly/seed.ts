@@ -75,7 +75,7 @@ export function updateSeed(arena: usize, first: i32, end: i32, rate: float): i32
       const w = load<float>(weight + k) + loss * rate;
       const b = load<float>(bias + k) + loss * rate;
       const h = (b - e) / w;
-      const failure = w == 0.0 ? 1 : isFinite<float>(b) && isFinite<float>(h) ? 0 : 2;
+      const failure = w == 0.0 ? 1 : isFinite<float>(w) && isFinite<float>(b) && isFinite<float>(h) ? 0 : 2;
       if (failure != 0) {
         store<i32>(arena + (<usize>SEED_FAILED_LAYER << 2), l);
         store<i32>(arena + (<usize>SEED_FAILED_NEURON << 2), i);

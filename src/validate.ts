@@ -25,11 +25,13 @@ export function positive(value: unknown, argument: string): number {
   return value as number;
 }
 
-/** Checks that `value` is an integer in [min, max]. */
+/** Checks that `value` is an integer in [min, max] (InvalidArgumentError for a non-number, NonFiniteError for NaN/±Infinity, else OutOfRangeError). */
 export function integer(value: unknown, argument: string, min = 1, max = 2 ** 31 - 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === 2 ** 31 - 1 ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new OutOfRangeError(`${argument} must be an integer ${range}, got ${describe(value)}`, argument);
+    // Same classes as finite(): wrong type, then NaN/±Infinity, then a number out of range or not whole.
+    const kind = typeof value !== 'number' ? InvalidArgumentError : Number.isFinite(value) ? OutOfRangeError : NonFiniteError;
+    throw new kind(`${argument} must be an integer ${range}, got ${describe(value)}`, argument);
   }
   return value;
 }

@@ -55,7 +55,7 @@ export class SeedModel {
     const layer = this.arena.word(SEED_FAILED_LAYER);
     const neuron = this.arena.word(SEED_FAILED_NEURON);
     if (failure === 2) {
-      throw new DivergenceError(`update diverged: the bias or hoped input of layer ${layer}, neuron ${neuron} is not finite; nothing was changed (lower the learning rate or normalize the data)`, -1, -1);
+      throw new DivergenceError(`update diverged: the weight, bias or hoped input of layer ${layer}, neuron ${neuron} is not finite; nothing was changed (lower the learning rate or normalize the data)`, -1, -1);
     }
     throw new ZeroWeightError(
       `update would make the weight of layer ${layer}, neuron ${neuron} exactly 0, where the hoped input (bias - expected) / weight is undefined; nothing was changed`,

@@ -1,6 +1,6 @@
 // Neuron: the article's y = w * mean(x) + b unit, as a view onto a seed arena.
 import { SEED_BIAS, SEED_HOPED, SEED_RESULT, SEED_WEIGHT } from '../header.js';
-import { ZeroWeightError } from '../errors.js';
+import { DivergenceError, StateError, ZeroWeightError } from '../errors.js';
 import { finite, positive, vector } from '../validate.js';
 import { SeedModel } from './model.js';
 import { repr, seedBackend, type SeedOptions } from './options.js';
@@ -93,15 +93,26 @@ export class Neuron {
       this.model.update(0, 1, [expected], learningRate);
       return this.model.arena.f64[this.cell(SEED_HOPED)]!;
     }
+    // A view runs the kernel's checks in JS, in the same order, and writes only once all pass.
+    if (!this.model.processed) throw new StateError('update() needs results: call process() first');
     const loss = expected - this.result;
     const w = this.weight + loss * learningRate;
     const b = this.bias + loss * learningRate;
     if (w === 0.0) {
-      throw new ZeroWeightError(`update would make the weight of layer ${this.layer}, neuron ${this.at} exactly 0; nothing was changed`, this.layer, this.at);
+      throw new ZeroWeightError(
+        `update would make the weight of layer ${this.layer}, neuron ${this.at} exactly 0, where the hoped input (bias - expected) / weight is undefined; nothing was changed`,
+        this.layer, this.at,
+      );
     }
-    this.weight = w;
-    this.bias = b;
-    return (b - expected) / w;
+    const hoped = (b - expected) / w;
+    if (!Number.isFinite(w) || !Number.isFinite(b) || !Number.isFinite(hoped)) {
+      throw new DivergenceError(`update diverged: the weight, bias or hoped input of layer ${this.layer}, neuron ${this.at} is not finite; nothing was changed (lower the learning rate or normalize the data)`, -1, -1);
+    }
+    const f = this.model.arena.f64;
+    f[this.cell(SEED_WEIGHT)] = w;
+    f[this.cell(SEED_BIAS)] = b;
+    f[this.cell(SEED_HOPED)] = hoped;
+    return hoped;
   }
 
   /** Frees a standalone neuron's wasm memory now (views share their layer's arena and ignore this). */

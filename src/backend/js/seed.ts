@@ -61,7 +61,7 @@ export function updateSeed(arena: Arena, first: number, end: number, rate: numbe
       const w = f[weight + i]! + loss * rate;
       const b = f[bias + i]! + loss * rate;
       const h = (b - e) / w;
-      const failure = w === 0.0 ? 1 : Number.isFinite(b) && Number.isFinite(h) ? 0 : 2;
+      const failure = w === 0.0 ? 1 : Number.isFinite(w) && Number.isFinite(b) && Number.isFinite(h) ? 0 : 2;
       if (failure !== 0) {
         arena.i32[(arena.base >> 2) + SEED_FAILED_LAYER] = l;
         arena.i32[(arena.base >> 2) + SEED_FAILED_NEURON] = i;

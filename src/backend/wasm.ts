@@ -105,7 +105,13 @@ export function allocateWasm(module: WasmModule, bytes: number): number {
     throw new MemoryError(`cannot allocate ${bytes} bytes: WebAssembly memory is limited to 4 GiB (${module.heap.byteLength} bytes in use)`);
   }
   try {
-    return module.exports.alloc(bytes);
+    const ptr = module.exports.alloc(bytes);
+    // Arena offsets are signed i32 on the JS side (base >> 2, base >> 3): a block must end below 2 GiB.
+    if (ptr <= 0 || ptr + bytes > 2 ** 31) {
+      if (ptr !== 0) module.exports.free(ptr);
+      throw new MemoryError(`cannot allocate ${bytes} bytes: arenas must lie in the first 2 GiB of WebAssembly memory, and no free block there is large enough`);
+    }
+    return ptr;
   } catch (error) {
     if (error instanceof MemoryError) throw error;
     throw new MemoryError(`cannot allocate ${bytes} bytes of WebAssembly memory: ${String(error)}`);

@@ -3,6 +3,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DenseModelJSON } from '../src/dense/types.js';
 import { generator, referencePredict } from './fixtures/dense-models.js';
@@ -92,6 +93,22 @@ describe('neurite train / predict / evaluate on classes', () => {
       if (record.color === inputs[r]!.color) correct++;
     });
     expect(correct / records.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('neurite export', () => {
+  it('writes a standalone ES module and an ONNX file from a trained model', async () => {
+    const model = JSON.parse(readFileSync(join(dir, 'blobs.json'), 'utf8')) as DenseModelJSON;
+    const js = neurite('export', 'blobs.json', '--to', 'js', '--out', 'predict.mjs');
+    expect(js.code).toBe(0);
+    expect(js.stdout).toMatch(/^saved predict\.mjs \(it takes inputs scaled to \[0, 1\]/);
+    const { default: predict } = (await import(pathToFileURL(join(dir, 'predict.mjs')).href)) as { default: (input: number[]) => Float64Array };
+    const input = scaled(model, [4.5, 6]);
+    referencePredict(model, input).forEach((value, k) => expect(Math.abs(predict(input)[k]! - value)).toBeLessThan(1e-12));
+    expect(neurite('export', 'blobs.json', '--to', 'onnx', '--out', 'model.onnx').code).toBe(0);
+    // ModelProto field 1 (ir_version) = 7 comes first.
+    expect(Array.from(readFileSync(join(dir, 'model.onnx')).subarray(0, 2))).toEqual([0x08, 0x07]);
+    expect(neurite('export', 'blobs.json', '--out', 'x').code).toBe(2);
   });
 });
 

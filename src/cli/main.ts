@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Activation, type Loss, type OptimizerName } from '../dense/types.js';
 import { AbortError, NeuriteError } from '../errors.js';
-import { evaluate, predict, train } from './commands.js';
+import { evaluate, exportModel, predict, train } from './commands.js';
 import { demo } from './demo.js';
 
 /** Exit codes: 2 for a command line that cannot run as written, 1 when the work itself failed, 130 on Ctrl-C (128 + SIGINT). */
@@ -117,6 +117,16 @@ function program(signal: AbortSignal): Command {
     .addOption(backendOption())
     .action((model: string, data: string, o: { format: 'text' | 'json'; backend?: 'wasm' | 'js' }) => {
       evaluate(model, data, o.format, { out: process.stdout }, o.backend);
+    });
+
+  cli
+    .command('export')
+    .description('export a model as ONNX or as a standalone JavaScript module computing predict')
+    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
+    .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict)').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'where to write it, e.g. model.onnx or predict.mjs')
+    .action((model: string, o: { to: 'onnx' | 'onnx64' | 'js'; out: string }) => {
+      exportModel(model, o.to, o.out, { out: process.stdout });
     });
 
   cli

@@ -1,6 +1,7 @@
 // The packed tarball, installed into a fresh project, works from import, require and npx, and stays small.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import * as source from '../src/index.js';
 import { measureSize } from '../scripts/size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+// esbuild comes with tsup, as in scripts/size.mjs.
+const esbuild: typeof import('esbuild') = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
 // About 1.5× the 37.8 KB min+gzip measured when DenseNetwork landed: a jump past it means something heavy got bundled.
 const SIZE_BUDGET_BYTES = 60 * 1024;
 
@@ -95,6 +98,11 @@ describe('the packed package', () => {
 
   it('gives the source build’s exports and bit-identical numbers from require', () => {
     expect(node('use.cjs')).toEqual(expectedFromSource());
+  });
+
+  it('gives the same numbers from an esbuild bundle of the installed package', async () => {
+    await esbuild.build({ entryPoints: [join(project, 'use.mjs')], outfile: join(project, 'bundle.mjs'), bundle: true, minify: true, format: 'esm', platform: 'neutral', logLevel: 'silent' });
+    expect(node('bundle.mjs')).toEqual(node('use.mjs'));
   });
 
   it('runs `npx neurite demo` from the installed bin', () => {

@@ -1,5 +1,5 @@
 // The `neurite` command, run as users run it (node dist/cli.js) on small generated data files.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,6 +163,23 @@ describe('neurite exit codes', () => {
       expect(run.stderr.trimEnd()).toMatch(message);
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('Ctrl-C during training exits 130 and saves nothing', async () => {
+    const child = spawn(process.execPath, [cli, 'train', 'blobs.csv', '--epochs', '1000000', '--out', 'never.json'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Interrupt once training has visibly started.
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('epoch 1/')) child.kill('SIGINT');
+    });
+    // Never leave a runaway trainer behind if the line did not come.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    clearTimeout(guard);
+    expect(code).toBe(130);
+    expect(stderr).toBe('neurite: interrupted; nothing was saved\n');
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
 
   it('--help exits 0 and demo still runs', () => {

@@ -15,5 +15,6 @@ export function seedBackend(value: SeedOptions | undefined): Backend {
 
 /** Formats a float64 so that it reads back exactly (like Python's repr). */
 export function repr(value: number): string {
-  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+  if (Object.is(value, -0)) return '-0.0';
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? value.toFixed(1) : String(value);
 }

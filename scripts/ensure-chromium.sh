@@ -7,6 +7,6 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet: update only when the package is unknown.
-apt-cache show chromium >/dev/null 2>&1 || apt-get update -q
-apt-get install -y -q --no-install-recommends chromium
+install_chromium() { apt-get install -y -q --no-install-recommends chromium; }
+# A fresh machine has no package lists, an old one stale lists: update and retry when the install fails.
+install_chromium || { apt-get update -q && install_chromium; }

@@ -44,7 +44,7 @@ describe('the browser playground', () => {
     await build({ configFile: join(example, 'vite.config.ts'), logLevel: 'error' });
     server = await serve(site);
     profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 900, height: 540 } });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));

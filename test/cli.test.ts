@@ -97,14 +97,16 @@ describe('neurite train / predict / evaluate on classes', () => {
 });
 
 describe('neurite export', () => {
-  it('writes a standalone ES module and an ONNX file from a trained model', async () => {
+  it('writes a standalone ES module that takes raw column values (scaling folded in), and an ONNX file', async () => {
     const model = JSON.parse(readFileSync(join(dir, 'blobs.json'), 'utf8')) as DenseModelJSON;
     const js = neurite('export', 'blobs.json', '--to', 'js', '--out', 'predict.mjs');
     expect(js.code).toBe(0);
-    expect(js.stdout).toMatch(/^saved predict\.mjs \(it takes inputs scaled to \[0, 1\]/);
+    expect(js.stdout).toBe('saved predict.mjs (inputs: raw x, y; outputs: probabilities of blue, green, red)\n');
     const { default: predict } = (await import(pathToFileURL(join(dir, 'predict.mjs')).href)) as { default: (input: number[]) => Float64Array };
-    const input = scaled(model, [4.5, 6]);
-    referencePredict(model, input).forEach((value, k) => expect(Math.abs(predict(input)[k]! - value)).toBeLessThan(1e-12));
+    for (const raw of [[4.5, 6], [0, 0], [10.2, -1]]) {
+      const expected = referencePredict(model, scaled(model, raw));
+      expected.forEach((value, k) => expect(Math.abs(predict(raw)[k]! - value)).toBeLessThan(1e-9));
+    }
     expect(neurite('export', 'blobs.json', '--to', 'onnx', '--out', 'model.onnx').code).toBe(0);
     // ModelProto field 1 (ir_version) = 7 comes first.
     expect(Array.from(readFileSync(join(dir, 'model.onnx')).subarray(0, 2))).toEqual([0x08, 0x07]);
@@ -113,7 +115,7 @@ describe('neurite export', () => {
 });
 
 describe('neurite on regression and JSON data', () => {
-  it('learns y = 3a - 2b + 1 and predicts in the original units', () => {
+  it('learns y = 3a - 2b + 1 and predicts (and exports) in the original units', async () => {
     const random = generator(5);
     const pairs = Array.from({ length: 200 }, () => {
       const a = random() * 4 - 2;
@@ -129,6 +131,11 @@ describe('neurite on regression and JSON data', () => {
     const predicted = JSON.parse(neurite('predict', 'line-model.json', 'probe.json', '--format', 'json').stdout) as { y1: number }[];
     expect(predicted[0]!.y1).toBeCloseTo(2, 1);
     expect(predicted[1]!.y1).toBeCloseTo(-3, 1);
+    const exported = neurite('export', 'line-model.json', '--to', 'js', '--out', 'line.mjs');
+    expect(exported.stdout).toBe('saved line.mjs (inputs: raw x1, x2; outputs: y1)\n');
+    const { default: line } = (await import(pathToFileURL(join(dir, 'line.mjs')).href)) as { default: (input: number[]) => Float64Array };
+    expect(line([1, 1])[0]).toBeCloseTo(predicted[0]!.y1, 9);
+    expect(line([-1, 0.5])[0]).toBeCloseTo(predicted[1]!.y1, 9);
   });
 });
 

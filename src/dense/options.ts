@@ -71,22 +71,26 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
     else throw new InvalidArgumentError(`${arg} must be a size or { size, activation }, got ${describe(layer)}`, arg);
     sizes.push(integer(spec.size, `${arg}.size`, 1, MAX_LAYER_SIZE));
     if (l === 0) {
-      if (spec.activation !== undefined) throw new ConfigurationError(`${arg} is the input layer and takes no activation`, `${arg}.activation`);
+      if (spec.activation !== undefined) throw new ConfigurationError(`${arg}.activation: the input layer takes no activation, got ${describe(spec.activation)}`, `${arg}.activation`);
       activations.push('identity');
       return;
     }
     const activation = spec.activation === undefined ? (l === last ? output : hidden) : oneOf(spec.activation, `${arg}.activation`, ACTIVATIONS);
-    if (activation === 'softmax' && l !== last) throw new ConfigurationError(`${arg}: softmax is only allowed on the output layer`, `${arg}.activation`);
+    if (activation === 'softmax' && l !== last) {
+      // Name the option the user wrote: the layer's own activation, or the shorthand for all hidden layers.
+      const from = spec.activation === undefined ? 'options.activation' : `${arg}.activation`;
+      throw new ConfigurationError(`${from}: softmax is only allowed on the output layer, and layer ${l} is hidden`, from);
+    }
     activations.push(activation);
   });
   const outputActivation = activations[last]!;
-  if (outputActivation === 'softmax' && sizes[last]! < 2) throw new ConfigurationError('a softmax output needs at least 2 units (one softmax unit always outputs 1)', `options.layers[${last}]`);
+  if (outputActivation === 'softmax' && sizes[last]! < 2) throw new ConfigurationError(`options.layers[${last}]: a softmax output needs at least 2 units (one softmax unit always outputs 1)`, `options.layers[${last}]`);
   const loss = o.loss === undefined ? (outputActivation === 'softmax' ? 'crossEntropy' : 'mse') : oneOf(o.loss, 'options.loss', LOSSES);
   if (loss === 'crossEntropy' && outputActivation !== 'softmax') {
-    throw new ConfigurationError(`loss 'crossEntropy' needs a softmax output layer, got '${outputActivation}' (use 'binaryCrossEntropy' with sigmoid, or 'mse')`, 'options.loss');
+    throw new ConfigurationError(`options.loss 'crossEntropy' needs a softmax output layer, got '${outputActivation}' (use 'binaryCrossEntropy' with sigmoid, or 'mse')`, 'options.loss');
   }
   if (loss === 'binaryCrossEntropy' && outputActivation !== 'sigmoid') {
-    throw new ConfigurationError(`loss 'binaryCrossEntropy' needs a sigmoid output layer, got '${outputActivation}'`, 'options.loss');
+    throw new ConfigurationError(`options.loss 'binaryCrossEntropy' needs a sigmoid output layer, got '${outputActivation}' (use 'crossEntropy' with softmax, or 'mse')`, 'options.loss');
   }
   const seed = o.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer(o.seed, 'options.seed', 0, 2 ** 32 - 1);
   return {

@@ -56,9 +56,9 @@ worker.onerror = (event) => {
 };
 
 fieldCanvas.addEventListener('click', (event) => {
-  const rect = fieldCanvas.getBoundingClientRect();
-  const px = ((event.clientX - rect.left) / rect.width) * fieldCanvas.width;
-  const py = ((event.clientY - rect.top) / rect.height) * fieldCanvas.height;
+  // offsetX/Y are measured from inside the border; clientWidth/Height exclude it too.
+  const px = (event.offsetX / fieldCanvas.clientWidth) * fieldCanvas.width;
+  const py = (event.offsetY / fieldCanvas.clientHeight) * fieldCanvas.height;
   points.push({ ...toField(fieldCanvas, px, py), label: event.shiftKey ? 1 - selectedClass : selectedClass });
   sendPoints();
 });

@@ -51,10 +51,10 @@ export function vector(values: unknown, argument: string, length?: number, minLe
   }
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
-    if (typeof v !== 'number' && typeof v !== 'bigint') {
-      throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${describe(v)}`, argument);
+    if (typeof v !== 'number') {
+      throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${typeof v === 'bigint' ? `the bigint ${v}` : describe(v)}`, argument);
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
+    if (!Number.isFinite(v)) {
       throw new NonFiniteError(`${argument}[${i}] must be a finite number, got ${String(v)}`, argument);
     }
   }

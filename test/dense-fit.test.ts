@@ -65,6 +65,20 @@ describe.each(backends)('fit on the %s backend', (backend) => {
     expectSame(alone.getParameters(), net.getParameters(), 'trained on the first 30 rows only');
   });
 
+  it('validationSplit holds back rows × split rows even where the product rounds below an integer', () => {
+    // 100 × 0.29 is 28.999999999999996 in float64; 29 rows are held back, as 100 × 29 / 100 says.
+    expect(100 * 0.29).toBeLessThan(29);
+    const rows = pairs(8, 100);
+    const net = new DenseNetwork(options);
+    const { history, saved } = fitSaving(net, rows, { epochs: 1, batchSize: 71, validationSplit: 0.29 });
+    const judge = new DenseNetwork(options);
+    judge.setParameters(saved[0]!);
+    expect(history.epochs[0]!.valLoss).toBe(judge.evaluate(rows.slice(71)).loss);
+    const alone = new DenseNetwork(options);
+    alone.fit(rows.slice(0, 71), { epochs: 1, batchSize: 71 });
+    expectSame(alone.getParameters(), net.getParameters(), 'trained on the first 71 rows');
+  });
+
   it('validationData is evaluated after every epoch, in both data forms', () => {
     const validation = pairs(2, 12);
     const flat = { inputs: Float64Array.from(validation.flatMap((p) => p.input)), targets: Float64Array.from(validation.flatMap((p) => p.output)) };

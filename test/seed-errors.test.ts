@@ -82,6 +82,8 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       rejects(neuron, () => neuron.process([1, -Infinity, 3]), NonFiniteError, 'data');
       rejects(neuron, () => neuron.process('12' as never), InvalidArgumentError, 'data');
       rejects(neuron, () => neuron.process([1, '2'] as never), InvalidArgumentError, 'data');
+      rejects(neuron, () => neuron.process(new BigInt64Array([1n, 2n]) as never), InvalidArgumentError, 'data', /bigint/);
+      rejects(neuron, () => neuron.process([1, 2n] as never), InvalidArgumentError, 'data');
     });
 
     it('rejects a bad expected value or learning rate in update, unchanged', () => {
@@ -254,6 +256,7 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       rejects(neuron, () => trainNeuron(neuron, [good, { input: [], expected: 1 }], 0.1, 3), ShapeError, 'samples[1].input');
       rejects(neuron, () => trainNeuron(neuron, 'samples' as never, 0.1, 3), InvalidArgumentError, 'samples');
       rejects(neuron, () => trainNeuron(neuron, [good, null as never], 0.1, 3), InvalidArgumentError, 'samples[1]');
+      rejects(neuron, () => trainNeuron(neuron, [good, { input: [1], expected: [1] as never }], 0.1, 3), InvalidArgumentError, 'samples[1].expected', /must be a finite number, got an array/);
       for (const [bad, kind] of BAD_RATES) rejects(neuron, () => trainNeuron(neuron, [good], bad as number, 3), kind, 'learningRate');
       const badEpochs: [unknown, ErrorClass][] = [[-1, OutOfRangeError], [1.5, OutOfRangeError], [NaN, NonFiniteError], ['2', InvalidArgumentError]];
       for (const [bad, kind] of badEpochs) rejects(neuron, () => trainNeuron(neuron, [good], 0.1, bad as number), kind, 'epochs');
@@ -261,6 +264,10 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       rejects(layer, () => trainLayer(layer, [{ input: [1], expected: [1, NaN] }], 0.1, 1), NonFiniteError, 'samples[0].expected');
       for (const [bad, kind] of BAD_RATES) rejects(layer, () => trainLayer(layer, [{ input: [1], expected: [1, 2] }], bad as number, 1), kind, 'learningRate');
       rejects(network, () => trainNetwork(network, [{ input: [1, 2], expected: [1] }, { input: [1], expected: [1] }], 2), ShapeError, 'samples[1].input');
+      // A network's InputLayer view takes one input per neuron: a longer sample is refused before any training.
+      const inputLayer = network.layers[0]!;
+      network.process([0.3, 0.4]);
+      rejects(network, () => trainLayer(inputLayer, [{ input: [1, 2], expected: [1, 2] }, { input: [1, 2, 3], expected: [1, 2] }], 0.1, 2), ShapeError, 'samples[1].input', /2 numbers/);
       rejects(network, () => trainNetwork(network, [{ input: [1, 2], expected: [1, 2] }], 2), ShapeError, 'samples[0].expected');
       rejects(network, () => trainNetwork(network, [{ input: [1, 2], expected: [1] }], -1), OutOfRangeError, 'epochs');
     });

@@ -39,7 +39,9 @@ function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
     const split = finite(o.validationSplit, 'options.validationSplit');
     if (split <= 0 || split >= 1) throw new OutOfRangeError(`options.validationSplit must be in (0, 1), got ${split}`, 'options.validationSplit');
     // Like Keras: the last rows, taken before any shuffling.
-    const held = Math.floor(all.rows * split);
+    // rows × split rounded down, but 100 × 0.29 (= 28.999999999999996 in float64) holds back 29 rows, not 28.
+    const scaled = all.rows * split;
+    const held = Math.floor(scaled + scaled * 4 * Number.EPSILON);
     if (held < 1 || held >= all.rows) throw new OutOfRangeError(`options.validationSplit ${split} of ${all.rows} rows leaves no training or no validation rows`, 'options.validationSplit');
     train = sliceRows(all, 0, all.rows - held);
     validation = sliceRows(all, all.rows - held, all.rows);

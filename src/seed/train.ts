@@ -1,7 +1,7 @@
 // The article's training loops: process then update, sample by sample, epoch after epoch.
 import { DivergenceError, InvalidArgumentError } from '../errors.js';
-import { integer, positive, vector } from '../validate.js';
-import type { Layer } from './layer.js';
+import { finite, integer, positive, vector } from '../validate.js';
+import { InputLayer, type Layer } from './layer.js';
 import type { SeedModel } from './model.js';
 import type { Network } from './network.js';
 import type { Neuron } from './neuron.js';
@@ -45,7 +45,7 @@ export function trainNeuron(neuron: Neuron, samples: readonly Sample<number>[], 
   integer(epochs, 'epochs', 0);
   checkSamples<number>(samples, (s, arg) => {
     vector(s.input, `${arg}.input`);
-    vector([s.expected], `${arg}.expected`);
+    finite(s.expected, `${arg}.expected`);
   });
   run(neuron.model, samples, epochs, (s) => {
     neuron.process(s.input);
@@ -57,8 +57,10 @@ export function trainNeuron(neuron: Neuron, samples: readonly Sample<number>[], 
 export function trainLayer(layer: Layer, samples: readonly Sample<ArrayLike<number>>[], learningRate: number, epochs: number): void {
   positive(learningRate, 'learningRate');
   integer(epochs, 'epochs', 0);
+  // An InputLayer takes exactly one input per neuron: checked here so that nothing trains on a bad sample.
+  const inputLength = layer instanceof InputLayer ? layer.size : undefined;
   checkSamples<ArrayLike<number>>(samples, (s, arg) => {
-    vector(s.input, `${arg}.input`);
+    vector(s.input, `${arg}.input`, inputLength);
     vector(s.expected, `${arg}.expected`, layer.size);
   });
   run(layer.model, samples, epochs, (s) => {

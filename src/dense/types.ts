@@ -67,7 +67,7 @@ export type DenseData =
   | readonly { input: ArrayLike<number>; output: ArrayLike<number> }[]
   | { inputs: Float64Array | readonly number[]; targets: Float64Array | readonly number[] };
 
-/** What `onEpoch` receives and `fit` returns per epoch. `valLoss`/`valAccuracy` only with validation data. */
+/** What `onEpoch` receives and `fit` returns per epoch (`epoch` counts from 0). `valLoss`/`valAccuracy` only with validation data. */
 export interface EpochStats {
   epoch: number;
   loss: number;

@@ -31,28 +31,34 @@ export function gradientNorm(arena: Arena): number {
   return norm;
 }
 
+// See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas.
 function stepRange(
   f: Float64Array, p: number, g: number, m: number, v: number, n: number, kind: number, nesterov: boolean,
   lr: number, scale: number, decay: number, mu: number, b1: number, b2: number, c1: number, c2: number, eps: number,
 ): void {
-  for (let k = 0; k < n; k++) {
-    const pk = f[p + k]!;
-    const gk = scale * f[g + k]! + decay * pk;
-    let step: number;
-    if (kind === OPT_SGD) {
-      step = gk;
-    } else if (kind === OPT_MOMENTUM) {
+  if (kind === OPT_SGD) {
+    for (let k = 0; k < n; k++) {
+      const pk = f[p + k]!;
+      f[p + k] = pk - lr * (scale * f[g + k]! + decay * pk);
+    }
+  } else if (kind === OPT_MOMENTUM) {
+    for (let k = 0; k < n; k++) {
+      const pk = f[p + k]!;
+      const gk = scale * f[g + k]! + decay * pk;
       const vel = mu * f[m + k]! + gk;
       f[m + k] = vel;
-      step = nesterov ? gk + mu * vel : vel;
-    } else {
+      f[p + k] = pk - lr * (nesterov ? gk + mu * vel : vel);
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const pk = f[p + k]!;
+      const gk = scale * f[g + k]! + decay * pk;
       const mm = b1 * f[m + k]! + (1.0 - b1) * gk;
       const vv = b2 * f[v + k]! + (1.0 - b2) * (gk * gk);
       f[m + k] = mm;
       f[v + k] = vv;
-      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+      f[p + k] = pk - lr * ((mm / c1) / (Math.sqrt(vv / c2) + eps));
     }
-    f[p + k] = pk - lr * step;
   }
 }
 
@@ -80,6 +86,10 @@ export function optimize(arena: Arena, norm: number): void {
   const toGrads = arena.at(DENSE_GRADS) - params;
   const toM = arena.at(DENSE_MOMENT1) - params;
   const toV = arena.at(DENSE_MOMENT2) - params;
+  if (decay === 0.0) {
+    stepRange(f, params, params + toGrads, params + toM, params + toV, arena.word(DENSE_PARAM_COUNT), kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+    return;
+  }
   const layers = arena.word(DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
     const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;

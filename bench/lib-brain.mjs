@@ -52,7 +52,6 @@ export const brainLibrary = {
       const inputs = pairs(data).map((p) => p.input);
       return { perIteration: inputs.length, run: () => { for (const x of inputs) net.run(x); }, note: 'a loop of run() (no batch API)' };
     },
-    seed: () => ({ unsupported: 'neurite-only workload' }),
   },
 };
 

@@ -55,6 +55,5 @@ export const synapticLibrary = {
       const inputs = rows(data, 32).map((r) => r.input);
       return { perIteration: inputs.length, run: () => { for (const x of inputs) net.activate(x); }, note: 'a loop of activate() over 32 of the 256 (no batch API)' };
     },
-    seed: () => ({ unsupported: 'neurite-only workload' }),
   },
 };

@@ -92,7 +92,6 @@ export const tfjsLibrary = {
         },
       };
     },
-    seed: () => ({ unsupported: 'neurite-only workload' }),
   },
 };
 

@@ -28,7 +28,7 @@ export async function environment() {
 }
 
 const fmt = (value) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 1 ? value.toFixed(2) : value.toPrecision(3));
-const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}×`);
+const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`);
 
 /** How many times better `a` is than `b` for a workload (> 1: `a` is faster). */
 const speedup = (workload, a, b) => (a === undefined || b === undefined ? undefined : workload.better === 'lower' ? b / a : a / b);
@@ -41,8 +41,8 @@ export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
   const out = [];
   out.push('# Benchmark results', '');
   out.push(`Written by \`npm run bench\` (bench/run.mjs)${quick ? ' in **quick mode** (BENCH_QUICK=1: short smoke timings, not for comparison)' : ''}; every figure below was measured in that one run.`, '');
-  out.push(`- Date: ${env.date}`, `- Node ${env.node}, CPU: ${env.cpu} (${env.cores} cores), neurite wasm: ${env.simd}`, `- ${env.versions}`, `- Total run time: ${seconds.toFixed(0)} s`, '');
-  out.push('Each figure is the mean of tinybench\'s samples (± its relative margin of error). "neurite wasm ×" says how many times faster neurite (wasm) is than that row (> 1: neurite is faster). TensorFlow.js computes in float32, everything else in float64. GFLOP/s counts 2·in·out flops per sample per layer forward, and training as 3× forward.', '');
+  out.push(`- Date: ${env.date}`, `- Node ${env.node}, CPU: ${env.cpu} (${env.cores} cores), neurite wasm: ${env.simd}`, `- ${env.versions}`, `- Total run time: ${seconds.toFixed(0)} s; load average (1, 5, 15 min) at the start: ${env.load[0]}, at the end: ${env.load[1]}${Number(env.load[0].split(' ')[0]) > env.cores / 2 ? ' — **other processes were busy: figures are noisy**' : ''}`, '');
+  out.push(`Each figure is the median of tinybench's samples (± the relative margin of error of their mean), the best of ${env.rounds} round${env.rounds > 1 ? 's' : ''} that interleave the libraries. "neurite wasm ×" says how many times faster neurite (wasm) is than that row (> 1: neurite is faster). TensorFlow.js computes in float32, everything else in float64. GFLOP/s counts 2·in·out flops per sample per layer forward, and training as 3× forward.`, '');
 
   for (const workload of workloads) {
     const mine = rows.filter((r) => r.workload === workload.id);
@@ -87,7 +87,9 @@ export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
   out.push('| target | measured | met |', '|---|---|---|');
   const peers = (id) => rows.filter((r) => r.workload === id && r.library !== 'neurite' && r.figure !== undefined);
   const byId = (id) => workloads.find((w) => w.id === id);
-  const target = (text, measured, met) => out.push(`| ${text} | ${measured} | ${met === undefined ? 'not measured' : met ? 'yes' : '**no**'} |`);
+  // Targets of workloads left out of this run (BENCH_ONLY) are not listed.
+  const ran = (text) => rows.some((r) => r.workload === text.split(':')[0]);
+  const target = (text, measured, met) => ran(text) && out.push(`| ${text} | ${measured} | ${met === undefined ? 'not measured' : met ? 'yes' : '**no**'} |`);
   const versusBest = (id, goal) => {
     const w = byId(id);
     const mine = figure(id, 'neurite', 'wasm');
@@ -105,7 +107,7 @@ export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
     if (mine === undefined || list.length === 0) return target(label, 'missing figures', undefined);
     const best = list.reduce((a, b) => (speedup(w, a.figure, b.figure) >= 1 ? a : b));
     const ratio = speedup(w, mine, best.figure);
-    target(label, `${times(ratio)} (against ${best.library} ${best.backend}, the faster one)`, ratio >= goal);
+    target(label, `${times(ratio)}${list.length > 1 ? ` (against ${best.library} ${best.backend}, the faster one)` : ''}`, ratio >= goal);
   };
   versusBest('mlp-sgd', 10);
   versus('mlp-batch', 'tfjs', ['wasm'], 2);

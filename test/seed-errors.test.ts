@@ -299,6 +299,49 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
     });
   });
 
+  describe('dispose', () => {
+    const conf = [{ weight: 0.5, bias: 0.1, size: 3 }, { weight: -0.25, bias: 0.2, size: 3 }];
+
+    it('every use of a disposed network, layer or neuron throws StateError and touches no other object\'s memory', () => {
+      const a = new Network(conf, 0.1, opts);
+      a.process([0.1, 0.2, 0.3]);
+      const neuron = a.layers[1]!.neurons[2]!;
+      a.dispose();
+      // On wasm, b most likely gets a's freed block: a stale a must not write into it.
+      const b = new Network(conf, 0.1, opts);
+      b.process([0.9, 0.8, 0.7]);
+      const before = state(b);
+      for (const act of [() => a.process([1, 2, 3]), () => a.update([1, 2, 3]), () => a.toJSON(), () => a.toString(), () => a.layers[1]!.results,
+        () => a.layers[1]!.process([1]), () => neuron.weight, () => { neuron.bias = 3; }, () => neuron.process([1]), () => neuron.update(1, 0.1),
+        () => trainNetwork(a, [{ input: [1, 2, 3], expected: [1, 2, 3] }], 1)]) {
+        expectError(act, StateError, undefined, /disposed/);
+      }
+      expectSame(state(b), before);
+      const layer = new Layer(1, 0, 2, opts);
+      layer.dispose();
+      expectError(() => layer.process([1]), StateError, undefined, /disposed/);
+      const single = new Neuron(1, 0, opts);
+      single.dispose();
+      expectError(() => single.process([1]), StateError, undefined, /disposed/);
+      expectError(() => single.weight, StateError, undefined, /disposed/);
+    });
+
+    it('disposing twice frees once: later objects never share memory', () => {
+      const a = new Network(conf, 0.1, opts);
+      a.dispose();
+      a.dispose();
+      new Layer(1, 0, 3, opts).dispose();
+      const c = new Network(conf, 0.1, opts);
+      const d = new Network(conf, 0.1, opts);
+      c.process([1, 1, 1]);
+      d.process([2, 2, 2]);
+      const dBefore = state(d);
+      c.layers[1]!.neurons[0]!.weight = 42;
+      c.process([3, 3, 3]);
+      expectSame(state(d), dBefore);
+    });
+  });
+
   describe('normalize and denormalize', () => {
     it('reject empty, non-finite and constant input', () => {
       expectError(() => normalize([]), ShapeError, 'values');

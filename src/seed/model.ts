@@ -20,6 +20,8 @@ export class SeedModel {
   private layout: Layout;
   /** Whether `forward` has run at least once (update needs results). */
   processed = false;
+  /** Set by dispose(): the arena is freed (wasm memory may already hold another network). */
+  private disposed = false;
 
   constructor(readonly backend: Backend, readonly shapes: readonly SeedLayerShape[], init: readonly SeedLayerInit[]) {
     this.layout = seedLayout(shapes, Math.max(1, shapes[0]!.size));
@@ -35,11 +37,18 @@ export class SeedModel {
 
   /** float64 index of buffer `field` (SEED_WEIGHT, SEED_BIAS, SEED_RESULT, ...) of layer `layer`. */
   index(layer: number, field: number): number {
+    this.live();
     return this.arena.at(seedEntry(layer, field));
+  }
+
+  /** Throws StateError once disposed: every read and write goes through here or `index`. */
+  private live(): void {
+    if (this.disposed) throw new StateError('this seed object was disposed: its memory is freed and it can no longer be used');
   }
 
   /** Runs layers [first, end) on `input` (already validated). */
   forward(first: number, end: number, input: ArrayLike<number>): void {
+    this.live();
     this.reserveInput(input.length);
     this.arena.f64.set(input, this.arena.at(SEED_INPUT));
     this.backend.kernels.forwardSeed(this.arena, first, end, input.length);
@@ -48,6 +57,7 @@ export class SeedModel {
 
   /** Updates layers [first, end) towards `expected` (already validated); throws ZeroWeightError with nothing changed. */
   update(first: number, end: number, expected: ArrayLike<number>, learningRate: number): void {
+    this.live();
     if (!this.processed) throw new StateError('update() needs results: call process() first');
     this.arena.f64.set(expected, this.arena.at(SEED_EXPECTED));
     const failure = this.backend.kernels.updateSeed(this.arena, first, end, learningRate);
@@ -76,6 +86,7 @@ export class SeedModel {
 
   /** A copy of the whole arena, to put back with `restore` when a multi-step operation fails. */
   snapshot(): Float64Array {
+    this.live();
     return this.arena.f64.slice(this.arena.base >> 3, (this.arena.base + this.arena.bytes) >> 3);
   }
 
@@ -86,6 +97,8 @@ export class SeedModel {
 
   /** Frees the arena now (wasm); the model is unusable afterwards. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     untrack(this, this.arena);
   }
 

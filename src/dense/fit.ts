@@ -58,7 +58,8 @@ function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
     train,
     validation,
     epochs: o.epochs === undefined ? 10 : integer(o.epochs, 'options.epochs', 1),
-    batchSize: o.batchSize === undefined ? Math.min(32, train.rows) : integer(o.batchSize, 'options.batchSize', 1),
+    // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
+    batchSize: Math.min(o.batchSize === undefined ? 32 : integer(o.batchSize, 'options.batchSize', 1), train.rows),
     shuffle: o.shuffle ?? true,
     threshold: o.errorThreshold === undefined ? -Infinity : finite(o.errorThreshold, 'options.errorThreshold'),
     patience: stopping?.patience === undefined ? 5 : integer(stopping.patience, 'options.earlyStopping.patience', 1),
@@ -77,6 +78,7 @@ class Run {
   private bestParameters: Float64Array | null = null;
   private waited = 0;
   private reductions = 0;
+  private epochState: Float64Array | null = null;
   stopReason: FitHistory['stopReason'] = 'epochs';
 
   constructor(private readonly net: DenseNetwork, private readonly p: Plan) {}
@@ -106,13 +108,23 @@ class Run {
     return true;
   }
 
+  /**
+   * Under 'reduceLearningRate', saves the training state at the start of an epoch: a retry restarts from it,
+   * since the steps before a non-finite one have usually already blown the weights up (finite, but huge).
+   */
+  epochStart(): void {
+    if (this.p.onDivergence === 'reduceLearningRate') this.epochState = this.net.trainingState();
+  }
+
   /** Applies the divergence policy to a step that was not applied; returns false to stop, true to retry the epoch. */
   diverged(epoch: number, batch: number): boolean {
     const where = `at epoch ${epoch}, batch ${batch}`;
     if (this.p.onDivergence === 'stop') return this.stop('divergence');
     if (this.p.onDivergence === 'reduceLearningRate' && this.reductions < MAX_REDUCTIONS) {
       this.reductions++;
-      this.net.learningRate = this.net.learningRate / 2;
+      const rate = this.net.learningRate / 2;
+      if (this.epochState) this.net.restoreTrainingState(this.epochState);
+      this.net.learningRate = rate;
       return true;
     }
     throw new DivergenceError(`training diverged ${where}: the loss or a gradient is not finite; the weights are those of the last finite step (learning rate ${this.net.learningRate})`, epoch, batch);
@@ -138,10 +150,11 @@ export function fitRows(net: DenseNetwork, data: DenseData, options: FitOptions)
   const run = new Run(net, p);
   net.stageData(p.train, p.batchSize);
   // With nothing to do between epochs, one kernel call runs many of them.
-  const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal;
+  const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal && p.onDivergence !== 'reduceLearningRate';
   let epoch = 0;
   while (epoch < p.epochs) {
     run.checkAbort();
+    run.epochStart();
     if (p.shuffle) net.random.shuffle(net.stagedOrder(p.train.rows), 0, p.train.rows);
     const { stats, failed } = net.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - epoch : 1, p.threshold);
     let go = true;
@@ -165,6 +178,7 @@ export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: 
   let epoch = 0;
   while (epoch < p.epochs) {
     run.checkAbort();
+    run.epochStart();
     if (p.shuffle) net.random.shuffle(order, 0, rows);
     let total = 0.0;
     let correct = 0.0;

@@ -85,7 +85,7 @@ export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
 
   out.push('## Targets (issue 7)', '');
   out.push('| target | measured | met |', '|---|---|---|');
-  const peers = (id) => rows.filter((r) => r.workload === id && r.library !== 'neurite' && r.figure !== undefined);
+  const peers = (id) => rows.filter((r) => r.workload === id && !r.library.startsWith('neurite') && r.figure !== undefined);
   const byId = (id) => workloads.find((w) => w.id === id);
   // Targets of workloads left out of this run (BENCH_ONLY) are not listed.
   const ran = (text) => rows.some((r) => r.workload === text.split(':')[0]);

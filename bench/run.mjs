@@ -25,6 +25,7 @@ async function load(file, exportName, name) {
 }
 const libraries = [
   await load('./lib-neurite.mjs', 'neuriteLibrary', 'neurite'),
+  await load('./lib-neurite.mjs', 'neuriteStepLibrary', 'neurite trainStep'),
   await load('./lib-brain.mjs', 'brainLibrary', 'brain.js'),
   await load('./lib-synaptic.mjs', 'synapticLibrary', 'synaptic'),
   await load('./lib-tfjs.mjs', 'tfjsLibrary', 'tfjs'),

@@ -66,6 +66,8 @@ describe.each(backends)('DenseNetwork construction on the %s backend', (backend)
     expectError(make({ layers: 3 }), InvalidArgumentError, 'options.layers');
     expectError(make({ layers: [] }), ConfigurationError, 'options.layers');
     expectError(make({ layers: [3] }), ConfigurationError, 'options.layers', /at least one more layer/);
+    // At most the 4096 layers a saved model may hold, so that toJSON output always reads back.
+    expectError(make({ layers: Array(4097).fill(1) }), OutOfRangeError, 'options.layers', /4096/);
     for (const [bad, kind] of [...BAD_COUNTS, [2 ** 25, OutOfRangeError]] as [unknown, ErrorClass][]) {
       if (typeof bad !== 'number') continue;
       expectError(make({ layers: [3, bad, 2] }), kind, 'options.layers[1].size');

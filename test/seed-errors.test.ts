@@ -200,6 +200,30 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       expectError(() => conf().plus([] as never), InvalidArgumentError, 'other');
     });
 
+    it('caps a configuration at the 4096 layers a saved network may hold, without building a huge list first', () => {
+      const one = new LayerConfiguration(1, 0, 1);
+      expectError(() => one.times(2 ** 31 - 1), OutOfRangeError, 'n', /4096/);
+      expectError(() => conf().times(1025), OutOfRangeError, 'n', /4 layers times 1025/);
+      expectError(() => one.times(4096).plus(one), OutOfRangeError, 'other', /4096/);
+      expectError(() => new Network(Array(4097).fill({ weight: 1, bias: 0, size: 1 }), 0.1, opts), OutOfRangeError, 'configuration', /4096/);
+      const deepest = new Network(one.times(4096), 0.1, opts);
+      expect(deepest.layers.length).toBe(4096);
+      const copy = Network.fromJSON(JSON.stringify(deepest), opts);
+      expect(copy.layers.length).toBe(4096);
+      deepest.dispose();
+      copy.dispose();
+    });
+
+    it('neuron views refuse non-finite weights and biases, unchanged', () => {
+      const network = new Network(conf(), 0.1, opts);
+      network.process([0.2, 0.9]);
+      const n = network.layers[1]!.neurons[2]!;
+      for (const [bad, kind] of BAD_NUMBERS) {
+        rejects(network, () => { n.weight = bad as number; }, kind, 'weight');
+        rejects(network, () => { n.bias = bad as number; }, kind, 'bias');
+      }
+    });
+
     it('rejects bad inputs and expected vectors, unchanged', () => {
       const network = new Network(conf(), 0.1, opts);
       network.process([0.2, 0.9]);

@@ -2,6 +2,7 @@
 import type { BackendName } from '../backend/index.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { describe, finite, integer, oneOf, options, positive } from '../validate.js';
+import { MAX_LAYERS } from '../io/json.js';
 import {
   ACTIVATIONS, INITS, LOSSES, OPTIMIZERS,
   type Activation, type DenseLayerSpec, type DenseNetworkOptions, type Init, type Loss, type OptimizerOptions,
@@ -58,6 +59,8 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
   const o = options(value, 'options', NETWORK_OPTIONS);
   if (!Array.isArray(o.layers)) throw new InvalidArgumentError(`options.layers must be an array of sizes or { size, activation }, got ${describe(o.layers)}`, 'options.layers');
   if (o.layers.length < 2) throw new ConfigurationError(`options.layers needs an input and at least one more layer, got ${o.layers.length}`, 'options.layers');
+  // The limit of saved models, so that whatever toJSON writes, fromJSON reads.
+  if (o.layers.length > MAX_LAYERS) throw new OutOfRangeError(`options.layers may hold at most ${MAX_LAYERS} layers, got ${o.layers.length}`, 'options.layers');
   const hidden = o.activation === undefined ? 'sigmoid' : oneOf(o.activation, 'options.activation', ACTIVATIONS);
   const output = o.outputActivation === undefined ? hidden : oneOf(o.outputActivation, 'options.outputActivation', ACTIVATIONS);
   const last = o.layers.length - 1;

@@ -1,6 +1,7 @@
 // LayerConfiguration: the article's `input + hidden * 2 + output`, as plus() and times().
-import { InvalidArgumentError } from '../errors.js';
-import { finite, integer } from '../validate.js';
+import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
+import { MAX_LAYERS } from '../io/json.js';
+import { describe, finite, integer } from '../validate.js';
 
 /** One layer's settings: every neuron starts with `weight` and `bias`. */
 export interface LayerSpec {
@@ -30,13 +31,19 @@ export class LayerConfiguration {
 
   /** These layers followed by `other`'s (the article's `+`). */
   plus(other: LayerConfiguration): LayerConfiguration {
-    if (!(other instanceof LayerConfiguration)) throw new InvalidArgumentError('other must be a LayerConfiguration', 'other');
+    if (!(other instanceof LayerConfiguration)) throw new InvalidArgumentError(`other must be a LayerConfiguration, got ${describe(other)}`, 'other');
+    if (this.items.length + other.items.length > MAX_LAYERS) {
+      throw new OutOfRangeError(`other: ${this.items.length} + ${other.items.length} layers is more than the ${MAX_LAYERS} layers a network may hold`, 'other');
+    }
     return LayerConfiguration.of([...this.items, ...other.items]);
   }
 
   /** These layers repeated `n` times (the article's `*`). */
   times(n: number): LayerConfiguration {
     integer(n, 'n');
+    if (this.items.length * n > MAX_LAYERS) {
+      throw new OutOfRangeError(`n: ${this.items.length} layers times ${n} is more than the ${MAX_LAYERS} layers a network may hold`, 'n');
+    }
     return LayerConfiguration.of(Array.from({ length: n }, () => this.items).flat());
   }
 

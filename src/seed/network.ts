@@ -1,11 +1,11 @@
 // Network: the article's stack of seed layers, processed and updated by one kernel call each.
-import { ConfigurationError, InvalidArgumentError } from '../errors.js';
+import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { positive, vector } from '../validate.js';
 import { checkLayerSpec, LayerConfiguration, type LayerSpec } from './configuration.js';
 import { InputLayer, Layer } from './layer.js';
 import { SeedModel } from './model.js';
 import { repr, seedBackend, type SeedOptions } from './options.js';
-import { parseSeedModel, type SeedModelJSON } from '../io/json.js';
+import { MAX_LAYERS, parseSeedModel, type SeedModelJSON } from '../io/json.js';
 import { SEED_BIAS, SEED_WEIGHT } from '../header.js';
 
 /**
@@ -27,6 +27,8 @@ export class Network {
     const items = configuration instanceof LayerConfiguration ? configuration.items : configuration;
     if (!Array.isArray(items)) throw new InvalidArgumentError('configuration must be a LayerConfiguration or an array of { weight, bias, size }', 'configuration');
     if (items.length === 0) throw new ConfigurationError('configuration must hold at least one layer, got none', 'configuration');
+    // The limit of saved models, so that whatever toJSON writes, fromJSON reads.
+    if (items.length > MAX_LAYERS) throw new OutOfRangeError(`configuration may hold at most ${MAX_LAYERS} layers, got ${items.length}`, 'configuration');
     const specs = items.map((item, l) => checkLayerSpec(item, `configuration[${l}]`));
     this.learningRate = positive(learningRate, 'learningRate');
     const layers = specs.map((spec, l) => ({ ...spec, isInput: l === 0 }));

@@ -43,13 +43,13 @@ let wasmBackendCache: Backend | null = null;
 
 function wasmBackend(): Backend | null {
   if (wasmBackendCache) return wasmBackendCache;
-  const module = wasmModule();
-  if (!module) return null;
+  const wasm = wasmModule();
+  if (!wasm) return null;
   const backend: Backend = {
     name: 'wasm',
-    kernels: wasmKernels(module),
-    allocate: (bytes) => new Arena(backend, module.heap, allocateWasm(module, bytes), bytes),
-    release: (arena) => module.exports.free(arena.base),
+    kernels: wasmKernels(wasm),
+    allocate: (bytes) => new Arena(backend, wasm.heap, allocateWasm(wasm, bytes), bytes),
+    release: (arena) => wasm.exports.free(arena.base),
   };
   wasmBackendCache = backend;
   return backend;

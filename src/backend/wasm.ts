@@ -41,7 +41,7 @@ function supportsSimd(): boolean {
   }
 }
 
-function instantiate(module: WebAssembly.Module, simd: boolean): WasmModule {
+function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   let exports: WasmExports;
   const readString = (ptr: number): string => {
     if (!ptr) return '';
@@ -55,7 +55,7 @@ function instantiate(module: WebAssembly.Module, simd: boolean): WasmModule {
       },
     },
   };
-  exports = new WebAssembly.Instance(module, imports).exports as unknown as WasmExports;
+  exports = new WebAssembly.Instance(compiled, imports).exports as unknown as WasmExports;
   return { exports, heap: new Heap(exports.memory), simd };
 }
 
@@ -100,15 +100,15 @@ export function wasmFailure(): string {
 const WASM_MAX_BYTES = 2 ** 32;
 
 /** Allocates an arena in wasm memory, or throws MemoryError when it cannot fit. */
-export function allocateWasm(module: WasmModule, bytes: number): number {
-  if (bytes + module.heap.byteLength > WASM_MAX_BYTES) {
-    throw new MemoryError(`cannot allocate ${bytes} bytes: WebAssembly memory is limited to 4 GiB (${module.heap.byteLength} bytes in use)`);
+export function allocateWasm(wasm: WasmModule, bytes: number): number {
+  if (bytes + wasm.heap.byteLength > WASM_MAX_BYTES) {
+    throw new MemoryError(`cannot allocate ${bytes} bytes: WebAssembly memory is limited to 4 GiB (${wasm.heap.byteLength} bytes in use)`);
   }
   try {
-    const ptr = module.exports.alloc(bytes);
+    const ptr = wasm.exports.alloc(bytes);
     // Arena offsets are signed i32 on the JS side (base >> 2, base >> 3): a block must end below 2 GiB.
     if (ptr <= 0 || ptr + bytes > 2 ** 31) {
-      if (ptr !== 0) module.exports.free(ptr);
+      if (ptr !== 0) wasm.exports.free(ptr);
       throw new MemoryError(`cannot allocate ${bytes} bytes: arenas must lie in the first 2 GiB of WebAssembly memory, and no free block there is large enough`);
     }
     return ptr;
@@ -119,8 +119,8 @@ export function allocateWasm(module: WasmModule, bytes: number): number {
 }
 
 /** The wasm kernel table: each entry forwards the arena's address to the exported kernel. */
-export function wasmKernels(module: WasmModule): Kernels {
-  const x = module.exports;
+export function wasmKernels(wasm: WasmModule): Kernels {
+  const x = wasm.exports;
   return {
     forwardSeed: (arena: Arena, first: number, end: number, inputCount: number) => x.forwardSeed(arena.base, first, end, inputCount),
     updateSeed: (arena: Arena, first: number, end: number, rate: number) => x.updateSeed(arena.base, first, end, rate),

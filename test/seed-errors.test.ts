@@ -376,6 +376,9 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       expectError(() => normalize([1, 2], NaN, 3), NonFiniteError, 'low');
       expectError(() => normalize([1, 2], 0, Infinity), NonFiniteError, 'high');
       expectError(() => normalize([1, 2], '0' as never, 3), InvalidArgumentError, 'low');
+      // A width that overflows would scale every value to 0.
+      expectError(() => normalize([-1e308, 1e308]), OutOfRangeError, 'high', /finite/);
+      expectError(() => denormalize([0.5], -1.5e308, 1.5e308), OutOfRangeError, 'high');
     });
   });
 });

@@ -12,6 +12,8 @@ function bounds(values: ArrayLike<number>, low: number | undefined, high: number
   const l = low === undefined ? lo : finite(low, 'low');
   const h = high === undefined ? hi : finite(high, 'high');
   if (l === h) throw new OutOfRangeError(`high must differ from low (both are ${l}); pass low and high explicitly for constant values`, 'high');
+  // Beyond ±8.9e307 apart the width overflows to Infinity and every value would scale to 0.
+  if (!Number.isFinite(h - l)) throw new OutOfRangeError(`high - low must be a finite number, got ${h} - ${l} = ${h - l}`, 'high');
   return [l, h];
 }
 

@@ -1,0 +1,215 @@
+// Memory on the wasm backend: dispose()/using free arenas, a FinalizationRegistry frees forgotten networks,
+// 10,000 create/dispose cycles keep WebAssembly memory flat, absurd sizes are refused with typed errors,
+// and many networks share one instance without touching each other's numbers.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it, vi } from 'vitest';
+import { allocateWasm, type WasmModule, wasmModule } from '../src/backend/wasm.js';
+import {
+  ConfigurationError, DenseNetwork, type DenseNetworkOptions, MemoryError, Network, NeuriteError, OutOfRangeError, StateError,
+} from '../src/index.js';
+
+// A gc() for this process only (the same as node --expose-gc).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const wasmBytes = () => wasmModule()!.exports.memory.buffer.byteLength;
+const MiB = 2 ** 20;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    s = (s ^ (s >>> 13)) >>> 0;
+    return s / 4294967296;
+  };
+}
+const randomArray = (random: () => number, n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
+
+function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  expect(a.length, `${what}: lengths`).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+describe('dispose', () => {
+  it('a disposed network throws StateError on every use; dispose twice is harmless', () => {
+    const net = new DenseNetwork({ layers: [2, 3, 1], seed: 1, backend: 'wasm' });
+    net.dispose();
+    net.dispose();
+    const uses: [string, () => unknown][] = [
+      ['predict', () => net.predict([1, 2])],
+      ['predictBatch', () => net.predictBatch([1, 2], 1)],
+      ['trainStep', () => net.trainStep([1, 2], [1])],
+      ['fit', () => net.fit([{ input: [1, 2], output: [1] }])],
+      ['fitAsync', () => net.fitAsync([{ input: [1, 2], output: [1] }])],
+      ['evaluate', () => net.evaluate([{ input: [1, 2], output: [1] }])],
+      ['getParameters', () => net.getParameters()],
+      ['setParameters', () => net.setParameters(new Float64Array(13))],
+      ['lastGradients', () => net.lastGradients()],
+      ['toJSON', () => net.toJSON()],
+      ['learningRate', () => { net.learningRate = 0.1; }],
+      ['layers[1].weights', () => net.layers[1]!.weights],
+    ];
+    for (const [name, use] of uses) expect(use, name).toThrow(StateError);
+  });
+
+  it('`using` disposes at the end of the block (Symbol.dispose)', () => {
+    let escaped: DenseNetwork;
+    {
+      using net = new DenseNetwork({ layers: [2, 3, 1], seed: 1, backend: 'wasm' });
+      escaped = net;
+      expect(net.predict([0, 1]).length).toBe(1);
+    }
+    expect(() => escaped.predict([0, 1])).toThrow(StateError);
+    expect(typeof DenseNetwork.prototype[Symbol.dispose]).toBe('function');
+  });
+
+  it('10,000 networks created, trained, grown and disposed keep WebAssembly memory flat', () => {
+    const random = rng(1);
+    const cycle = (i: number) => {
+      const net = new DenseNetwork({ layers: [20, 20, 20, 5], seed: i, backend: 'wasm' });
+      net.trainStep(randomArray(random, 20 * 4), randomArray(random, 5 * 4), 4);
+      // A bigger batch grows the arena: the old block must be freed too.
+      if (i % 10 === 0) net.predictBatch(randomArray(random, 20 * 64), 64);
+      net.dispose();
+    };
+    for (let i = 0; i < 200; i++) cycle(i);
+    const before = wasmBytes();
+    for (let i = 200; i < 10_000; i++) cycle(i);
+    // Each network holds ~25 KB; without freeing, 10,000 would take ~250 MB.
+    expect(wasmBytes() - before).toBeLessThanOrEqual(MiB);
+  });
+
+  it('seed Networks are freed by dispose too', () => {
+    const layers = [{ weight: 0.5, bias: 0.1, size: 200 }, { weight: 0.3, bias: 0.2, size: 200 }];
+    for (let i = 0; i < 100; i++) new Network(layers, 0.1, { backend: 'wasm' }).dispose();
+    const before = wasmBytes();
+    for (let i = 0; i < 5000; i++) {
+      const net = new Network(layers, 0.1, { backend: 'wasm' });
+      net.process(new Array(200).fill(0.5));
+      net.dispose();
+    }
+    expect(wasmBytes() - before).toBeLessThanOrEqual(MiB);
+  });
+
+  it('kept networks do grow memory (so the measurement above can fail)', () => {
+    const before = wasmBytes();
+    const kept = Array.from({ length: 400 }, (_, i) => new DenseNetwork({ layers: [64, 64, 64, 8], seed: i, backend: 'wasm' }));
+    expect(wasmBytes() - before).toBeGreaterThan(30 * MiB);
+    kept.forEach((n) => n.dispose());
+  });
+});
+
+describe('forgotten networks', () => {
+  it('are freed by the FinalizationRegistry after garbage collection', async () => {
+    const make = (i: number) => {
+      // ~170 KB each, never disposed, immediately unreachable.
+      const net = new DenseNetwork({ layers: [64, 64, 64, 8], seed: i, backend: 'wasm' });
+      net.predict(new Float64Array(64));
+      new Network([{ weight: 0.5, bias: 0.1, size: 500 }, { weight: 0.3, bias: 0.2, size: 500 }], 0.1, { backend: 'wasm' });
+    };
+    const settle = async () => {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    for (let i = 0; i < 50; i++) make(i);
+    await settle();
+    const before = wasmBytes();
+    for (let i = 0; i < 3000; i++) {
+      make(i);
+      if (i % 50 === 49) await settle();
+    }
+    await settle();
+    // 3000 × ~200 KB ≈ 600 MB if nothing were freed.
+    expect(wasmBytes() - before).toBeLessThan(64 * MiB);
+  });
+});
+
+describe('absurd sizes', () => {
+  it.each(['js', 'wasm'] as const)('%s: a layer of 2^31 neurons or a network over the 2 GiB arena limit throws a typed error, fast', (backend) => {
+    const cases: [DenseNetworkOptions['layers'], typeof NeuriteError][] = [
+      [[2 ** 31, 1], OutOfRangeError],
+      [[1, 2 ** 31], OutOfRangeError],
+      [[2 ** 24, 2 ** 24], MemoryError],
+      [[20000, 20000], MemoryError],
+      [[4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 1], MemoryError],
+      [[1.5, 2], OutOfRangeError],
+      [[], ConfigurationError],
+    ];
+    for (const [layers, kind] of cases) {
+      const start = performance.now();
+      expect(() => new DenseNetwork({ layers, backend }), JSON.stringify(layers)).toThrow(kind);
+      expect(performance.now() - start, JSON.stringify(layers)).toBeLessThan(2000);
+    }
+  });
+
+  it('wasm: a network larger than the allocator can place (1.5 GiB) throws MemoryError, and the instance keeps working', () => {
+    const before = wasmBytes();
+    expect(() => new DenseNetwork({ layers: [7000, 7000], backend: 'wasm' })).toThrow(MemoryError);
+    expect(wasmBytes() - before).toBeLessThan(64 * MiB);
+    const nets = (['wasm', 'js'] as const).map((backend) => new DenseNetwork({ layers: [5, 7, 2], seed: 3, backend }));
+    const random = rng(2);
+    for (let s = 0; s < 20; s++) {
+      const x = randomArray(random, 15);
+      const y = randomArray(random, 6);
+      nets.forEach((n) => n.trainStep(x, y, 3));
+    }
+    expectSameBits(nets[0]!.getParameters(), nets[1]!.getParameters(), 'wasm vs js after the failed allocation');
+  });
+
+  it('an arena placed past 2 GiB of wasm memory is refused with MemoryError and its block freed (arena offsets are signed 32-bit)', () => {
+    const free = vi.fn();
+    const fake = (ptr: number) => ({ exports: { alloc: () => ptr, free }, heap: { byteLength: 3 * 2 ** 30 } }) as unknown as WasmModule;
+    // alloc's i32 result: an address past 2 GiB comes back negative.
+    expect(() => allocateWasm(fake(-2147483632), 1024)).toThrow(MemoryError);
+    expect(free).toHaveBeenCalledWith(-2147483632);
+    expect(() => allocateWasm(fake(2 ** 31 - 512), 1024)).toThrow(MemoryError);
+    expect(free).toHaveBeenCalledTimes(2);
+    expect(allocateWasm(fake(2 ** 31 - 1024), 1024)).toBe(2 ** 31 - 1024);
+  });
+});
+
+describe('many networks in one instance', () => {
+  it('interleaved training (with arenas growing mid-way) gives the same weights as training each alone', () => {
+    const configs: DenseNetworkOptions[] = [
+      { layers: [4, 9, 3], activation: 'tanh', outputActivation: 'softmax', optimizer: 'adam' },
+      { layers: [7, 5, 5, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'binaryCrossEntropy', optimizer: 'momentum' },
+      { layers: [3, 16, 2], activation: 'elu', outputActivation: 'identity', optimizer: { type: 'sgd', learningRate: 0.05 } },
+      { layers: [10, 10], activation: 'sigmoid', optimizer: { type: 'adam', clipNorm: 1 } },
+      { layers: [1, 2, 3, 4, 5], activation: 'leakyRelu', outputActivation: 'identity', optimizer: { type: 'momentum', nesterov: true } },
+    ];
+    // A schedule of (network, batch rows) with rows rising over time, so arenas grow while the others live.
+    const random = rng(7);
+    const schedule = Array.from({ length: 300 }, (_, i) => ({ n: i % configs.length, rows: 1 + Math.floor(random() * (2 + i / 4)), seed: i }));
+    const batchFor = (net: DenseNetwork, rows: number, seed: number) => {
+      const r = rng(seed);
+      const inputs = randomArray(r, rows * net.inputSize);
+      const targets = new Float64Array(rows * net.outputSize);
+      for (let k = 0; k < rows; k++) targets[k * net.outputSize + Math.floor(r() * net.outputSize)] = 1;
+      return { inputs, targets };
+    };
+    const together = configs.map((c, i) => new DenseNetwork({ ...c, seed: i, backend: 'wasm' }));
+    // Strangers allocated and freed in between, so blocks are reused at other addresses.
+    const strangers: DenseNetwork[] = [];
+    for (const { n, rows, seed } of schedule) {
+      const { inputs, targets } = batchFor(together[n]!, rows, seed);
+      together[n]!.trainStep(inputs, targets, rows);
+      if (seed % 7 === 0) strangers.push(new DenseNetwork({ layers: [30, 30, 30], seed, backend: 'wasm' }));
+      if (seed % 11 === 0) strangers.shift()?.dispose();
+    }
+    configs.forEach((c, i) => {
+      const alone = new DenseNetwork({ ...c, seed: i, backend: 'wasm' });
+      for (const { n, rows, seed } of schedule) {
+        if (n !== i) continue;
+        const { inputs, targets } = batchFor(alone, rows, seed);
+        alone.trainStep(inputs, targets, rows);
+      }
+      expectSameBits(together[i]!.getParameters(), alone.getParameters(), `network ${i}`);
+      const probe = randomArray(rng(99), 5 * alone.inputSize);
+      expectSameBits(together[i]!.predictBatch(probe, 5), alone.predictBatch(probe, 5), `network ${i} predictions`);
+      alone.dispose();
+    });
+    together.forEach((n) => n.dispose());
+    strangers.forEach((n) => n.dispose());
+  });
+});

@@ -186,12 +186,33 @@ describe.each(backends)('fit on the %s backend', (backend) => {
     expectSame(stepper.getParameters(), c.parameters, 'fit without shuffle vs trainStep per batch');
   });
 
-  it('fitAsync gives the same history and weights as fit', async () => {
+  it('fitAsync gives the same history and weights as fit, early stopping included', async () => {
     const a = new DenseNetwork(options);
     const b = new DenseNetwork(options);
     const ha = a.fit(data, { epochs: 4, batchSize: 6, validationSplit: 0.2 });
     const hb = await b.fitAsync(data, { epochs: 4, batchSize: 6, validationSplit: 0.2 });
     expect(hb).toEqual(ha);
+    expectSame(b.getParameters(), a.getParameters());
+    const noisy = { ...options, layers: [3, 24, 2], optimizer: { type: 'adam', learningRate: 0.05 } } as DenseNetworkOptions;
+    const stop = { epochs: 300, batchSize: 5, validationData: pairs(4, 30, true), earlyStopping: { patience: 3 } };
+    const c = new DenseNetwork(noisy);
+    const d = new DenseNetwork(noisy);
+    const hc = c.fit(pairs(3, 30, true), stop);
+    const hd = await d.fitAsync(pairs(3, 30, true), stop);
+    expect(hc.stopReason).toBe('earlyStopping');
+    expect(hd).toEqual(hc);
+    expectSame(d.getParameters(), c.getParameters());
+  });
+
+  it('predict and evaluate between fits change nothing that the next fit depends on', () => {
+    const a = new DenseNetwork(options);
+    const b = new DenseNetwork(options);
+    a.fit(data, { epochs: 2, batchSize: 4 });
+    b.fit(data, { epochs: 2, batchSize: 4 });
+    b.evaluate(pairs(9, 2000));
+    b.predictBatch(new Float64Array(3 * 500), 500);
+    b.predict([1, 2, 3]);
+    expect(b.fit(data, { epochs: 3, batchSize: 4 })).toEqual(a.fit(data, { epochs: 3, batchSize: 4 }));
     expectSame(b.getParameters(), a.getParameters());
   });
 });

@@ -3,13 +3,13 @@
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
 import { activate, derivative } from "./activations";
-import { optimize, gradientNorm } from "./optimizers";
+import { optimize } from "./optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from "../src/header";
 
 type float = f64;
@@ -228,8 +228,13 @@ export function evaluateDense(arena: usize, count: i32): float {
   return outputDelta(arena, count);
 }
 
-/** Gradients of every parameter into DENSE_GRADS, from the output delta back to the first layer. */
-function backwardDense(arena: usize, count: i32): void {
+/**
+ * Gradients of every parameter into DENSE_GRADS, from the output delta back to the first
+ * layer. Returns ‖grad‖², summed while each row is still in cache: layers last to first,
+ * per layer each weight row's dot(row, row) in order, then dot(biases, biases).
+ */
+function backwardDense(arena: usize, count: i32): float {
+  let squares: float = 0.0;
   const layers = word(arena, DENSE_LAYER_COUNT);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
   const toGrads = at(arena, DENSE_GRADS) - at(arena, DENSE_PARAMS);
@@ -252,7 +257,9 @@ function backwardDense(arena: usize, count: i32): void {
         sum += d;
       }
       store<float>(gb + (<usize>o << 3), sum);
+      squares += dot(row, row, nIn);
     }
+    squares += dot(gb, gb, nOut);
     if (l == 1) break;
     // delta_prev[b][k] = (Σ_o w[o][k]·delta[b][o]) · act'(x[b][k]), summed over o in order.
     const prevDelta = at(arena, entry(l - 1, DENSE_DELTA));
@@ -268,6 +275,7 @@ function backwardDense(arena: usize, count: i32): void {
       }
     }
   }
+  return squares;
 }
 
 /**
@@ -279,8 +287,8 @@ export function trainDense(arena: usize, count: i32): float {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_LOSS << 3), loss);
-  backwardDense(arena, count);
-  const norm = gradientNorm(arena);
+  const norm = Math.sqrt(backwardDense(arena, count));
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
   if (!isFinite(loss) || !isFinite(norm)) {
     store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
     return loss;

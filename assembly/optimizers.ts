@@ -1,45 +1,14 @@
-// Gradient norm and the optimizer step, elementwise over the parameter block.
+// The optimizer step, elementwise over the parameter block.
 // Elementwise f64x2 ops round each lane like scalar code, so the JS twin matches bit for bit.
 import { word, at, slot } from "./layout";
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, S_GRAD_NORM, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, OPT_SGD, OPT_MOMENTUM,
 } from "../src/header";
 
 type float = f64;
-
-/** ‖grad‖₂ over every parameter: even and odd terms in two sums (like dot), then sqrt. */
-export function gradientNorm(arena: usize): float {
-  const g = at(arena, DENSE_GRADS);
-  const n = word(arena, DENSE_PARAM_COUNT);
-  const pairs = n & ~1;
-  let s: float;
-  if (ASC_FEATURE_SIMD) {
-    let acc = f64x2.splat(0.0);
-    for (let k = 0; k < pairs; k += 2) {
-      const v = v128.load(g + (<usize>k << 3));
-      acc = f64x2.add(acc, f64x2.mul(v, v));
-    }
-    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  } else {
-    let s0: float = 0.0, s1: float = 0.0;
-    for (let k = 0; k < pairs; k += 2) {
-      const a = load<float>(g + (<usize>k << 3)), b = load<float>(g + (<usize>(k + 1) << 3));
-      s0 += a * a;
-      s1 += b * b;
-    }
-    s = s0 + s1;
-  }
-  if (n & 1) {
-    const t = load<float>(g + (<usize>(n - 1) << 3));
-    s += t * t;
-  }
-  const norm = Math.sqrt(s);
-  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
-  return norm;
-}
 
 /**
  * One step over params [first, first + n) with effective gradient g = scale·grad + decay·p:

@@ -1,13 +1,13 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
 import { activate, derivative } from './activations.js';
-import { gradientNorm, optimize } from './optimizers.js';
+import { optimize } from './optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from '../../header.js';
 
 const entry = (layer: number, field: number): number => DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
@@ -133,8 +133,9 @@ export function evaluateDense(arena: Arena, count: number): number {
   return outputDelta(arena, count);
 }
 
-// See assembly/dense.ts `backwardDense`.
-function backwardDense(arena: Arena, count: number): void {
+// See assembly/dense.ts `backwardDense` (returns ‖grad‖² in the same order).
+function backwardDense(arena: Arena, count: number): number {
+  let squares = 0.0;
   const f = arena.f64;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const settings = arena.at(DENSE_SETTINGS);
@@ -161,7 +162,9 @@ function backwardDense(arena: Arena, count: number): void {
         sum += d;
       }
       f[gb + o] = sum;
+      squares += dot(f, row, row, nIn);
     }
+    squares += dot(f, gb, gb, nOut);
     if (l === 1) break;
     const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
     const prevKind = arena.word(entry(l - 1, DENSE_ACTIVATION));
@@ -178,6 +181,7 @@ function backwardDense(arena: Arena, count: number): void {
       for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! * derivative(f[xb + k]!, prevKind, leaky, elu);
     }
   }
+  return squares;
 }
 
 /** See assembly/dense.ts `trainDense`. */
@@ -186,8 +190,8 @@ export function trainDense(arena: Arena, count: number): number {
   const loss = outputDelta(arena, count);
   const f = arena.f64;
   f[arena.at(DENSE_SETTINGS) + S_LOSS] = loss;
-  backwardDense(arena, count);
-  const norm = gradientNorm(arena);
+  const norm = Math.sqrt(backwardDense(arena, count));
+  f[arena.at(DENSE_SETTINGS) + S_GRAD_NORM] = norm;
   if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
     arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
     return loss;

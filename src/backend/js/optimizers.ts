@@ -4,32 +4,8 @@ import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, S_GRAD_NORM, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, OPT_SGD, OPT_MOMENTUM,
 } from '../../header.js';
-
-/** See assembly/optimizers.ts `gradientNorm`. */
-export function gradientNorm(arena: Arena): number {
-  const f = arena.f64;
-  const g = arena.at(DENSE_GRADS);
-  const n = arena.word(DENSE_PARAM_COUNT);
-  const pairs = n & ~1;
-  let s0 = 0.0;
-  let s1 = 0.0;
-  for (let k = 0; k < pairs; k += 2) {
-    const a = f[g + k]!;
-    const b = f[g + k + 1]!;
-    s0 += a * a;
-    s1 += b * b;
-  }
-  let s = s0 + s1;
-  if (n & 1) {
-    const t = f[g + n - 1]!;
-    s += t * t;
-  }
-  const norm = Math.sqrt(s);
-  f[arena.at(DENSE_SETTINGS) + S_GRAD_NORM] = norm;
-  return norm;
-}
 
 // See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas.
 function stepRange(

@@ -193,6 +193,8 @@ describe.each(backends)('seed bad input on the %s backend', (backend) => {
       for (const [bad, kind] of BAD_NUMBERS) {
         expectError(() => new Network([{ weight: bad as number, bias: 0, size: 2 }], 0.1, opts), kind, 'configuration[0].weight');
         expectError(() => new Network([{ weight: 1, bias: bad as number, size: 2 }], 0.1, opts), kind, 'configuration[0].bias');
+        expectError(() => new LayerConfiguration(bad as number, 0, 2), kind, 'LayerConfiguration.weight');
+        expectError(() => new LayerConfiguration(1, bad as number, 2), kind, 'LayerConfiguration.bias');
       }
       expectError(() => new Network([{ weight: 1, bias: 0, size: 2 }, null as never], 0.1, opts), InvalidArgumentError, 'configuration[1]');
       for (const [bad, kind] of BAD_RATES) expectError(() => new Network(conf(), bad as number, opts), kind, 'learningRate');

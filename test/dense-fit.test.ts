@@ -260,6 +260,15 @@ describe('toJSON, toFunction and evaluate', () => {
       });
     });
 
+    it(`fromJSON on ${backend}: the options cannot override what the model saved`, () => {
+      const net = new DenseNetwork({ ...configs[0]!, seed: 12, backend });
+      const copy = DenseNetwork.fromJSON(net.toJSON(), { backend, seed: 99, optimizer: 'sgd', layers: [3, 9, 2] } as never);
+      expect(copy.seed).toBe(12);
+      expect(copy.optimizer).toEqual(net.optimizer);
+      expect(copy.sizes).toEqual([3, 6, 2]);
+      expectSame(copy.getParameters(), net.getParameters());
+    });
+
     it(`evaluate on ${backend}: accuracy is the hand count of argmax matches, loss the mean cross-entropy`, () => {
       const net = new DenseNetwork({ ...configs[0]!, seed: 4, backend });
       net.fit(data, { epochs: 2, batchSize: 5 });

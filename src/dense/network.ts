@@ -97,7 +97,7 @@ export class DenseNetwork {
    */
   static fromJSON(json: unknown, options: { backend?: BackendName } = {}): DenseNetwork {
     const model = parseDenseModel(json);
-    const net = new DenseNetwork({ layers: model.layers, loss: model.loss, optimizer: model.optimizer, seed: model.seed, ...options });
+    const net = new DenseNetwork({ ...options, layers: model.layers, loss: model.loss, optimizer: model.optimizer, seed: model.seed });
     const parameters = new Float64Array(net.getParameters().length);
     let at = 0;
     model.weights.forEach((w, l) => {

@@ -56,6 +56,10 @@ describe('fromJSON rejects hostile input with FormatError', () => {
     const seed = JSON.parse(seedText);
     expectFormatError(() => Network.fromJSON({ ...seed, version: 0 }), 'seed version 0');
     expectFormatError(() => Network.fromJSON({ ...seed, layers: [{ ...seed.layers[0], weights: [1] }, seed.layers[1]] }), 'seed weights short');
+    // Readable fields that DenseNetwork would refuse to build (found by npm run fuzz): still a FormatError.
+    expectFormatError(() => DenseNetwork.fromJSON({ ...model, optimizer: { type: 'adam', nesterov: true } }), 'nesterov on adam');
+    expectFormatError(() => DenseNetwork.fromJSON({ ...model, optimizer: { type: 'sgd', nesterov: true } }), 'nesterov on sgd');
+    expectFormatError(() => DenseNetwork.fromJSON({ ...model, loss: 'mse', layers: [model.layers[0], model.layers[1], { size: 1, activation: 'softmax' }], weights: [model.weights[0], model.weights[1].slice(0, 4)], biases: [model.biases[0], [0]] }), 'softmax of 1 unit');
     expectFormatError(() => DenseNetwork.fromJSON(seedText), 'a seed model given to DenseNetwork');
     expectFormatError(() => Network.fromJSON(denseText), 'a dense model given to Network');
   });

@@ -193,6 +193,7 @@ function denseLayer(value: unknown, argument: string, l: number, count: number):
   if (entry.activation === undefined) throw new FormatError(`${argument}.activation is missing`, `${argument}.activation`);
   const activation = name(entry.activation, `${argument}.activation`, ACTIVATIONS);
   if (activation === 'softmax' && l !== count - 1) throw new FormatError(`${argument}.activation 'softmax' is only allowed on the output layer`, `${argument}.activation`);
+  if (activation === 'softmax' && layerSize < 2) throw new FormatError(`${argument}: a softmax output needs at least 2 units, got ${layerSize}`, `${argument}.size`);
   return { size: layerSize, activation };
 }
 
@@ -245,6 +246,8 @@ function optimizer(value: unknown, argument: string): OptimizerOptions {
     }
     (out as unknown as Record<string, number>)[key] = v;
   }
+  // DenseNetwork refuses this combination: a model it cannot build is a malformed model.
+  if (out.nesterov && out.type !== 'momentum') throw new FormatError(`${argument}.nesterov applies to the 'momentum' optimizer, not '${out.type}'`, `${argument}.nesterov`);
   return out;
 }
 

@@ -1,0 +1,247 @@
+// Long fuzz of the readers of untrusted input, against the built package (dist/):
+//   DenseNetwork.fromJSON and Network.fromJSON on mutated model text and on models with a value replaced,
+//   and the CLI's CSV reader (src/io/csv.ts, bundled on the fly) on random text, differentially against a
+//   small independent CSV parser below.
+// Pass: every input is either rejected with a FormatError or accepted as exactly what JSON.parse (or the
+// reference CSV parser) reads from it. `npm test` runs bounded versions of these (test/reliability-json,
+// test/io-json, test/io-csv).
+//
+//   npm run fuzz [-- minutes] [-- --seed N]      (default 3 minutes, seed from the clock)
+import { build } from 'esbuild';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist', 'index.js');
+if (!existsSync(dist)) {
+  console.error('dist/index.js is missing: run `npm run build` first');
+  process.exit(2);
+}
+const args = process.argv.slice(2);
+const seedAt = args.indexOf('--seed');
+const seed = seedAt >= 0 ? Number(args[seedAt + 1]) >>> 0 : Date.now() >>> 0;
+const minutes = Number(args.find((a, i) => /^[\d.]+$/.test(a) && args[i - 1] !== '--seed') ?? 3);
+
+const { DenseNetwork, Network, FormatError } = await import(pathToFileURL(dist).href);
+const tmp = mkdtempSync(join(tmpdir(), 'neurite-fuzz-'));
+await build({ entryPoints: [join(root, 'src/io/csv.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(tmp, 'csv.mjs'), logLevel: 'silent' });
+const csv = await import(pathToFileURL(join(tmp, 'csv.mjs')).href);
+rmSync(tmp, { recursive: true, force: true });
+// The bundle has its own copy of the error classes: recognise its FormatError by name.
+const isFormatError = (e) => e instanceof FormatError || e?.name === 'FormatError';
+
+// xorshift-style generator: every case is reproducible from (seed, case number).
+function rng(s) {
+  s >>>= 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    s = (s ^ (s >>> 13)) >>> 0;
+    return s / 4294967296;
+  };
+}
+const pick = (random, list) => list[Math.floor(random() * list.length)];
+const int = (random, n) => Math.floor(random() * n);
+
+// ---- valid starting models ----
+const dense = (() => {
+  const net = new DenseNetwork({ layers: [3, { size: 4, activation: 'elu' }, { size: 3, activation: 'tanh' }, { size: 2, activation: 'softmax' }], optimizer: { type: 'adam', clipNorm: 2 }, seed: 9, backend: 'js' });
+  net.fit([{ input: [0.1, -2, 3], output: [1, 0] }, { input: [1, 0.5, -0.25], output: [0, 1] }], { epochs: 3 });
+  net.meta = { columns: ['a', 'b', 'c'], scale: [1, 2.5, -1e-300], note: 'x' };
+  return JSON.stringify(net.toJSON());
+})();
+const seedModel = JSON.stringify(new Network([{ weight: 0.5, bias: 0.1, size: 2 }, { weight: -0.25, bias: 1e-7, size: 3 }, { weight: 2, bias: -1, size: 1 }], 0.05, { backend: 'js' }).toJSON());
+
+// ---- mutations ----
+const TOKENS = ['{', '}', '[', ']', '"', ':', ',', '-', '.', 'e', 'E+', '0', '1', '9', ' ', '\n', 'null', 'true', 'false', '1e999', '-1e999', '"__proto__"',
+  '"constructor"', '"prototype"', '"size"', '-0', '2147483648', '4294967296', '1e308', '5e-324', '\\u0000', '\\"', '[]', '{}', '"relu"', '"softmax"', 'NaN', '"1"'];
+function mutateText(random, text) {
+  let out = text;
+  const changes = 1 + int(random, 6);
+  for (let c = 0; c < changes; c++) {
+    const at = int(random, out.length + 1);
+    switch (int(random, 6)) {
+      case 0: if (at < out.length) out = out.slice(0, at) + String.fromCharCode(out.charCodeAt(at) ^ (1 << int(random, 7))) + out.slice(at + 1); break;
+      case 1: out = out.slice(0, at); break;
+      case 2: out = out.slice(0, at) + pick(random, TOKENS) + out.slice(at); break;
+      case 3: out = out.slice(0, at) + out.slice(at + 1 + int(random, 8)); break;
+      case 4: { const n = 1 + int(random, 40); out = out.slice(0, at + n) + out.slice(at, at + n) + out.slice(at + n); break; }
+      default: { const digit = out.slice(at).search(/\d/); if (digit >= 0) out = out.slice(0, at + digit) + int(random, 10) + out.slice(at + digit + 1); }
+    }
+  }
+  return out;
+}
+const VALUES = [null, true, false, 0, -0, 1, -1, 0.5, 2, 3, 2 ** 24, 2 ** 24 + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, 5e-324, -1e-300, '', 'relu', 'softmax', 'sigmoid', 'mse',
+  'crossEntropy', 'sgd', 'adam', 'neurite-dense', 'neurite-seed', [], [0], [1, 2], [[]], {}, { size: 2 }, { size: 2 ** 30 }, { type: 'sgd' }, { __proto__: null, x: 1 }];
+function paths(value, prefix = []) {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  return [prefix, ...keys.flatMap((k) => paths(value[k], [...prefix, k]))];
+}
+function mutateValue(random, text) {
+  const root = JSON.parse(text);
+  const all = paths(root);
+  const changes = 1 + int(random, 3);
+  let out = root;
+  for (let c = 0; c < changes; c++) {
+    const path = pick(random, all);
+    const kind = int(random, 4);
+    let replacement = structuredClone(pick(random, VALUES));
+    if (kind === 1) replacement = Array.from({ length: int(random, 30) }, () => random() * 4 - 2);
+    if (kind === 2) replacement = JSON.parse(`{"${pick(random, ['__proto__', 'constructor', 'prototype', 'extra', 'size', 'activation'])}": 1}`);
+    if (path.length === 0) { out = replacement; continue; }
+    let parent = out;
+    for (const key of path.slice(0, -1)) parent = parent?.[key];
+    if (parent === null || typeof parent !== 'object') continue;
+    if (kind === 3 && !Array.isArray(parent)) delete parent[path.at(-1)];
+    else parent[path.at(-1)] = replacement;
+  }
+  return JSON.stringify(out) ?? 'undefined';
+}
+
+// ---- checks against independent references ----
+function same(a, b) {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => same(v, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
+  }
+  return a === b;
+}
+function checkDense(net, text) {
+  const raw = JSON.parse(text);
+  const saved = net.toJSON();
+  const problems = [];
+  if (raw.format !== 'neurite-dense' || raw.version !== 1) problems.push('accepted another format or version');
+  if (!same(net.sizes.slice(), raw.layers.map((l) => l.size))) problems.push('sizes differ');
+  raw.layers.slice(1).forEach((l, i) => { if (saved.layers[i + 1].activation !== l.activation) problems.push(`activation ${i + 1} differs`); });
+  if (saved.loss !== raw.loss || saved.seed !== raw.seed) problems.push('loss or seed differs');
+  const rawOptimizer = typeof raw.optimizer === 'string' ? { type: raw.optimizer } : raw.optimizer;
+  for (const [k, v] of Object.entries(rawOptimizer)) if (!Object.is(saved.optimizer[k], v)) problems.push(`optimizer.${k} differs`);
+  if (!same(saved.weights, raw.weights) || !same(saved.biases, raw.biases)) problems.push('weights or biases differ');
+  if (!same(saved.meta, raw.meta)) problems.push('meta differs');
+  if (!Array.from(net.predict(new Float64Array(net.inputSize).fill(0.5))).every(Number.isFinite)) problems.push('non-finite prediction');
+  return problems;
+}
+function checkSeed(net, text) {
+  const raw = JSON.parse(text);
+  const saved = net.toJSON();
+  return same(saved, { format: 'neurite-seed', version: 1, learningRate: raw.learningRate, layers: raw.layers.map((l) => ({ size: l.size, weights: l.weights, biases: l.biases })) })
+    && same(Object.keys(raw).sort(), ['format', 'layers', 'learningRate', 'version']) ? [] : ['seed model differs from its text'];
+}
+
+/** An independent RFC 4180 reader with the documented rules (BOM, blank lines, CRLF, trimmed unique header); null = reject. */
+function referenceCSV(input) {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const sep = (i) => text[i] === ',' || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n');
+  const records = [];
+  let fields = [];
+  const end = () => {
+    if (!(fields.length === 1 && fields[0].text === '' && !fields[0].quoted)) records.push(fields.map((f) => f.text));
+    fields = [];
+  };
+  let i = 0;
+  for (;;) {
+    let value = '';
+    let quoted = false;
+    if (text[i] === '"') {
+      quoted = true;
+      i++;
+      for (;;) {
+        if (i >= text.length) return null;
+        if (text[i] === '"' && text[i + 1] === '"') { value += '"'; i += 2; } else if (text[i] === '"') { i++; break; } else value += text[i++];
+      }
+      if (i < text.length && !sep(i)) return null;
+    } else {
+      while (i < text.length && !sep(i)) {
+        if (text[i] === '"') return null;
+        value += text[i++];
+      }
+    }
+    fields.push({ text: value, quoted });
+    if (i >= text.length) { end(); break; }
+    if (text[i] === ',') { i++; continue; }
+    i += text[i] === '\r' ? 2 : 1;
+    end();
+    if (i === text.length) break;
+  }
+  if (records.length === 0) return null;
+  const columns = records[0].map((c) => c.trim());
+  if (columns.some((c, k) => c === '' || columns.indexOf(c) !== k)) return null;
+  const rows = records.slice(1);
+  if (rows.some((r) => r.length !== columns.length)) return null;
+  return { columns, rows };
+}
+const CSV_UNITS = ['a', 'b', 'x', '1', '2', '.', '-', 'e', ' ', ',', ',', '"', '"', '""', '\n', '\n', '\r\n', '\r', '\t', 'é', '\ufeff', '1e3', 'NaN'];
+function randomCSV(random) {
+  if (random() < 0.5) return Array.from({ length: int(random, 60) }, () => pick(random, CSV_UNITS)).join('');
+  // A well-formed table, then perhaps damaged.
+  const cols = 1 + int(random, 4);
+  const cell = () => { const v = Array.from({ length: int(random, 5) }, () => pick(random, CSV_UNITS)).join(''); return /[",\r\n]/.test(v) || random() < 0.2 ? `"${v.replace(/"/g, '""')}"` : v; };
+  const header = Array.from({ length: cols }, (_, k) => `c${k}`).join(',');
+  const nl = random() < 0.5 ? '\n' : '\r\n';
+  const text = [header, ...Array.from({ length: int(random, 5) }, () => Array.from({ length: cols }, cell).join(','))].join(nl) + (random() < 0.5 ? nl : '');
+  return random() < 0.5 ? text : mutateText(random, text);
+}
+
+// ---- the loop ----
+const targets = {
+  'DenseNetwork.fromJSON(mutated text)': (random) => { const text = mutateText(random, dense); return [text, () => DenseNetwork.fromJSON(text, { backend: random() < 0.5 ? 'js' : 'wasm' }), checkDense]; },
+  'DenseNetwork.fromJSON(value replaced)': (random) => { const text = mutateValue(random, dense); return [text, () => DenseNetwork.fromJSON(JSON.parse(text), { backend: random() < 0.5 ? 'js' : 'wasm' }), checkDense]; },
+  'Network.fromJSON(mutated text)': (random) => { const text = mutateText(random, seedModel); return [text, () => Network.fromJSON(text), checkSeed]; },
+  'Network.fromJSON(value replaced)': (random) => { const text = mutateValue(random, seedModel); return [text, () => Network.fromJSON(JSON.parse(text)), checkSeed]; },
+  'parseCSV(random text)': (random) => {
+    const text = randomCSV(random);
+    return [text, () => csv.parseCSV(text), (table) => {
+      const reference = referenceCSV(text);
+      if (reference === null) return ['accepted text the reference rejects'];
+      return same({ columns: [...table.columns], rows: table.rows.map((r) => [...r]) }, reference) && table.lines.length === table.rows.length ? [] : ['table differs from the reference'];
+    }, () => (referenceCSV(text) === null ? [] : ['rejected text the reference accepts'])];
+  },
+};
+const names = Object.keys(targets);
+const stats = Object.fromEntries(names.map((n) => [n, { cases: 0, accepted: 0, failures: 0 }]));
+const failures = [];
+const started = Date.now();
+const deadline = started + minutes * 60_000;
+let lastReport = started;
+let maxRss = 0;
+let caseNumber = 0;
+console.log(`fuzzing for ${minutes} min, seed ${seed} (repeat with: npm run fuzz -- ${minutes} --seed ${seed})`);
+while (Date.now() < deadline) {
+  for (let batch = 0; batch < 200; batch++, caseNumber++) {
+    const name = names[caseNumber % names.length];
+    const random = rng(seed ^ Math.imul(caseNumber, 0x9e3779b1));
+    const [input, run, check, onReject] = targets[name](random);
+    const s = stats[name];
+    s.cases++;
+    let problems;
+    try {
+      const result = run();
+      s.accepted++;
+      problems = check(result, input);
+      result.dispose?.();
+    } catch (error) {
+      problems = isFormatError(error) ? (onReject?.() ?? []) : [`threw ${error?.name}: ${error?.message}`];
+    }
+    if (problems.length) {
+      s.failures++;
+      if (failures.length < 20) failures.push({ target: name, case: caseNumber, problems, input: input.length > 300 ? `${input.slice(0, 300)}… (${input.length} chars)` : input });
+    }
+  }
+  maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  if (Date.now() - lastReport > 15_000) {
+    lastReport = Date.now();
+    const total = names.reduce((t, n) => t + stats[n].cases, 0);
+    const failed = names.reduce((t, n) => t + stats[n].failures, 0);
+    console.log(`${((Date.now() - started) / 1000).toFixed(0)} s: ${total} cases, ${failed} failures, rss ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
+  }
+}
+const total = names.reduce((t, n) => t + stats[n].cases, 0);
+const failed = names.reduce((t, n) => t + stats[n].failures, 0);
+console.log(`\n${total} cases in ${((Date.now() - started) / 1000).toFixed(0)} s (seed ${seed}), ${failed} failures, max rss ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
+for (const n of names) console.log(`  ${n}: ${stats[n].cases} cases, ${stats[n].accepted} accepted, ${stats[n].failures} failures`);
+for (const f of failures) console.log(`\nFAILURE ${f.target} case ${f.case}: ${f.problems.join('; ')}\n  input: ${JSON.stringify(f.input)}`);
+process.exit(failed ? 1 : 0);

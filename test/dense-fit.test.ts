@@ -217,6 +217,25 @@ describe.each(backends)('fit on the %s backend', (backend) => {
   });
 });
 
+describe('data that lives in WebAssembly memory', () => {
+  it('fit takes another wasm network\'s predictBatch output as data, even when staging it grows the memory', () => {
+    const a = new DenseNetwork({ layers: [4, 6, 4], activation: 'tanh', outputActivation: 'tanh', seed: 1, backend: 'wasm' });
+    const rows = 60_000;
+    const x = Float64Array.from({ length: 4 * rows }, (_, i) => Math.sin(i));
+    const features = a.predictBatch(x, rows);
+    const copy = features.slice();
+    const targets = Float64Array.from({ length: 2 * rows }, (_, i) => (i % 2 === (Math.floor(i / 2) % 3 === 0 ? 0 : 1) ? 1 : 0));
+    const options: DenseNetworkOptions = { layers: [4, 5, 2], activation: 'tanh', outputActivation: 'softmax', seed: 2 };
+    const b = new DenseNetwork({ ...options, backend: 'wasm' });
+    const history = b.fit({ inputs: features, targets }, { epochs: 1, batchSize: 2000, shuffle: false });
+    // Staging 60,000 rows grew the memory: the view is detached now, the scenario really happened.
+    expect(features.length).toBe(0);
+    const twin = new DenseNetwork({ ...options, backend: 'js' });
+    expect(twin.fit({ inputs: copy, targets }, { epochs: 1, batchSize: 2000, shuffle: false })).toEqual(history);
+    expectSame(b.getParameters(), twin.getParameters());
+  });
+});
+
 describe('toJSON, toFunction and evaluate', () => {
   const configs: DenseNetworkOptions[] = [
     { layers: [3, 6, 2], activation: 'tanh', outputActivation: 'softmax' },

@@ -22,7 +22,7 @@ function finiteRows(values: ArrayLike<number>, argument: string, width: number):
 
 /**
  * Checks `data` against the network's input and output sizes and returns it as
- * row-major arrays (typed-array input is used as is, not copied).
+ * row-major arrays (a Float64Array that spans its whole buffer is used as is, not copied).
  */
 export function toRows(data: DenseData, inputSize: number, outputSize: number, argument = 'data'): Rows {
   if (Array.isArray(data)) {
@@ -48,7 +48,10 @@ export function toRows(data: DenseData, inputSize: number, outputSize: number, a
       throw new ShapeError(`${arg} must hold a whole number of rows of ${width} numbers, got length ${values.length}`, arg);
     }
     finiteRows(values, arg, width);
-    return values instanceof Float64Array ? values : Float64Array.from(values);
+    if (!(values instanceof Float64Array)) return Float64Array.from(values);
+    // A view into a larger buffer is copied: WebAssembly memory in particular (another network's predictBatch
+    // output, a layer's weights) is detached when it grows during training, and may be overwritten by it.
+    return values.byteLength === values.buffer.byteLength ? values : values.slice();
   };
   const inputs = flat(data.inputs, 'inputs', inputSize);
   const targets = flat(data.targets, 'targets', outputSize);

@@ -3,13 +3,13 @@
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
 import { activate, derivative } from "./activations";
-import { optimize } from "./optimizers";
+import { optimize, prepareStep, stepRange } from "./optimizers";
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from "../src/header";
 
 type float = f64;
@@ -228,40 +228,37 @@ export function evaluateDense(arena: usize, count: i32): float {
   return outputDelta(arena, count);
 }
 
+// Gradients at most this large square and sum to a finite norm over any arena (< 2^27 parameters).
+const SAFE_GRADIENT: float = 1e140;
+
+/** Largest |value| among `n` numbers at `p` (NaN if any is NaN). */
+function maxAbs(p: usize, n: i32): float {
+  let m: float = 0.0;
+  for (let k = 0; k < n; k++) {
+    const a = Math.abs(f(p, k));
+    m = a > m || a != a ? a : m;
+  }
+  return m;
+}
+
 /**
- * Gradients of every parameter into DENSE_GRADS, from the output delta back to the first
- * layer. Returns ‖grad‖², summed while each row is still in cache: layers last to first,
- * per layer each weight row's dot(row, row) in order, then dot(biases, biases).
+ * Deltas dL/dz of every layer before the output, from the output delta back:
+ * delta_prev[b][k] = (Σ_o w[o][k]·delta[b][o]) · act'(x[b][k]), summed over o in order.
+ * Returns true when every gradient is then sure to be finite, |grad| <= count·max|delta|·max|x|
+ * below SAFE_GRADIENT, so the step may be applied while the gradients are computed.
  */
-function backwardDense(arena: usize, count: i32): float {
-  let squares: float = 0.0;
+function deltasDense(arena: usize, count: i32): bool {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
-  const toGrads = at(arena, DENSE_GRADS) - at(arena, DENSE_PARAMS);
+  let safe = true;
   for (let l = layers; l >= 1; l--) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
-    const w = at(arena, entry(l, DENSE_WEIGHT));
-    const gw = w + toGrads;
-    const gb = at(arena, entry(l, DENSE_BIAS)) + toGrads;
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    // gw[o][k] = Σ_b delta[b][o]·x[b][k], gb[o] = Σ_b delta[b][o], summed over b in order.
-    for (let o = 0; o < nOut; o++) {
-      const row = gw + (<usize>(o * nIn) << 3);
-      let d = f(delta, o);
-      scaleInto(row, d, x, nIn);
-      let sum = d;
-      for (let b = 1; b < count; b++) {
-        d = f(delta, b * nOut + o);
-        axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
-        sum += d;
-      }
-      store<float>(gb + (<usize>o << 3), sum);
-      squares += dot(row, row, nIn);
-    }
-    squares += dot(gb, gb, nOut);
+    const bound = <float>count * maxAbs(delta, count * nOut) * maxAbs(x, count * nIn);
+    safe = safe && bound < SAFE_GRADIENT;
     if (l == 1) break;
-    // delta_prev[b][k] = (Σ_o w[o][k]·delta[b][o]) · act'(x[b][k]), summed over o in order.
+    const w = at(arena, entry(l, DENSE_WEIGHT));
     const prevDelta = at(arena, entry(l - 1, DENSE_DELTA));
     const prevKind = word(arena, entry(l - 1, DENSE_ACTIVATION));
     for (let b = 0; b < count; b++) {
@@ -275,6 +272,47 @@ function backwardDense(arena: usize, count: i32): float {
       }
     }
   }
+  return safe;
+}
+
+/**
+ * Gradients of every parameter into DENSE_GRADS from the deltas: gw[o][k] = Σ_b delta[b][o]·x[b][k],
+ * gb[o] = Σ_b delta[b][o], summed over b in order. With `apply`, each weight row (then the
+ * biases) takes its optimizer step as soon as its gradient is known, while it is in cache.
+ * Returns ‖grad‖²: layers last to first, each row's dot(row, row) in order, then dot(gb, gb).
+ */
+function gradientsDense(arena: usize, count: i32, apply: bool): float {
+  let squares: float = 0.0;
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const params = at(arena, DENSE_PARAMS);
+  const toGrads = at(arena, DENSE_GRADS) - params;
+  const toM = at(arena, DENSE_MOMENT1) - params;
+  const toV = at(arena, DENSE_MOMENT2) - params;
+  for (let l = layers; l >= 1; l--) {
+    const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
+    const w = at(arena, entry(l, DENSE_WEIGHT));
+    const bias = at(arena, entry(l, DENSE_BIAS));
+    const gb = bias + toGrads;
+    const delta = at(arena, entry(l, DENSE_DELTA));
+    const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
+    for (let o = 0; o < nOut; o++) {
+      const weights = w + (<usize>(o * nIn) << 3);
+      const row = weights + toGrads;
+      let d = f(delta, o);
+      scaleInto(row, d, x, nIn);
+      let sum = d;
+      for (let b = 1; b < count; b++) {
+        d = f(delta, b * nOut + o);
+        axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
+        sum += d;
+      }
+      store<float>(gb + (<usize>o << 3), sum);
+      squares += dot(row, row, nIn);
+      if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
+    }
+    squares += dot(gb, gb, nOut);
+    if (apply) stepRange(bias, toGrads, toM, toV, nOut, false);
+  }
   return squares;
 }
 
@@ -287,13 +325,23 @@ export function trainDense(arena: usize, count: i32): float {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_LOSS << 3), loss);
-  const norm = Math.sqrt(backwardDense(arena, count));
-  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
-  if (!isFinite(loss) || !isFinite(norm)) {
-    store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
-    return loss;
+  const safe = deltasDense(arena, count) && isFinite(loss);
+  let norm: float;
+  if (safe && slot(arena, DENSE_SETTINGS, S_CLIP_NORM) == 0.0) {
+    // Finite gradients are guaranteed and no clipping needs the norm first: step row by row.
+    prepareStep(arena, 0.0);
+    norm = Math.sqrt(gradientsDense(arena, count, true));
+  } else {
+    norm = Math.sqrt(gradientsDense(arena, count, false));
+    if (!isFinite(loss) || !isFinite(norm)) {
+      store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
+      store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
+      return loss;
+    }
+    prepareStep(arena, norm);
+    optimize(arena);
   }
-  optimize(arena, norm);
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
   return loss;
 }
 

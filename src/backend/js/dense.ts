@@ -1,13 +1,13 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
 import { activate, derivative } from './activations.js';
-import { optimize } from './optimizers.js';
+import { optimize, prepareStep, stepRange } from './optimizers.js';
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from '../../header.js';
 
 const entry = (layer: number, field: number): number => DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
@@ -133,39 +133,34 @@ export function evaluateDense(arena: Arena, count: number): number {
   return outputDelta(arena, count);
 }
 
-// See assembly/dense.ts `backwardDense` (returns ‖grad‖² in the same order).
-function backwardDense(arena: Arena, count: number): number {
-  let squares = 0.0;
+const SAFE_GRADIENT = 1e140;
+
+function maxAbs(f: Float64Array, p: number, n: number): number {
+  let m = 0.0;
+  for (let k = 0; k < n; k++) {
+    const a = Math.abs(f[p + k]!);
+    m = a > m || a !== a ? a : m;
+  }
+  return m;
+}
+
+// See assembly/dense.ts `deltasDense`.
+function deltasDense(arena: Arena, count: number): boolean {
   const f = arena.f64;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const settings = arena.at(DENSE_SETTINGS);
   const leaky = f[settings + S_LEAKY_ALPHA]!;
   const elu = f[settings + S_ELU_ALPHA]!;
-  const toGrads = arena.at(DENSE_GRADS) - arena.at(DENSE_PARAMS);
+  let safe = true;
   for (let l = layers; l >= 1; l--) {
     const nIn = arena.word(entry(l, DENSE_IN));
     const nOut = arena.word(entry(l, DENSE_OUT));
-    const w = arena.at(entry(l, DENSE_WEIGHT));
-    const gw = w + toGrads;
-    const gb = arena.at(entry(l, DENSE_BIAS)) + toGrads;
     const delta = arena.at(entry(l, DENSE_DELTA));
     const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
-    for (let o = 0; o < nOut; o++) {
-      const row = gw + o * nIn;
-      let d = f[delta + o]!;
-      for (let k = 0; k < nIn; k++) f[row + k] = d * f[x + k]!;
-      let sum = d;
-      for (let b = 1; b < count; b++) {
-        d = f[delta + b * nOut + o]!;
-        const xb = x + b * nIn;
-        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[xb + k]!;
-        sum += d;
-      }
-      f[gb + o] = sum;
-      squares += dot(f, row, row, nIn);
-    }
-    squares += dot(f, gb, gb, nOut);
+    const bound = count * maxAbs(f, delta, count * nOut) * maxAbs(f, x, count * nIn);
+    safe = safe && bound < SAFE_GRADIENT;
     if (l === 1) break;
+    const w = arena.at(entry(l, DENSE_WEIGHT));
     const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
     const prevKind = arena.word(entry(l - 1, DENSE_ACTIVATION));
     for (let b = 0; b < count; b++) {
@@ -181,6 +176,45 @@ function backwardDense(arena: Arena, count: number): number {
       for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! * derivative(f[xb + k]!, prevKind, leaky, elu);
     }
   }
+  return safe;
+}
+
+// See assembly/dense.ts `gradientsDense`.
+function gradientsDense(arena: Arena, count: number, apply: boolean): number {
+  const f = arena.f64;
+  let squares = 0.0;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const params = arena.at(DENSE_PARAMS);
+  const toGrads = arena.at(DENSE_GRADS) - params;
+  const toM = arena.at(DENSE_MOMENT1) - params;
+  const toV = arena.at(DENSE_MOMENT2) - params;
+  for (let l = layers; l >= 1; l--) {
+    const nIn = arena.word(entry(l, DENSE_IN));
+    const nOut = arena.word(entry(l, DENSE_OUT));
+    const w = arena.at(entry(l, DENSE_WEIGHT));
+    const bias = arena.at(entry(l, DENSE_BIAS));
+    const gb = bias + toGrads;
+    const delta = arena.at(entry(l, DENSE_DELTA));
+    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+    for (let o = 0; o < nOut; o++) {
+      const weights = w + o * nIn;
+      const row = weights + toGrads;
+      let d = f[delta + o]!;
+      for (let k = 0; k < nIn; k++) f[row + k] = d * f[x + k]!;
+      let sum = d;
+      for (let b = 1; b < count; b++) {
+        d = f[delta + b * nOut + o]!;
+        const xb = x + b * nIn;
+        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[xb + k]!;
+        sum += d;
+      }
+      f[gb + o] = sum;
+      squares += dot(f, row, row, nIn);
+      if (apply) stepRange(f, weights, toGrads, toM, toV, nIn, true);
+    }
+    squares += dot(f, gb, gb, nOut);
+    if (apply) stepRange(f, bias, toGrads, toM, toV, nOut, false);
+  }
   return squares;
 }
 
@@ -189,14 +223,24 @@ export function trainDense(arena: Arena, count: number): number {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
   const f = arena.f64;
-  f[arena.at(DENSE_SETTINGS) + S_LOSS] = loss;
-  const norm = Math.sqrt(backwardDense(arena, count));
-  f[arena.at(DENSE_SETTINGS) + S_GRAD_NORM] = norm;
-  if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
-    return loss;
+  const settings = arena.at(DENSE_SETTINGS);
+  f[settings + S_LOSS] = loss;
+  const safe = deltasDense(arena, count) && Number.isFinite(loss);
+  let norm: number;
+  if (safe && f[settings + S_CLIP_NORM] === 0.0) {
+    prepareStep(arena, 0.0);
+    norm = Math.sqrt(gradientsDense(arena, count, true));
+  } else {
+    norm = Math.sqrt(gradientsDense(arena, count, false));
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      f[settings + S_GRAD_NORM] = norm;
+      arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
+      return loss;
+    }
+    prepareStep(arena, norm);
+    optimize(arena);
   }
-  optimize(arena, norm);
+  f[settings + S_GRAD_NORM] = norm;
   return loss;
 }
 

@@ -7,20 +7,56 @@ import {
   S_BETA1_POWER, S_BETA2_POWER, OPT_SGD, OPT_MOMENTUM,
 } from '../../header.js';
 
-// See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas.
-function stepRange(
-  f: Float64Array, p: number, g: number, m: number, v: number, n: number, kind: number, nesterov: boolean,
-  lr: number, scale: number, decay: number, mu: number, b1: number, b2: number, c1: number, c2: number, eps: number,
-): void {
+// The current step's settings, set once per step by prepareStep (mirrors the wasm globals).
+let kind = 0;
+let nesterov = false;
+let lr = 0.0;
+let scale = 1.0;
+let decay = 0.0;
+let mu = 0.0;
+let b1 = 0.0;
+let b2 = 0.0;
+let c1 = 1.0;
+let c2 = 1.0;
+let eps = 0.0;
+
+/** See assembly/optimizers.ts `prepareStep`. */
+export function prepareStep(arena: Arena, norm: number): void {
+  const f = arena.f64;
+  const settings = arena.at(DENSE_SETTINGS);
+  kind = arena.word(DENSE_OPTIMIZER);
+  nesterov = arena.word(DENSE_NESTEROV) !== 0;
+  const clip = f[settings + S_CLIP_NORM]!;
+  scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  b1 = f[settings + S_BETA1]!;
+  b2 = f[settings + S_BETA2]!;
+  const p1 = f[settings + S_BETA1_POWER]! * b1;
+  const p2 = f[settings + S_BETA2_POWER]! * b2;
+  f[settings + S_BETA1_POWER] = p1;
+  f[settings + S_BETA2_POWER] = p2;
+  c1 = 1.0 - p1;
+  c2 = 1.0 - p2;
+  lr = f[settings + S_LEARNING_RATE]!;
+  mu = f[settings + S_MOMENTUM]!;
+  eps = f[settings + S_EPSILON]!;
+  decay = f[settings + S_WEIGHT_DECAY]!;
+}
+
+/** See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas. */
+export function stepRange(f: Float64Array, p: number, toGrads: number, toM: number, toV: number, n: number, withDecay: boolean): void {
+  const g = p + toGrads;
+  const m = p + toM;
+  const v = p + toV;
+  const d = withDecay ? decay : 0.0;
   if (kind === OPT_SGD) {
     for (let k = 0; k < n; k++) {
       const pk = f[p + k]!;
-      f[p + k] = pk - lr * (scale * f[g + k]! + decay * pk);
+      f[p + k] = pk - lr * (scale * f[g + k]! + d * pk);
     }
   } else if (kind === OPT_MOMENTUM) {
     for (let k = 0; k < n; k++) {
       const pk = f[p + k]!;
-      const gk = scale * f[g + k]! + decay * pk;
+      const gk = scale * f[g + k]! + d * pk;
       const vel = mu * f[m + k]! + gk;
       f[m + k] = vel;
       f[p + k] = pk - lr * (nesterov ? gk + mu * vel : vel);
@@ -28,7 +64,7 @@ function stepRange(
   } else {
     for (let k = 0; k < n; k++) {
       const pk = f[p + k]!;
-      const gk = scale * f[g + k]! + decay * pk;
+      const gk = scale * f[g + k]! + d * pk;
       const mm = b1 * f[m + k]! + (1.0 - b1) * gk;
       const vv = b2 * f[v + k]! + (1.0 - b2) * (gk * gk);
       f[m + k] = mm;
@@ -39,31 +75,14 @@ function stepRange(
 }
 
 /** See assembly/optimizers.ts `optimize`. */
-export function optimize(arena: Arena, norm: number): void {
+export function optimize(arena: Arena): void {
   const f = arena.f64;
-  const settings = arena.at(DENSE_SETTINGS);
-  const kind = arena.word(DENSE_OPTIMIZER);
-  const nesterov = arena.word(DENSE_NESTEROV) !== 0;
-  const clip = f[settings + S_CLIP_NORM]!;
-  const scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
-  const b1 = f[settings + S_BETA1]!;
-  const b2 = f[settings + S_BETA2]!;
-  const p1 = f[settings + S_BETA1_POWER]! * b1;
-  const p2 = f[settings + S_BETA2_POWER]! * b2;
-  f[settings + S_BETA1_POWER] = p1;
-  f[settings + S_BETA2_POWER] = p2;
-  const c1 = 1.0 - p1;
-  const c2 = 1.0 - p2;
-  const lr = f[settings + S_LEARNING_RATE]!;
-  const mu = f[settings + S_MOMENTUM]!;
-  const eps = f[settings + S_EPSILON]!;
-  const decay = f[settings + S_WEIGHT_DECAY]!;
   const params = arena.at(DENSE_PARAMS);
   const toGrads = arena.at(DENSE_GRADS) - params;
   const toM = arena.at(DENSE_MOMENT1) - params;
   const toV = arena.at(DENSE_MOMENT2) - params;
   if (decay === 0.0) {
-    stepRange(f, params, params + toGrads, params + toM, params + toV, arena.word(DENSE_PARAM_COUNT), kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+    stepRange(f, params, toGrads, toM, toV, arena.word(DENSE_PARAM_COUNT), false);
     return;
   }
   const layers = arena.word(DENSE_LAYER_COUNT);
@@ -72,8 +91,7 @@ export function optimize(arena: Arena, norm: number): void {
     const nIn = arena.word(base + DENSE_IN);
     const nOut = arena.word(base + DENSE_OUT);
     const w = arena.at(base + DENSE_WEIGHT);
-    const bias = w + nIn * nOut;
-    stepRange(f, w, w + toGrads, w + toM, w + toV, nIn * nOut, kind, nesterov, lr, scale, decay, mu, b1, b2, c1, c2, eps);
-    stepRange(f, bias, bias + toGrads, bias + toM, bias + toV, nOut, kind, nesterov, lr, scale, 0.0, mu, b1, b2, c1, c2, eps);
+    stepRange(f, w, toGrads, toM, toV, nIn * nOut, true);
+    stepRange(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
   }
 }

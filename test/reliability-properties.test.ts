@@ -308,3 +308,66 @@ describe('rejected calls leave the network unchanged, as a property', () => {
     }), { numRuns: RUNS });
   });
 });
+
+describe('seed Network: rejected calls leave it unchanged, as a property', () => {
+  const layer = fc.record({
+    weight: fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }).filter((w) => w !== 0), fc.constantFrom(1e-300, 1e300)),
+    bias: fc.double({ min: -2, max: 2, noNaN: true }),
+    size: fc.integer({ min: 1, max: 6 }),
+  });
+  const flat = (net: Network) => net.toJSON().layers.flatMap((l) => [...l.weights, ...l.biases]);
+
+  it.each(['js', 'wasm'] as const)('%s: bad process/update arguments, and updates that would zero a weight or overflow, change nothing', (backend) => {
+    fc.assert(fc.property(
+      fc.array(layer, { minLength: 1, maxLength: 4 }), fc.oneof(fc.double({ min: 1e-3, max: 2, noNaN: true }), fc.constantFrom(1e300)), fc.nat(), fc.integer({ min: 0, max: 5 }),
+      fc.array(fc.tuple(fc.constantFrom('process', 'update', 'extreme update'), fc.nat()), { minLength: 1, maxLength: 4 }),
+      (layers, learningRate, seed, warmSteps, bad) => {
+        const net = new Network(layers, learningRate, { backend });
+        const twin = new Network(layers, learningRate, { backend });
+        const random = rng(seed);
+        const nIn = layers[0]!.size;
+        const nOut = layers[layers.length - 1]!.size;
+        const vectorOf = (n: number, scale = 1) => Array.from({ length: n }, () => (2 * random() - 1) * scale);
+        for (let s = 0; s < warmSteps; s++) {
+          const input = vectorOf(nIn);
+          const expected = vectorOf(nOut);
+          const outcomes = [net, twin].map((n) => outcome(() => {
+            n.process(input);
+            n.update(expected);
+          }));
+          expect(outcomes[0]).toEqual(outcomes[1]);
+        }
+        const probe = vectorOf(nIn);
+        for (const n of [net, twin]) n.process(probe);
+        for (const [kind, pick] of bad) {
+          const before = flat(net);
+          const wrong = [new Array(nIn + 1 + (pick % 3)).fill(0.5), [NaN, ...new Array(Math.max(0, nIn - 1)).fill(0)], 'input', null, [Infinity], { length: nIn }];
+          // Valid but extreme targets: either applied (then the twin applies them too) or refused with nothing changed.
+          const extreme = vectorOf(nOut, 10 ** (pick % 300));
+          let thrown: unknown;
+          try {
+            if (kind === 'process') net.process(wrong[pick % wrong.length] as number[]);
+            else if (kind === 'update') net.update((pick % 2 ? [...new Array(nOut - 1).fill(0), NaN] : new Array(nOut + 1).fill(0)) as number[]);
+            else net.update(extreme);
+          } catch (error) {
+            thrown = error;
+          }
+          if (kind === 'extreme update' && thrown === undefined) {
+            twin.update(extreme);
+            expectSameBits(flat(net), flat(twin), 'seed parameters after an extreme update');
+            continue;
+          }
+          expect(thrown, kind).toBeInstanceOf(NeuriteError);
+          if (kind !== 'extreme update') expect((thrown as NeuriteError).argument, kind).toEqual(expect.any(String));
+          expectSameBits(flat(net), before, `seed parameters after a rejected ${kind}`);
+        }
+        // Hidden state too: the next update from the same process results gives the same bits.
+        const expected = vectorOf(nOut);
+        const next = [net, twin].map((n) => outcome(() => n.update(expected)));
+        expect(next[0]).toEqual(next[1]);
+        expectSameBits(flat(net), flat(twin), 'seed parameters after the next update');
+        net.dispose();
+        twin.dispose();
+      }), { numRuns: RUNS });
+  });
+});

@@ -36,18 +36,22 @@ export function integer(value: unknown, argument: string, min = 1, max = 2 ** 31
   return value;
 }
 
+// Built only on the error paths: predict and trainStep validate on every call and must not allocate.
+function expectedCount(length: number | undefined, minLength: number): string {
+  return length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
+}
+
 /**
  * Checks that `values` is an array or typed array of `length` finite numbers
  * (any length when `length` is undefined, but at least `minLength`).
  */
 export function vector(values: unknown, argument: string, length?: number, minLength = 1): ArrayLike<number> {
-  const expected = length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
   if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
-    throw new InvalidArgumentError(`${argument} must be an array of ${expected}, got ${describe(values)}`, argument);
+    throw new InvalidArgumentError(`${argument} must be an array of ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
   }
   const array = values as ArrayLike<unknown>;
   if (length !== undefined ? array.length !== length : array.length < minLength) {
-    throw new ShapeError(`${argument} must hold ${expected}, got ${describe(values)}`, argument);
+    throw new ShapeError(`${argument} must hold ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
   }
   for (let i = 0; i < array.length; i++) {
     const v = array[i];

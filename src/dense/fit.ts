@@ -192,7 +192,7 @@ export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: 
       const count = Math.min(p.batchSize, rows - start);
       net.stageRows(p.train, order, start, count);
       const loss = net.stepStaged(count);
-      if (loss === undefined) {
+      if (net.diverged()) {
         failedBatch = batch;
         break;
       }

@@ -66,6 +66,9 @@ export class DenseNetwork {
   readonly random: Random;
   private disposed = false;
   private view: Float64Array | null = null;
+  // Copies of call arguments taken by reserve() before growing (they may be views of wasm memory).
+  private staged: Float64Array | null = null;
+  private stagedTargets: Float64Array | null = null;
   // Mirrors of the header's capacity words, so the hot paths test them without reading the arena.
   private capacity = 1;
   private dataRows = 0;
@@ -222,7 +225,15 @@ export class DenseNetwork {
    * rows. A bigger arena is allocated and the fixed part copied before the old one is
    * freed, so a MemoryError leaves the network as it was.
    */
-  private reserve(capacity: number, dataRows = 0, lossChunk = 0): Arena {
+  private reserve(capacity: number, inputs?: ArrayLike<number>, targets?: ArrayLike<number>): Arena {
+    if (capacity <= this.capacity && !this.disposed) return this.arena;
+    // Arguments that are views of wasm memory would be detached by its growth: copy them first.
+    this.staged = ArrayBuffer.isView(inputs) ? (inputs as Float64Array).slice() : null;
+    this.stagedTargets = ArrayBuffer.isView(targets) ? (targets as Float64Array).slice() : null;
+    return this.grow(capacity, 0, 0);
+  }
+
+  private grow(capacity: number, dataRows: number, lossChunk: number): Arena {
     if (capacity <= this.capacity && dataRows <= this.dataRows && lossChunk <= this.lossChunk && !this.disposed) return this.arena;
     const arena = this.live();
     const layout = denseLayout(this.shape(), Math.max(capacity, this.capacity), Math.max(dataRows, this.dataRows), Math.max(lossChunk, this.lossChunk));
@@ -275,8 +286,9 @@ export class DenseNetwork {
   predictBatch(inputs: ArrayLike<number>, count: number): Float64Array {
     integer(count, 'count');
     vector(inputs, 'inputs', count * this.inputSize);
-    const arena = this.reserve(count);
-    arena.f64.set(inputs, arena.at(DENSE_INPUT));
+    const arena = this.reserve(count, inputs);
+    arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
+    this.staged = null;
     this.impl.kernels.forwardDense(arena, count);
     return this.outputView(count);
   }
@@ -293,20 +305,25 @@ export class DenseNetwork {
     }
     vector(inputs, 'inputs', rows * this.inputSize);
     vector(targets, 'targets', rows * this.outputSize);
-    const arena = this.reserve(rows);
-    arena.f64.set(inputs, arena.at(DENSE_INPUT));
-    arena.f64.set(targets, arena.at(DENSE_TARGET));
+    const arena = this.reserve(rows, inputs, targets);
+    arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
+    arena.f64.set(this.stagedTargets ?? targets, arena.at(DENSE_TARGET));
+    this.staged = this.stagedTargets = null;
     const loss = this.stepStaged(rows);
-    if (loss === undefined) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
+    if (this.diverged()) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
     return loss;
   }
 
-  /** @internal one step on rows already staged; undefined when it diverged (nothing applied). */
-  stepStaged(rows: number): number | undefined {
+  /** @internal one step on rows already staged; returns its loss (see diverged()). */
+  stepStaged(rows: number): number {
     const arena = this.arena;
     arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
-    const loss = this.impl.kernels.trainDense(arena, rows);
-    return arena.word(DENSE_STATUS) === 0 ? loss : undefined;
+    return this.impl.kernels.trainDense(arena, rows);
+  }
+
+  /** @internal whether the last step diverged (and so was not applied). */
+  diverged(): boolean {
+    return this.arena.word(DENSE_STATUS) !== 0;
   }
 
   /** @internal stages rows [start, start + count) of `data` (in `order` when given) for the next step. */
@@ -331,7 +348,7 @@ export class DenseNetwork {
 
   /** @internal copies a data set into the arena for trainEpochs (order 0..rows-1). */
   stageData(data: Rows, batchSize: number): Int32Array {
-    const arena = this.reserve(batchSize, data.rows, EPOCHS_PER_CALL);
+    const arena = this.grow(batchSize, data.rows, EPOCHS_PER_CALL);
     arena.f64.set(data.inputs, arena.at(DENSE_DATA_INPUTS));
     arena.f64.set(data.targets, arena.at(DENSE_DATA_TARGETS));
     const order = this.stagedOrder(data.rows);

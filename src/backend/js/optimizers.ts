@@ -8,17 +8,11 @@ import {
 } from '../../header.js';
 
 // The current step's settings, set once per step by prepareStep (mirrors the wasm globals).
+// The floats live in a Float64Array: module-level `let` doubles would be boxed on every write.
 let kind = 0;
 let nesterov = false;
-let lr = 0.0;
-let scale = 1.0;
-let decay = 0.0;
-let mu = 0.0;
-let b1 = 0.0;
-let b2 = 0.0;
-let c1 = 1.0;
-let c2 = 1.0;
-let eps = 0.0;
+const step = new Float64Array(9);
+const LR = 0, SCALE = 1, DECAY = 2, MU = 3, B1 = 4, B2 = 5, C1 = 6, C2 = 7, EPS = 8;
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {
@@ -27,19 +21,19 @@ export function prepareStep(arena: Arena, norm: number): void {
   kind = arena.word(DENSE_OPTIMIZER);
   nesterov = arena.word(DENSE_NESTEROV) !== 0;
   const clip = f[settings + S_CLIP_NORM]!;
-  scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
-  b1 = f[settings + S_BETA1]!;
-  b2 = f[settings + S_BETA2]!;
+  step[SCALE] = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  const b1 = (step[B1] = f[settings + S_BETA1]!);
+  const b2 = (step[B2] = f[settings + S_BETA2]!);
   const p1 = f[settings + S_BETA1_POWER]! * b1;
   const p2 = f[settings + S_BETA2_POWER]! * b2;
   f[settings + S_BETA1_POWER] = p1;
   f[settings + S_BETA2_POWER] = p2;
-  c1 = 1.0 - p1;
-  c2 = 1.0 - p2;
-  lr = f[settings + S_LEARNING_RATE]!;
-  mu = f[settings + S_MOMENTUM]!;
-  eps = f[settings + S_EPSILON]!;
-  decay = f[settings + S_WEIGHT_DECAY]!;
+  step[C1] = 1.0 - p1;
+  step[C2] = 1.0 - p2;
+  step[LR] = f[settings + S_LEARNING_RATE]!;
+  step[MU] = f[settings + S_MOMENTUM]!;
+  step[EPS] = f[settings + S_EPSILON]!;
+  step[DECAY] = f[settings + S_WEIGHT_DECAY]!;
 }
 
 /** See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas. */
@@ -47,7 +41,9 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
   const g = p + toGrads;
   const m = p + toM;
   const v = p + toV;
-  const d = withDecay ? decay : 0.0;
+  const lr = step[LR]!, scale = step[SCALE]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
+  const c1 = step[C1]!, c2 = step[C2]!, eps = step[EPS]!;
+  const d = withDecay ? step[DECAY]! : 0.0;
   if (kind === OPT_SGD) {
     for (let k = 0; k < n; k++) {
       const pk = f[p + k]!;
@@ -81,7 +77,7 @@ export function optimize(arena: Arena): void {
   const toGrads = arena.at(DENSE_GRADS) - params;
   const toM = arena.at(DENSE_MOMENT1) - params;
   const toV = arena.at(DENSE_MOMENT2) - params;
-  if (decay === 0.0) {
+  if (step[DECAY] === 0.0) {
     stepRange(f, params, toGrads, toM, toV, arena.word(DENSE_PARAM_COUNT), false);
     return;
   }

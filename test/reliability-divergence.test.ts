@@ -300,3 +300,38 @@ describe('batch sizes beyond the data', () => {
     expectSameBits(nets[1]!, twin.getParameters(), 'batchSize = rows');
   });
 });
+
+describe('fitAsync errors', () => {
+  it('bad data or options reject (not throw) with the NeuriteError fit throws, and change nothing', async () => {
+    const net = new DenseNetwork({ ...REGRESSION, backend: 'wasm' });
+    const before = net.getParameters();
+    const good = data(1, 10, 3, 1);
+    const cases: [unknown, unknown][] = [
+      [{ inputs: good.inputs.subarray(1), targets: good.targets }, {}],
+      [good, { epochs: 0 }],
+      [good, { batchSize: 1.5 }],
+      [good, { signal: 'stop' }],
+      [[{ input: [1, 2, NaN], output: [0] }], {}],
+    ];
+    for (const [d, o] of cases) {
+      let syncError: unknown;
+      let expected: unknown;
+      try {
+        net.fit(d as never, o as never);
+      } catch (error) {
+        expected = error;
+      }
+      let promise: Promise<unknown> | undefined;
+      try {
+        promise = net.fitAsync(d as never, o as never);
+      } catch (error) {
+        syncError = error;
+      }
+      expect(syncError, JSON.stringify(o)).toBeUndefined();
+      expect(expected).toBeInstanceOf(NeuriteError);
+      await expect(promise).rejects.toThrow((expected as Error).message);
+      await expect(promise).rejects.toBeInstanceOf((expected as Error).constructor);
+      expectSameBits(net.getParameters(), before, 'parameters');
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// Steady-state predict, predictBatch and trainStep allocate nothing and grow neither the JS heap nor wasm memory.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CALLS = 20000;
+
+function measure(backend: string): Record<string, { bytesPerCall: number; retained: number; wasmGrowth: number }> {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', 'test/workers/steady-state.mjs', backend, String(CALLS)], { cwd: root, encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+beforeAll(() => {
+  if (!existsSync(`${root}/dist/index.js`)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+}, 120_000);
+
+describe('steady state', () => {
+  it('wasm: predict, predictBatch and trainStep allocate (almost) nothing per call and keep memory flat', () => {
+    const result = measure('wasm');
+    for (const [name, r] of Object.entries(result)) {
+      // One allocation of the smallest JS object per call would be >= 16 bytes.
+      expect(r.bytesPerCall, `${name} bytes per call`).toBeLessThan(2);
+      expect(r.retained, `${name} retained heap`).toBeLessThan(64 * 1024);
+      expect(r.wasmGrowth, `${name} wasm memory growth`).toBe(0);
+    }
+  });
+
+  it('js: repeated calls leave the heap as it was after garbage collection', () => {
+    const result = measure('js');
+    for (const [name, r] of Object.entries(result)) expect(r.retained, `${name} retained heap`).toBeLessThan(64 * 1024);
+  });
+});

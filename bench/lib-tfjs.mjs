@@ -100,3 +100,10 @@ function tile(values, times) {
   for (let t = 0; t < times; t++) out.set(values, t * values.length);
   return out;
 }
+
+/** What the tfjs wasm backend runs with here: SIMD and threads, as tfjs itself detects them. */
+export async function tfjsWasmFeatures() {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'one thread'}`;
+}

@@ -96,7 +96,7 @@ for (const workload of WORKLOADS) {
   }
   for (const row of rows.filter((r) => r.workload === workload.id)) {
     const shown = row.figure !== undefined ? `${row.figure.toPrecision(4)} ${workload.unit} ±${row.rme.toFixed(1)}%` : row.error ?? `n/a (${row.unsupported})`;
-    console.log(`${workload.id.padEnd(12)} ${`${row.library} ${row.backend}`.padEnd(16)} ${shown}`);
+    console.log(`${workload.id.padEnd(12)} ${`${row.library} ${row.backend}`.padEnd(24)} ${shown}`);
   }
 }
 

@@ -213,3 +213,49 @@ describe('many networks in one instance', () => {
     strangers.forEach((n) => n.dispose());
   });
 });
+
+describe('networks sharing memory at run time', () => {
+  it('concurrent fitAsync runs of several networks (interleaved on the event loop) equal sequential fit runs', async () => {
+    const random = rng(3);
+    const configs: DenseNetworkOptions[] = [
+      { layers: [6, 12, 2], activation: 'relu', outputActivation: 'softmax' },
+      { layers: [6, 5, 5, 1], activation: 'tanh', outputActivation: 'identity', optimizer: 'momentum' },
+      { layers: [6, 30, 3], activation: 'elu', outputActivation: 'sigmoid', loss: 'binaryCrossEntropy' },
+    ];
+    const sets = configs.map((c) => {
+      const out = (c.layers.at(-1) as number);
+      return { inputs: randomArray(random, 20000 * 6), targets: Float64Array.from({ length: 20000 * out }, () => (random() < 0.5 ? 0 : 1)) };
+    });
+    const together = configs.map((c, i) => new DenseNetwork({ ...c, seed: i, backend: 'wasm' }));
+    // Batches of 1-3 rows: each run spans many event-loop turns, so the three interleave.
+    const order: number[] = [];
+    const histories = await Promise.all(together.map((n, i) => n.fitAsync(sets[i]!, { epochs: 3, batchSize: 1 + i, validationSplit: 0.1, onEpoch: () => { order.push(i); } })));
+    // They did interleave: some network finished an epoch between two epochs of another.
+    expect(order.some((net, k) => order.indexOf(net) < k - 1 && order[k - 1] !== net)).toBe(true);
+    configs.forEach((c, i) => {
+      const alone = new DenseNetwork({ ...c, seed: i, backend: 'wasm' });
+      const history = alone.fit(sets[i]!, { epochs: 3, batchSize: 1 + i, validationSplit: 0.1, onEpoch: () => {} });
+      expect(histories[i]).toEqual(history);
+      expectSameBits(together[i]!.getParameters(), alone.getParameters(), `network ${i}`);
+    });
+  });
+
+  it('an output view of one network fed to another whose arena grows (detaching the view) gives the same results as a copy', () => {
+    const a = new DenseNetwork({ layers: [4, 8, 16], seed: 1, backend: 'wasm' });
+    const b = new DenseNetwork({ layers: [16, 8, 1], seed: 2, backend: 'wasm' });
+    const c = new DenseNetwork({ layers: [16, 8, 1], seed: 2, backend: 'wasm' });
+    const rows = 5000;
+    const view = a.predictBatch(randomArray(rng(4), rows * 4), rows);
+    const copy = view.slice();
+    // b's arena must grow to hold 5000 rows: wasm memory grows and `view` is detached meanwhile.
+    const fromView = b.predictBatch(view, rows).slice();
+    expectSameBits(fromView, c.predictBatch(copy, rows), 'predictBatch from a live view');
+    const targets = new Float64Array(rows).fill(0.5);
+    const d = new DenseNetwork({ layers: [16, 8, 1], seed: 2, backend: 'wasm' });
+    const view2 = a.predictBatch(randomArray(rng(5), rows * 4), rows);
+    const copy2 = view2.slice();
+    d.trainStep(view2, targets, rows);
+    c.trainStep(copy2, targets, rows);
+    expectSameBits(d.getParameters(), c.getParameters(), 'trainStep from a live view');
+  });
+});

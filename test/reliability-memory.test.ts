@@ -259,3 +259,21 @@ describe('networks sharing memory at run time', () => {
     expectSameBits(d.getParameters(), c.getParameters(), 'trainStep from a live view');
   });
 });
+
+describe('dispose while training', () => {
+  it('disposing a network during its fitAsync rejects the run with StateError; the network that reuses its memory is untouched', async () => {
+    const data = { inputs: randomArray(rng(6), 20000 * 4), targets: Float64Array.from({ length: 20000 }, (_, i) => i % 2) };
+    const net = new DenseNetwork({ layers: [4, 8, 1], seed: 1, backend: 'wasm' });
+    let successor: DenseNetwork | undefined;
+    const run = net.fitAsync(data, { epochs: 5, batchSize: 1 });
+    setTimeout(() => {
+      net.dispose();
+      // Same size: the freed block is the natural place for it.
+      successor = new DenseNetwork({ layers: [4, 8, 1], seed: 2, backend: 'wasm' });
+    }, 20);
+    await expect(run).rejects.toBeInstanceOf(StateError);
+    const twin = new DenseNetwork({ layers: [4, 8, 1], seed: 2, backend: 'wasm' });
+    expect(successor).toBeDefined();
+    expectSameBits(successor!.getParameters(), twin.getParameters(), 'the successor network');
+  });
+});

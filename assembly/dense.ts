@@ -49,7 +49,8 @@ type float = f64;
 
 /**
  * out[b][o] = Σ_k w[o][k]·x[b][k] + bias[o]. The SIMD build computes 4 rows of w against
- * 2 rows of x per pass (8 running f64x2 sums in registers: each load serves 2 to 4 products);
+ * 2 rows of x per pass (8 running f64x2 sums in registers: each load serves 2 to 4 products),
+ * then 4 rows of w against a last odd row of x;
  * every sum keeps dot()'s order, so the blocking changes no result.
  */
 function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32, count: i32): void {
@@ -89,7 +90,27 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32
   for (; b < count; b++) {
     const xb = x + <usize>b * rowBytes;
     const ob = out + (<usize>(b * nOut) << 3);
-    for (let o = 0; o < nOut; o++) {
+    let o = 0;
+    if (ASC_FEATURE_SIMD) {
+      // One input row (predict, batch 1): 4 weight rows per pass, each x load serving 4 products.
+      for (; o + 4 <= nOut; o += 4) {
+        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+        for (let k = 0; k < pairs; k += 2) {
+          const kb = <usize>k << 3;
+          const xv = v128.load(xb + kb);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load(w0 + kb), xv));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load(w1 + kb), xv));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load(w2 + kb), xv));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load(w3 + kb), xv));
+        }
+        finish(a0, w0, xb, nIn, bias, o, ob);
+        finish(a1, w1, xb, nIn, bias, o + 1, ob);
+        finish(a2, w2, xb, nIn, bias, o + 2, ob);
+        finish(a3, w3, xb, nIn, bias, o + 3, ob);
+      }
+    }
+    for (; o < nOut; o++) {
       store<float>(ob + (<usize>o << 3), dot(w + <usize>o * rowBytes, xb, nIn) + f(bias, o));
     }
   }

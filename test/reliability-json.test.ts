@@ -167,7 +167,7 @@ function checkDense(net: DenseNetwork, text: string): void {
   expect(saved.loss).toBe(raw.loss);
   expect(saved.seed).toBe(raw.seed);
   const rawOptimizer = typeof raw.optimizer === 'string' ? { type: raw.optimizer } : raw.optimizer;
-  for (const [key, value] of Object.entries(rawOptimizer)) expect((saved.optimizer as Record<string, unknown>)[key], `optimizer.${key}`).toBe(value);
+  for (const [key, value] of Object.entries(rawOptimizer)) expect((saved.optimizer as unknown as Record<string, unknown>)[key], `optimizer.${key}`).toBe(value);
   expect(sameData(saved.weights, raw.weights), 'weights').toBe(true);
   expect(sameData(saved.biases, raw.biases), 'biases').toBe(true);
   expect(sameData(saved.meta, raw.meta), 'meta').toBe(true);

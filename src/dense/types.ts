@@ -86,7 +86,11 @@ export interface FitOptions {
   earlyStopping?: { patience?: number; minDelta?: number };
   errorThreshold?: number;
   onEpoch?: (stats: EpochStats) => void | boolean;
-  /** What to do when a step gives a non-finite loss or weight (weights are rolled back first). Default 'throw'. */
+    /**
+   * What to do when a step gives a non-finite loss or gradient (that step is not applied): 'throw'
+   * (default) a DivergenceError; 'stop' and return the history; 'reduceLearningRate': go back to the
+   * weights and optimizer state the epoch started with, halve the rate and redo the epoch (10 times at most).
+   */
   onDivergence?: 'throw' | 'stop' | 'reduceLearningRate';
   signal?: AbortSignal;
 }

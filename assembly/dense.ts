@@ -3,7 +3,7 @@
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
 import { activate, derivative } from "./activations";
-import { optimize, prepareStep, stepRange } from "./optimizers";
+import { optimize, prepareStep, stepRange, commitStep, stepBound, peekStep, SAFE_VALUE } from "./optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
@@ -265,19 +265,19 @@ function maxAbs(p: usize, n: i32): float {
 /**
  * Deltas dL/dz of every layer before the output, from the output delta back:
  * delta_prev[b][k] = (Σ_o w[o][k]·delta[b][o]) · act'(x[b][k]), summed over o in order.
- * Returns true when every gradient is then sure to be finite, |grad| <= count·max|delta|·max|x|
- * below SAFE_GRADIENT, so the step may be applied while the gradients are computed.
+ * Returns a bound on every |gradient|: count·max|delta|·max(max|x|, 1) over the layers
+ * (NaN when a delta or input is NaN).
  */
-function deltasDense(arena: usize, count: i32): bool {
+function deltasDense(arena: usize, count: i32): float {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
-  let safe = true;
+  let bound: float = 0.0;
   for (let l = layers; l >= 1; l--) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    const bound = <float>count * maxAbs(delta, count * nOut) * maxAbs(x, count * nIn);
-    safe = safe && bound < SAFE_GRADIENT;
+    // The max(…, 1) covers the biases, whose gradients are sums of deltas alone.
+    bound = Math.max(bound, <float>count * maxAbs(delta, count * nOut) * Math.max(maxAbs(x, count * nIn), 1.0));
     if (l == 1) break;
     const w = at(arena, entry(l, DENSE_WEIGHT));
     const prevDelta = at(arena, entry(l - 1, DENSE_DELTA));
@@ -293,7 +293,7 @@ function deltasDense(arena: usize, count: i32): bool {
       }
     }
   }
-  return safe;
+  return bound;
 }
 
 /**
@@ -339,29 +339,32 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
 
 /**
  * One optimizer step on the `count` rows staged at DENSE_INPUT / DENSE_TARGET.
- * Returns the batch's mean loss (also in S_LOSS). When the loss or the gradient is
- * not finite, nothing is updated and DENSE_STATUS is set to 1.
+ * Returns the batch's mean loss (also in S_LOSS). When the loss or the gradient is not
+ * finite, or the step would write a parameter or moment beyond SAFE_VALUE (or not finite),
+ * nothing is updated and DENSE_STATUS is set to 1.
  */
 export function trainDense(arena: usize, count: i32): float {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_LOSS << 3), loss);
-  const safe = deltasDense(arena, count) && isFinite(loss);
+  const gradient = deltasDense(arena, count);
   let norm: float;
-  if (safe && slot(arena, DENSE_SETTINGS, S_CLIP_NORM) == 0.0) {
-    // Finite gradients are guaranteed and no clipping needs the norm first: step row by row.
-    prepareStep(arena, 0.0);
+  prepareStep(arena, 0.0);
+  if (isFinite(loss) && slot(arena, DENSE_SETTINGS, S_CLIP_NORM) == 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
+    // The step is proven finite and no clipping needs the norm first: step row by row, in cache.
     norm = Math.sqrt(gradientsDense(arena, count, true));
   } else {
     norm = Math.sqrt(gradientsDense(arena, count, false));
-    if (!isFinite(loss) || !isFinite(norm)) {
+    prepareStep(arena, norm);
+    // Unless a bound proves the step safe, look at what it would write before writing anything.
+    if (!isFinite(loss) || !isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
       store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
       store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
       return loss;
     }
-    prepareStep(arena, norm);
     optimize(arena);
   }
+  commitStep(arena);
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
   return loss;
 }

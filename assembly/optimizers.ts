@@ -5,7 +5,7 @@ import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM,
 } from "../src/header";
 
 type float = f64;
@@ -14,28 +14,111 @@ type float = f64;
 let kind: i32 = 0, nesterov: bool = false;
 let lr: float = 0.0, scale: float = 1.0, decay: float = 0.0, mu: float = 0.0;
 let b1: float = 0.0, b2: float = 0.0, c1: float = 1.0, c2: float = 1.0, eps: float = 0.0;
+// Adam's advanced powers β^t and the peaks (bounds) of what this step writes, recorded by commitStep.
+let power1: float = 1.0, power2: float = 1.0;
+let peakP: float = 0.0, peakM: float = 0.0, peakV: float = 0.0;
+
+/** New values at most this large keep a step (and the next one's bound) finite. */
+export const SAFE_VALUE: float = 1e300;
 
 /**
- * Reads the optimizer settings for one step and advances Adam's running powers β^t.
- * `norm` is ‖grad‖ (gradients are scaled by clipNorm / norm when that is below 1).
+ * Reads the optimizer settings for one step (Adam's powers β^t advance in commitStep, so a step
+ * that is refused leaves no trace). `norm` is ‖grad‖ (gradients are scaled by clipNorm / norm
+ * when that is below 1).
  */
 export function prepareStep(arena: usize, norm: float): void {
-  const settings = at(arena, DENSE_SETTINGS);
   kind = word(arena, DENSE_OPTIMIZER);
   nesterov = word(arena, DENSE_NESTEROV) != 0;
   const clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
   scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
   b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
   b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
-  const p1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER) * b1, p2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER) * b2;
-  store<float>(settings + (<usize>S_BETA1_POWER << 3), p1);
-  store<float>(settings + (<usize>S_BETA2_POWER << 3), p2);
-  c1 = 1.0 - p1;
-  c2 = 1.0 - p2;
+  power1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER) * b1;
+  power2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER) * b2;
+  c1 = 1.0 - power1;
+  c2 = 1.0 - power2;
   lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
   mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM);
   eps = slot(arena, DENSE_SETTINGS, S_EPSILON);
   decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
+}
+
+/** Records the applied step: Adam's powers, and the peaks for the next step's bound. */
+export function commitStep(arena: usize): void {
+  const settings = at(arena, DENSE_SETTINGS);
+  store<float>(settings + (<usize>S_BETA1_POWER << 3), power1);
+  store<float>(settings + (<usize>S_BETA2_POWER << 3), power2);
+  store<float>(settings + (<usize>S_PEAK_PARAM << 3), peakP);
+  store<float>(settings + (<usize>S_PEAK_M << 3), peakM);
+  store<float>(settings + (<usize>S_PEAK_V << 3), peakV);
+}
+
+/**
+ * An upper bound on every |new parameter| and |new moment| of a step whose gradients are at
+ * most `gradient` in size, from the previous peaks (a triangle inequality per formula). The
+ * bounds become the peaks that commitStep records: no pass over the parameters is needed.
+ */
+export function stepBound(arena: usize, gradient: float): float {
+  const p = slot(arena, DENSE_SETTINGS, S_PEAK_PARAM);
+  const g = scale * gradient + decay * p;
+  peakM = 0.0;
+  peakV = 0.0;
+  if (kind == OPT_SGD) {
+    peakP = p + lr * g;
+  } else if (kind == OPT_MOMENTUM) {
+    peakM = mu * slot(arena, DENSE_SETTINGS, S_PEAK_M) + g;
+    peakP = p + lr * (nesterov ? g + mu * peakM : peakM);
+  } else {
+    peakM = b1 * slot(arena, DENSE_SETTINGS, S_PEAK_M) + (1.0 - b1) * g;
+    peakV = b2 * slot(arena, DENSE_SETTINGS, S_PEAK_V) + (1.0 - b2) * (g * g);
+    peakP = p + lr * ((peakM / c1) / eps);
+  }
+  return Math.max(peakP, Math.max(peakM, peakV));
+}
+
+/** The largest |value| the prepared step would write over `n` params at `p` (NaN if one is NaN); writes nothing. */
+function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, withDecay: bool): void {
+  const d = withDecay ? decay : 0.0;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 3;
+    const pk = load<float>(p + o);
+    const gk = scale * load<float>(p + toGrads + o) + d * pk;
+    let step: float;
+    if (kind == OPT_SGD) {
+      step = gk;
+    } else if (kind == OPT_MOMENTUM) {
+      const vel = mu * load<float>(p + toM + o) + gk;
+      step = nesterov ? gk + mu * vel : vel;
+      peakM = Math.max(peakM, Math.abs(vel));
+    } else {
+      const mm = b1 * load<float>(p + toM + o) + (1.0 - b1) * gk;
+      const vv = b2 * load<float>(p + toV + o) + (1.0 - b2) * (gk * gk);
+      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+      peakM = Math.max(peakM, Math.abs(mm));
+      peakV = Math.max(peakV, vv);
+    }
+    peakP = Math.max(peakP, Math.abs(pk - lr * step));
+  }
+}
+
+/** The largest |value| the prepared step would write anywhere (exact peaks, recorded by commitStep); writes nothing else. */
+export function peekStep(arena: usize): float {
+  const params = at(arena, DENSE_PARAMS);
+  const toGrads = at(arena, DENSE_GRADS) - params;
+  const toM = at(arena, DENSE_MOMENT1) - params;
+  const toV = at(arena, DENSE_MOMENT2) - params;
+  peakP = 0.0;
+  peakM = 0.0;
+  peakV = 0.0;
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  for (let l = 1; l <= layers; l++) {
+    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
+    const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
+    const w = at(arena, base + DENSE_WEIGHT);
+    peekRange(w, toGrads, toM, toV, nIn * nOut, true);
+    peekRange(w + (<usize>(nIn * nOut) << 3), toGrads, toM, toV, nOut, false);
+  }
+  return Math.max(peakP, Math.max(peakM, peakV));
 }
 
 /**

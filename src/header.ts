@@ -76,7 +76,11 @@ export const S_LOSS = 11;
 export const S_GRAD_NORM = 12;
 /** Rows of the last step or evaluation whose prediction matched the target (argmax, or >= 0.5 for one output). */
 export const S_CORRECT = 13;
-export const SETTINGS_COUNT = 16;
+/** Largest |parameter|, |first moment|, |second moment| after the last step (Infinity: unknown), to bound the next one. */
+export const S_PEAK_PARAM = 14;
+export const S_PEAK_M = 15;
+export const S_PEAK_V = 16;
+export const SETTINGS_COUNT = 24;
 
 /** Activation codes (DENSE_ACTIVATION). */
 export const ACT_IDENTITY = 0;

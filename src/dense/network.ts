@@ -8,7 +8,7 @@ import {
   DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
   DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
   OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
-  S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_WEIGHT_DECAY,
+  S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_PARAM, S_WEIGHT_DECAY,
 } from '../header.js';
 import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
@@ -178,6 +178,8 @@ export class DenseNetwork {
     f[s + S_ELU_ALPHA] = ELU_ALPHA;
     f[s + S_BETA1_POWER] = 1;
     f[s + S_BETA2_POWER] = 1;
+    // Unknown parameter peak: the first step checks what it writes before writing it.
+    f[s + S_PEAK_PARAM] = Infinity;
   }
 
   // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
@@ -218,6 +220,7 @@ export class DenseNetwork {
     const arena = this.live();
     vector(values, 'values', arena.word(DENSE_PARAM_COUNT));
     arena.f64.set(values, arena.at(DENSE_PARAMS));
+    arena.f64[arena.at(DENSE_SETTINGS) + S_PEAK_PARAM] = Infinity;
   }
 
   /**

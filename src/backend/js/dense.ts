@@ -1,7 +1,7 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
 import { activate, derivative } from './activations.js';
-import { optimize, prepareStep, stepRange } from './optimizers.js';
+import { commitStep, optimize, peekStep, prepareStep, SAFE_VALUE, stepBound, stepRange } from './optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
@@ -145,20 +145,19 @@ function maxAbs(f: Float64Array, p: number, n: number): number {
 }
 
 // See assembly/dense.ts `deltasDense`.
-function deltasDense(arena: Arena, count: number): boolean {
+function deltasDense(arena: Arena, count: number): number {
   const f = arena.f64;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const settings = arena.at(DENSE_SETTINGS);
   const leaky = f[settings + S_LEAKY_ALPHA]!;
   const elu = f[settings + S_ELU_ALPHA]!;
-  let safe = true;
+  let bound = 0.0;
   for (let l = layers; l >= 1; l--) {
     const nIn = arena.word(entry(l, DENSE_IN));
     const nOut = arena.word(entry(l, DENSE_OUT));
     const delta = arena.at(entry(l, DENSE_DELTA));
     const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
-    const bound = count * maxAbs(f, delta, count * nOut) * maxAbs(f, x, count * nIn);
-    safe = safe && bound < SAFE_GRADIENT;
+    bound = Math.max(bound, count * maxAbs(f, delta, count * nOut) * Math.max(maxAbs(f, x, count * nIn), 1.0));
     if (l === 1) break;
     const w = arena.at(entry(l, DENSE_WEIGHT));
     const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
@@ -176,7 +175,7 @@ function deltasDense(arena: Arena, count: number): boolean {
       for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! * derivative(f[xb + k]!, prevKind, leaky, elu);
     }
   }
-  return safe;
+  return bound;
 }
 
 // See assembly/dense.ts `gradientsDense`.
@@ -225,21 +224,22 @@ export function trainDense(arena: Arena, count: number): number {
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
   f[settings + S_LOSS] = loss;
-  const safe = deltasDense(arena, count) && Number.isFinite(loss);
+  const gradient = deltasDense(arena, count);
   let norm: number;
-  if (safe && f[settings + S_CLIP_NORM] === 0.0) {
-    prepareStep(arena, 0.0);
+  prepareStep(arena, 0.0);
+  if (Number.isFinite(loss) && f[settings + S_CLIP_NORM] === 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
     norm = Math.sqrt(gradientsDense(arena, count, true));
   } else {
     norm = Math.sqrt(gradientsDense(arena, count, false));
-    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+    prepareStep(arena, norm);
+    if (!Number.isFinite(loss) || !Number.isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
       f[settings + S_GRAD_NORM] = norm;
       arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
       return loss;
     }
-    prepareStep(arena, norm);
     optimize(arena);
   }
+  commitStep(arena);
   f[settings + S_GRAD_NORM] = norm;
   return loss;
 }

@@ -4,15 +4,19 @@ import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM,
 } from '../../header.js';
 
 // The current step's settings, set once per step by prepareStep (mirrors the wasm globals).
 // The floats live in a Float64Array: module-level `let` doubles would be boxed on every write.
 let kind = 0;
 let nesterov = false;
-const step = new Float64Array(9);
+const step = new Float64Array(14);
 const LR = 0, SCALE = 1, DECAY = 2, MU = 3, B1 = 4, B2 = 5, C1 = 6, C2 = 7, EPS = 8;
+const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
+
+/** See assembly/optimizers.ts `SAFE_VALUE`. */
+export const SAFE_VALUE = 1e300;
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {
@@ -24,16 +28,105 @@ export function prepareStep(arena: Arena, norm: number): void {
   step[SCALE] = clip > 0.0 && norm > clip ? clip / norm : 1.0;
   const b1 = (step[B1] = f[settings + S_BETA1]!);
   const b2 = (step[B2] = f[settings + S_BETA2]!);
-  const p1 = f[settings + S_BETA1_POWER]! * b1;
-  const p2 = f[settings + S_BETA2_POWER]! * b2;
-  f[settings + S_BETA1_POWER] = p1;
-  f[settings + S_BETA2_POWER] = p2;
+  const p1 = (step[POWER1] = f[settings + S_BETA1_POWER]! * b1);
+  const p2 = (step[POWER2] = f[settings + S_BETA2_POWER]! * b2);
   step[C1] = 1.0 - p1;
   step[C2] = 1.0 - p2;
   step[LR] = f[settings + S_LEARNING_RATE]!;
   step[MU] = f[settings + S_MOMENTUM]!;
   step[EPS] = f[settings + S_EPSILON]!;
   step[DECAY] = f[settings + S_WEIGHT_DECAY]!;
+}
+
+/** See assembly/optimizers.ts `commitStep`. */
+export function commitStep(arena: Arena): void {
+  const f = arena.f64;
+  const settings = arena.at(DENSE_SETTINGS);
+  f[settings + S_BETA1_POWER] = step[POWER1]!;
+  f[settings + S_BETA2_POWER] = step[POWER2]!;
+  f[settings + S_PEAK_PARAM] = step[PEAK_P]!;
+  f[settings + S_PEAK_M] = step[PEAK_M]!;
+  f[settings + S_PEAK_V] = step[PEAK_V]!;
+}
+
+/** See assembly/optimizers.ts `stepBound`. */
+export function stepBound(arena: Arena, gradient: number): number {
+  const f = arena.f64;
+  const settings = arena.at(DENSE_SETTINGS);
+  const lr = step[LR]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
+  const p = f[settings + S_PEAK_PARAM]!;
+  const g = step[SCALE]! * gradient + step[DECAY]! * p;
+  let peakP: number;
+  let peakM = 0.0;
+  let peakV = 0.0;
+  if (kind === OPT_SGD) {
+    peakP = p + lr * g;
+  } else if (kind === OPT_MOMENTUM) {
+    peakM = mu * f[settings + S_PEAK_M]! + g;
+    peakP = p + lr * (nesterov ? g + mu * peakM : peakM);
+  } else {
+    peakM = b1 * f[settings + S_PEAK_M]! + (1.0 - b1) * g;
+    peakV = b2 * f[settings + S_PEAK_V]! + (1.0 - b2) * (g * g);
+    peakP = p + lr * ((peakM / step[C1]!) / step[EPS]!);
+  }
+  step[PEAK_P] = peakP;
+  step[PEAK_M] = peakM;
+  step[PEAK_V] = peakV;
+  return Math.max(peakP, Math.max(peakM, peakV));
+}
+
+// See assembly/optimizers.ts `peekRange`.
+function peekRange(f: Float64Array, p: number, toGrads: number, toM: number, toV: number, n: number, withDecay: boolean): void {
+  const lr = step[LR]!, scale = step[SCALE]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
+  const c1 = step[C1]!, c2 = step[C2]!, eps = step[EPS]!;
+  const d = withDecay ? step[DECAY]! : 0.0;
+  let peakP = step[PEAK_P]!;
+  let peakM = step[PEAK_M]!;
+  let peakV = step[PEAK_V]!;
+  for (let k = 0; k < n; k++) {
+    const pk = f[p + k]!;
+    const gk = scale * f[p + toGrads + k]! + d * pk;
+    let move: number;
+    if (kind === OPT_SGD) {
+      move = gk;
+    } else if (kind === OPT_MOMENTUM) {
+      const vel = mu * f[p + toM + k]! + gk;
+      move = nesterov ? gk + mu * vel : vel;
+      peakM = Math.max(peakM, Math.abs(vel));
+    } else {
+      const mm = b1 * f[p + toM + k]! + (1.0 - b1) * gk;
+      const vv = b2 * f[p + toV + k]! + (1.0 - b2) * (gk * gk);
+      move = (mm / c1) / (Math.sqrt(vv / c2) + eps);
+      peakM = Math.max(peakM, Math.abs(mm));
+      peakV = Math.max(peakV, vv);
+    }
+    peakP = Math.max(peakP, Math.abs(pk - lr * move));
+  }
+  step[PEAK_P] = peakP;
+  step[PEAK_M] = peakM;
+  step[PEAK_V] = peakV;
+}
+
+/** See assembly/optimizers.ts `peekStep`. */
+export function peekStep(arena: Arena): number {
+  const f = arena.f64;
+  const params = arena.at(DENSE_PARAMS);
+  const toGrads = arena.at(DENSE_GRADS) - params;
+  const toM = arena.at(DENSE_MOMENT1) - params;
+  const toV = arena.at(DENSE_MOMENT2) - params;
+  step[PEAK_P] = 0.0;
+  step[PEAK_M] = 0.0;
+  step[PEAK_V] = 0.0;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  for (let l = 1; l <= layers; l++) {
+    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
+    const nIn = arena.word(base + DENSE_IN);
+    const nOut = arena.word(base + DENSE_OUT);
+    const w = arena.at(base + DENSE_WEIGHT);
+    peekRange(f, w, toGrads, toM, toV, nIn * nOut, true);
+    peekRange(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
+  }
+  return Math.max(step[PEAK_P]!, Math.max(step[PEAK_M]!, step[PEAK_V]!));
 }
 
 /** See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas. */

@@ -6,14 +6,17 @@ const source = fileURLToPath(new URL('./limit/limit.cpp', import.meta.url));
 const binary = fileURLToPath(new URL('./limit/limit', import.meta.url));
 
 /**
- * `{ matvecNaive, matvecBlocked, matmulNaive, matmulBlocked }` in GFLOP/s (best of `rounds`),
- * or `{ error }` when g++ or the run fails.
+ * `{ matvecNaive, matvecBlocked, matmulNaive, matmulBlocked }` in GFLOP/s (best of `rounds`) for a build with
+ * `flags` (default `-march=native`), or `{ error }` when g++ or the run fails.
  */
-export function measureLimit(rounds) {
+export function measureLimit(rounds, flags = ['-march=native']) {
   try {
-    execFileSync('g++', ['-O3', '-march=native', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('g++', ['-O3', ...flags, '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
     return JSON.parse(execFileSync(binary, [String(rounds)], { encoding: 'utf8' }));
   } catch (error) {
     return { error: String(error.stderr || error.message || error).trim().split('\n')[0] };
   }
 }
+
+/** Flags of a build limited to 128-bit SIMD without FMA: what WebAssembly's f64x2 can express, for context. */
+export const SIMD128_FLAGS = ['-march=x86-64-v2', '-mtune=native'];

@@ -40,7 +40,7 @@ const speedup = (workload, a, b) => (a === undefined || b === undefined ? undefi
 const gflops = (workload, row) => (workload.flopsPerSample && row.figure !== undefined ? (row.figure * workload.flopsPerSample) / 1e9 : undefined);
 
 /** The whole RESULTS.md text. */
-export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
+export function renderResults({ rows, limit, limit128, quick, env, seconds, workloads }) {
   const figure = (id, library, backend) => rows.find((r) => r.workload === id && r.library === library && r.backend === backend)?.figure;
   const out = [];
   out.push('# Benchmark results', '');
@@ -71,9 +71,11 @@ export function renderResults({ rows, limit, quick, env, seconds, workloads }) {
     out.push(`The C limit could not be measured: ${limit.error}`, '');
   } else {
     out.push('bench/limit/limit.cpp, compiled with `g++ -O3 -march=native`, best of several rounds. "Naive" is the textbook loop (a serial sum the compiler does not vectorize); "blocked" keeps several rows and partial sums in registers, which the compiler vectorizes. The blocked figures are the limit below.', '');
-    out.push('| product | naive GFLOP/s | blocked GFLOP/s |', '|---|---:|---:|');
-    out.push(`| matrix-vector 128×784 · 784 | ${limit.matvecNaive.toFixed(2)} | ${limit.matvecBlocked.toFixed(2)} |`);
-    out.push(`| matrix-matrix [32×784]·[784×128]ᵀ | ${limit.matmulNaive.toFixed(2)} | ${limit.matmulBlocked.toFixed(2)} |`, '');
+    out.push('The last column is the same source built for 128-bit SIMD without FMA (`-march=x86-64-v2`), the width WebAssembly\'s f64x2 has. Its tiles were chosen for the native build, so it is rough context for how much of the gap is vector width, not a 128-bit ceiling.', '');
+    const narrow = (key) => (limit128.error ? '-' : limit128[key].toFixed(2));
+    out.push('| product | naive GFLOP/s | blocked GFLOP/s | blocked, 128-bit SIMD build |', '|---|---:|---:|---:|');
+    out.push(`| matrix-vector 128×784 · 784 | ${limit.matvecNaive.toFixed(2)} | ${limit.matvecBlocked.toFixed(2)} | ${narrow('matvecBlocked')} |`);
+    out.push(`| matrix-matrix [32×784]·[784×128]ᵀ | ${limit.matmulNaive.toFixed(2)} | ${limit.matmulBlocked.toFixed(2)} | ${narrow('matmulBlocked')} |`, '');
     out.push('| neurite workload | backend | GFLOP/s | compared with | fraction of the limit |', '|---|---|---:|---|---:|');
     for (const [id, product, key] of [['mlp-sgd', 'matrix-vector', 'matvecBlocked'], ['mlp-batch', 'matrix-matrix', 'matmulBlocked'], ['infer-batch', 'matrix-matrix', 'matmulBlocked']]) {
       const workload = workloads.find((w) => w.id === id);

@@ -4,17 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbortError, DenseNetwork, type DenseNetworkOptions, DivergenceError, type FitOptions, NeuriteError } from '../src/index.js';
+import { rng } from './helpers/data.js';
 
 const RUNS = Number(process.env.NEURITE_PROPERTY_RUNS ?? 100);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   expect(a.length, `${what}: lengths`).toBe(b.length);

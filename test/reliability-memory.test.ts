@@ -8,6 +8,7 @@ import { allocateWasm, type WasmModule, wasmModule } from '../src/backend/wasm.j
 import {
   ConfigurationError, DenseNetwork, type DenseNetworkOptions, MemoryError, Network, NeuriteError, OutOfRangeError, StateError,
 } from '../src/index.js';
+import { rng } from './helpers/data.js';
 
 // A gc() for this process only (the same as node --expose-gc).
 setFlagsFromString('--expose-gc');
@@ -16,14 +17,6 @@ const gc = runInNewContext('gc') as () => void;
 const wasmBytes = () => wasmModule()!.exports.memory.buffer.byteLength;
 const MiB = 2 ** 20;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 const randomArray = (random: () => number, n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
 
 function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {

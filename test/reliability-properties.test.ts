@@ -5,18 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type Activation, DenseNetwork, type DenseNetworkOptions, type Loss, Network, NeuriteError,
 } from '../src/index.js';
+import { rng } from './helpers/data.js';
 
 const RUNS = Number(process.env.NEURITE_PROPERTY_RUNS ?? 150);
-
-/** A small seeded generator for data, independent of neurite's own Random. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** Index of the first element where `a` and `b` differ as bits (Object.is), or -1; lengths must match. */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

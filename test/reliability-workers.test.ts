@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Neurite from '../src/index.js';
+import { rng } from './helpers/data.js';
 
 const root = join(import.meta.dirname, '..');
 const worker = join(import.meta.dirname, 'workers', 'train.mjs');
@@ -37,15 +38,6 @@ beforeAll(async () => {
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 interface Job {
   options: Neurite.DenseNetworkOptions;

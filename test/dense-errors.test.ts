@@ -4,26 +4,10 @@ import {
   ConfigurationError, DenseNetwork, InvalidArgumentError, NeuriteError, NonFiniteError, OutOfRangeError, ShapeError,
   StateError, type BackendName, type DenseNetworkOptions,
 } from '../src/index.js';
+import { expectError } from './helpers/errors.js';
 
 const backends: BackendName[] = ['js', 'wasm'];
 type ErrorClass = new (...args: any[]) => NeuriteError;
-
-function expectError(act: () => unknown, kind: ErrorClass, argument: string | undefined, message?: RegExp): NeuriteError {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'nothing was thrown').toBeInstanceOf(kind);
-  const error = caught as NeuriteError;
-  expect(error).toBeInstanceOf(NeuriteError);
-  expect(error.name).toBe(kind.name);
-  expect(error.argument).toBe(argument);
-  if (argument !== undefined) expect(error.message).toContain(argument);
-  if (message) expect(error.message).toMatch(message);
-  return error;
-}
 
 function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what = ''): void {
   expect(actual.length, what).toBe(expected.length);

@@ -6,6 +6,7 @@ import {
   trainLayer, trainNetwork, trainNeuron, type BackendName,
 } from '../src/index.js';
 import { refLayer, refLayerProcess, refLayerUpdate, refNetwork, refProcess, refState, refUpdate } from './helpers/seed-reference.js';
+import { expectError } from './helpers/errors.js';
 
 const backends: BackendName[] = ['js', 'wasm'];
 type ErrorClass = new (...args: any[]) => NeuriteError;
@@ -23,24 +24,6 @@ function state(target: Neuron | Layer | Network): number[] {
 function expectSame(after: number[], before: number[]): void {
   expect(after.length).toBe(before.length);
   after.forEach((v, i) => expect(Object.is(v, before[i]), `number ${i}: ${v} vs ${before[i]}`).toBe(true));
-}
-
-/** Runs `act`, which must throw `kind` naming `argument` (in `.argument` and in the message). Returns the error. */
-function expectError<E extends NeuriteError>(act: () => unknown, kind: new (...args: any[]) => E, argument: string | undefined, message?: RegExp): E {
-  let caught: unknown;
-  try {
-    act();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'nothing was thrown').toBeInstanceOf(kind);
-  const error = caught as E;
-  expect(error).toBeInstanceOf(NeuriteError);
-  expect(error.name).toBe(kind.name);
-  expect(error.argument).toBe(argument);
-  if (argument !== undefined) expect(error.message).toContain(argument);
-  if (message) expect(error.message).toMatch(message);
-  return error;
 }
 
 /** `act` must throw as in expectError and leave `target` bit-identical. */

@@ -9,7 +9,7 @@ import {
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from "../src/header";
 
 type float = f64;
@@ -339,14 +339,13 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
 
 /**
  * One optimizer step on the `count` rows staged at DENSE_INPUT / DENSE_TARGET.
- * Returns the batch's mean loss (also in S_LOSS). When the loss or the gradient is not
+ * Returns the batch's mean loss; ‖grad‖ goes to S_GRAD_NORM. When the loss or the gradient is not
  * finite, or the step would write a parameter or moment beyond SAFE_VALUE (or not finite),
  * nothing is updated and DENSE_STATUS is set to 1.
  */
 export function trainDense(arena: usize, count: i32): float {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
-  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_LOSS << 3), loss);
   const gradient = deltasDense(arena, count);
   let norm: float;
   prepareStep(arena, 0.0);

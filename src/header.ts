@@ -72,7 +72,6 @@ export const S_LEAKY_ALPHA = 7;
 export const S_ELU_ALPHA = 8;
 export const S_BETA1_POWER = 9;
 export const S_BETA2_POWER = 10;
-export const S_LOSS = 11;
 export const S_GRAD_NORM = 12;
 /** Rows of the last step or evaluation whose prediction matched the target (argmax, or >= 0.5 for one output). */
 export const S_CORRECT = 13;

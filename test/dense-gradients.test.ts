@@ -57,3 +57,15 @@ describe.each(['js', 'wasm'] as const)('gradients on the %s backend', (backend) 
     }
   }
 });
+
+describe('lastGradientNorm', () => {
+  it('is the L2 norm of lastGradients(), summed independently', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      const net = new DenseNetwork({ layers: [5, 7, 3], activation: 'tanh', outputActivation: 'softmax', seed: 4, backend });
+      const random = rng(77);
+      net.trainStep(randomArray(random, 6 * 5), Float64Array.from({ length: 18 }, (_, i) => (i % 3 === 0 ? 1 : 0)), 6);
+      const norm = Math.hypot(...net.lastGradients());
+      expect(Math.abs(net.lastGradientNorm - norm)).toBeLessThanOrEqual(1e-14 * norm);
+    }
+  });
+});

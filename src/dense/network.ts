@@ -8,7 +8,7 @@ import {
   DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
   DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
   OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
-  S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_PARAM, S_WEIGHT_DECAY,
+  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_PARAM, S_WEIGHT_DECAY,
 } from '../header.js';
 import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
@@ -213,6 +213,12 @@ export class DenseNetwork {
   lastGradients(): Float64Array {
     const arena = this.live();
     return arena.view(DENSE_GRADS, arena.word(DENSE_PARAM_COUNT)).slice();
+  }
+
+  /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
+  get lastGradientNorm(): number {
+    const arena = this.live();
+    return arena.f64[arena.at(DENSE_SETTINGS) + S_GRAD_NORM]!;
   }
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}). */

@@ -7,7 +7,7 @@ import {
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_LOSS, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from '../../header.js';
 
 const entry = (layer: number, field: number): number => DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
@@ -223,7 +223,6 @@ export function trainDense(arena: Arena, count: number): number {
   const loss = outputDelta(arena, count);
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
-  f[settings + S_LOSS] = loss;
   const gradient = deltasDense(arena, count);
   let norm: number;
   prepareStep(arena, 0.0);

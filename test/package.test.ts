@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webpack from 'webpack';
 import * as source from '../src/index.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { measureSize } from '../scripts/size.mjs';
@@ -103,6 +104,17 @@ describe('the packed package', () => {
   it('gives the same numbers from an esbuild bundle of the installed package', async () => {
     await esbuild.build({ entryPoints: [join(project, 'use.mjs')], outfile: join(project, 'bundle.mjs'), bundle: true, minify: true, format: 'esm', platform: 'neutral', logLevel: 'silent' });
     expect(node('bundle.mjs')).toEqual(node('use.mjs'));
+  });
+
+  it('gives the same numbers from a webpack bundle of the installed package', async () => {
+    const stats = await new Promise<webpack.Stats>((resolve, reject) => {
+      webpack({
+        mode: 'production', context: project, entry: './use.mjs', target: 'node',
+        output: { path: project, filename: 'webpack-bundle.js' },
+      }, (error, result) => (error || !result ? reject(error) : resolve(result)));
+    });
+    expect(stats.hasErrors(), stats.toString('errors-only')).toBe(false);
+    expect(node('webpack-bundle.js')).toEqual(node('use.mjs'));
   });
 
   it('runs `npx neurite demo` from the installed bin', () => {

@@ -54,7 +54,7 @@ export interface DenseNetworkOptions {
   loss?: Loss;
   /** Default 'adam'. */
   optimizer?: OptimizerName | OptimizerOptions;
-  /** Seeds initialization and shuffling: the same seed gives bit-identical runs. Default 1. */
+  /** Seeds initialization and shuffling (an integer in [0, 2^32)): the same seed gives bit-identical runs. Default: a random seed, kept in `network.seed` and in `toJSON()`. */
   seed?: number;
   /** Default 'he' for relu-family hidden layers, else 'xavier'. */
   init?: Init;

@@ -2,7 +2,7 @@
 // toFunction and evaluate, each checked against an independent computation.
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type BackendName, type DenseNetworkOptions, type EpochStats } from '../src/index.js';
-import { oneHot, rng, XOR } from './helpers/data.js';
+import { oneHot, randomArray, rng, XOR } from './helpers/data.js';
 
 const backends: BackendName[] = ['js', 'wasm'];
 
@@ -321,4 +321,23 @@ describe('toJSON, toFunction and evaluate', () => {
       expect(Math.abs(result.loss - loss / rows.length)).toBeLessThan(1e-12);
     });
   }
+});
+
+describe('early stopping that never runs out of patience', () => {
+  it('still ends on the weights of the best epoch when the epochs run out after it', () => {
+    const random = rng(12);
+    const rows = 60;
+    const data = { inputs: randomArray(random, rows * 3), targets: Float64Array.from({ length: rows }, () => (random() < 0.5 ? 0 : 1)) };
+    const net = new DenseNetwork({ layers: [3, 6, 1], outputActivation: 'sigmoid', loss: 'binaryCrossEntropy', optimizer: { type: 'sgd', learningRate: 2 }, seed: 9 });
+    const snapshots: Float64Array[] = [];
+    const valLosses: number[] = [];
+    const history = net.fit(data, {
+      epochs: 30, batchSize: 4, validationSplit: 0.3, earlyStopping: { patience: 1000 },
+      onEpoch: (stats) => { snapshots.push(net.getParameters()); valLosses.push(stats.valLoss!); },
+    });
+    const best = valLosses.indexOf(Math.min(...valLosses));
+    expect(history.stopReason).toBe('epochs');
+    expect(best, 'the scenario needs a best epoch before the last').toBeLessThan(valLosses.length - 1);
+    expect(net.getParameters()).toEqual(snapshots[best]);
+  });
 });

@@ -136,6 +136,10 @@ class Run {
   }
 
   result(): FitHistory {
+    // With early stopping, training that ran out of epochs after its best one also ends on the best weights.
+    if (this.p.earlyStopping && this.stopReason === 'epochs' && this.waited > 0 && this.bestParameters) {
+      this.net.setParameters(this.bestParameters);
+    }
     return { epochs: this.history, stopReason: this.stopReason };
   }
 

@@ -25,7 +25,7 @@ function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string
 }
 
 describe('dispose', () => {
-  it('a disposed network throws StateError on every use; dispose twice is harmless', () => {
+  it('a disposed network throws StateError on every use (fitAsync rejects with it); dispose twice is harmless', async () => {
     const net = new DenseNetwork({ layers: [2, 3, 1], seed: 1, backend: 'wasm' });
     net.dispose();
     net.dispose();
@@ -34,7 +34,6 @@ describe('dispose', () => {
       ['predictBatch', () => net.predictBatch([1, 2], 1)],
       ['trainStep', () => net.trainStep([1, 2], [1])],
       ['fit', () => net.fit([{ input: [1, 2], output: [1] }])],
-      ['fitAsync', () => net.fitAsync([{ input: [1, 2], output: [1] }])],
       ['evaluate', () => net.evaluate([{ input: [1, 2], output: [1] }])],
       ['getParameters', () => net.getParameters()],
       ['setParameters', () => net.setParameters(new Float64Array(13))],
@@ -44,6 +43,15 @@ describe('dispose', () => {
       ['layers[1].weights', () => net.layers[1]!.weights],
     ];
     for (const [name, use] of uses) expect(use, name).toThrow(StateError);
+    let sync: unknown;
+    let promise: Promise<unknown> | undefined;
+    try {
+      promise = net.fitAsync([{ input: [1, 2], output: [1] }]);
+    } catch (error) {
+      sync = error;
+    }
+    expect(sync, 'fitAsync must not throw synchronously').toBeUndefined();
+    await expect(promise).rejects.toThrow(StateError);
   });
 
   it('`using` disposes at the end of the block (Symbol.dispose)', () => {

@@ -431,7 +431,8 @@ export class DenseNetwork {
   }
 
   /** Like {@link fit}, yielding to the event loop between batches; rejects with AbortError when `options.signal` aborts. */
-  fitAsync(data: DenseData, options: FitOptions = {}): Promise<FitHistory> {
+  async fitAsync(data: DenseData, options: FitOptions = {}): Promise<FitHistory> {
+    // async: a disposed network rejects too, rather than throwing before the promise exists.
     this.live();
     return fitRowsAsync(this, data, options);
   }

@@ -154,7 +154,7 @@ describe.each(backends)('DenseNetwork calls on the %s backend', (backend) => {
     }
     rejects(net, () => net.trainStep(Float64Array.from([0.1, NaN, 0.3, 0.4, 0.5, 0.6]), targets), NonFiniteError, 'inputs', /inputs\[1\]/);
     rejects(net, () => net.trainStep(inputs, Float64Array.from([1, 0, Infinity, 1])), NonFiniteError, 'targets', /targets\[2\]/);
-    rejects(net, () => net.trainStep(null as never, targets), ShapeError, 'inputs');
+    rejects(net, () => net.trainStep(null as never, targets), InvalidArgumentError, 'inputs');
     expectUntouched(net);
   });
 

@@ -308,7 +308,8 @@ export class DenseNetwork {
    * with nothing changed, when the loss or a gradient is not finite.
    */
   trainStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count?: number): number {
-    const rows = count === undefined ? inputs?.length / this.inputSize : integer(count, 'count');
+    // Without a count, the rows come from the length: check that inputs is an array at all first.
+    const rows = count === undefined ? vector(inputs, 'inputs').length / this.inputSize : integer(count, 'count');
     if (!Number.isInteger(rows) || rows < 1) {
       throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${inputs?.length}`, 'inputs');
     }

@@ -357,13 +357,12 @@ export class DenseNetwork {
   }
 
   /** @internal copies a data set into the arena for trainEpochs (order 0..rows-1). */
-  stageData(data: Rows, batchSize: number): Int32Array {
+  stageData(data: Rows, batchSize: number): void {
     const arena = this.grow(batchSize, data.rows, EPOCHS_PER_CALL);
     arena.f64.set(data.inputs, arena.at(DENSE_DATA_INPUTS));
     arena.f64.set(data.targets, arena.at(DENSE_DATA_TARGETS));
     const order = this.stagedOrder(data.rows);
     for (let r = 0; r < data.rows; r++) order[r] = r;
-    return order;
   }
 
   /** @internal the staged visiting order, as a live view. */

@@ -45,7 +45,7 @@ export function renderResults({ rows, limit, limit128, quick, env, seconds, work
   const out = [];
   out.push('# Benchmark results', '');
   out.push(`Written by \`npm run bench\` (bench/run.mjs)${quick ? ' in **quick mode** (BENCH_QUICK=1: short smoke timings, not for comparison)' : ''}; every figure below was measured in that one run.`, '');
-  out.push(`- Date: ${env.date}`, `- Node ${env.node}, CPU: ${env.cpu} (${env.cores} cores), neurite wasm: ${env.simd}, tfjs wasm: ${env.tfjsWasm}`, `- ${env.versions}`, `- Total run time: ${seconds.toFixed(0)} s; load average (1, 5, 15 min) at the start: ${env.load[0]}, at the end: ${env.load[1]}${Number(env.load[0].split(' ')[0]) > env.cores / 2 ? ' — **other processes were busy: figures are noisy**' : ''}`, '');
+  out.push(`- Date: ${env.date}`, `- Node ${env.node}, CPU: ${env.cpu} (${env.cores} cores), neurite wasm: ${env.simd}, tfjs wasm: ${env.tfjsWasm}`, `- ${env.versions}`, `- Total run time: ${seconds.toFixed(0)} s; load average (1, 5, 15 min) at the start: ${env.load[0]} (includes the build \`npm run bench\` runs first), at the end: ${env.load[1]} (includes the bench itself, one core)${Number(env.load[1].split(' ')[0]) > env.cores ? ' — **other processes were busy: figures are noisy**' : ''}`, '');
   out.push(`Each figure is the median of tinybench's samples (± the relative margin of error of their mean), the best of ${env.rounds} round${env.rounds > 1 ? 's' : ''} that interleave the libraries. "neurite wasm ×" says how many times faster neurite (wasm) is than that row (> 1: neurite is faster). TensorFlow.js computes in float32, everything else in float64. GFLOP/s counts 2·in·out flops per sample per layer forward, and training as 3× forward.`, '');
 
   for (const workload of workloads) {

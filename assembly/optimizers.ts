@@ -103,21 +103,10 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
 
 /** The largest |value| the prepared step would write anywhere (exact peaks, recorded by commitStep); writes nothing else. */
 export function peekStep(arena: usize): float {
-  const params = at(arena, DENSE_PARAMS);
-  const toGrads = at(arena, DENSE_GRADS) - params;
-  const toM = at(arena, DENSE_MOMENT1) - params;
-  const toV = at(arena, DENSE_MOMENT2) - params;
   peakP = 0.0;
   peakM = 0.0;
   peakV = 0.0;
-  const layers = word(arena, DENSE_LAYER_COUNT);
-  for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
-    const w = at(arena, base + DENSE_WEIGHT);
-    peekRange(w, toGrads, toM, toV, nIn * nOut, true);
-    peekRange(w + (<usize>(nIn * nOut) << 3), toGrads, toM, toV, nOut, false);
-  }
+  eachRange(arena, true);
   return Math.max(peakP, Math.max(peakM, peakV));
 }
 
@@ -200,13 +189,20 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
 
 /** Applies the prepared step to every parameter: weights get L2 decay, biases do not. */
 export function optimize(arena: usize): void {
+  eachRange(arena, false);
+}
+
+/** Walks every parameter range with its decay, stepping it or (with `peek`) only measuring the step. */
+function eachRange(arena: usize, peek: bool): void {
   const params = at(arena, DENSE_PARAMS);
   const toGrads = at(arena, DENSE_GRADS) - params;
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
   if (decay == 0.0) {
     // Without decay, weights and biases are one contiguous block: one pass over all of it.
-    stepRange(params, toGrads, toM, toV, word(arena, DENSE_PARAM_COUNT), false);
+    const n = word(arena, DENSE_PARAM_COUNT);
+    if (peek) peekRange(params, toGrads, toM, toV, n, false);
+    else stepRange(params, toGrads, toM, toV, n, false);
     return;
   }
   const layers = word(arena, DENSE_LAYER_COUNT);
@@ -215,7 +211,13 @@ export function optimize(arena: usize): void {
     const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
     const w = at(arena, base + DENSE_WEIGHT);
     // Weights then biases: the layout puts each layer's biases right after its weights.
-    stepRange(w, toGrads, toM, toV, nIn * nOut, true);
-    stepRange(w + (<usize>(nIn * nOut) << 3), toGrads, toM, toV, nOut, false);
+    const bias = w + (<usize>(nIn * nOut) << 3);
+    if (peek) {
+      peekRange(w, toGrads, toM, toV, nIn * nOut, true);
+      peekRange(bias, toGrads, toM, toV, nOut, false);
+    } else {
+      stepRange(w, toGrads, toM, toV, nIn * nOut, true);
+      stepRange(bias, toGrads, toM, toV, nOut, false);
+    }
   }
 }

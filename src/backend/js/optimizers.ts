@@ -109,23 +109,10 @@ function peekRange(f: Float64Array, p: number, toGrads: number, toM: number, toV
 
 /** See assembly/optimizers.ts `peekStep`. */
 export function peekStep(arena: Arena): number {
-  const f = arena.f64;
-  const params = arena.at(DENSE_PARAMS);
-  const toGrads = arena.at(DENSE_GRADS) - params;
-  const toM = arena.at(DENSE_MOMENT1) - params;
-  const toV = arena.at(DENSE_MOMENT2) - params;
   step[PEAK_P] = 0.0;
   step[PEAK_M] = 0.0;
   step[PEAK_V] = 0.0;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = arena.word(base + DENSE_IN);
-    const nOut = arena.word(base + DENSE_OUT);
-    const w = arena.at(base + DENSE_WEIGHT);
-    peekRange(f, w, toGrads, toM, toV, nIn * nOut, true);
-    peekRange(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
-  }
+  eachRange(arena, true);
   return Math.max(step[PEAK_P]!, Math.max(step[PEAK_M]!, step[PEAK_V]!));
 }
 
@@ -165,13 +152,19 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
 
 /** See assembly/optimizers.ts `optimize`. */
 export function optimize(arena: Arena): void {
+  eachRange(arena, false);
+}
+
+// See assembly/optimizers.ts `eachRange`.
+function eachRange(arena: Arena, peek: boolean): void {
   const f = arena.f64;
+  const range = peek ? peekRange : stepRange;
   const params = arena.at(DENSE_PARAMS);
   const toGrads = arena.at(DENSE_GRADS) - params;
   const toM = arena.at(DENSE_MOMENT1) - params;
   const toV = arena.at(DENSE_MOMENT2) - params;
   if (step[DECAY] === 0.0) {
-    stepRange(f, params, toGrads, toM, toV, arena.word(DENSE_PARAM_COUNT), false);
+    range(f, params, toGrads, toM, toV, arena.word(DENSE_PARAM_COUNT), false);
     return;
   }
   const layers = arena.word(DENSE_LAYER_COUNT);
@@ -180,7 +173,7 @@ export function optimize(arena: Arena): void {
     const nIn = arena.word(base + DENSE_IN);
     const nOut = arena.word(base + DENSE_OUT);
     const w = arena.at(base + DENSE_WEIGHT);
-    stepRange(f, w, toGrads, toM, toV, nIn * nOut, true);
-    stepRange(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
+    range(f, w, toGrads, toM, toV, nIn * nOut, true);
+    range(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
   }
 }

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rng } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist', 'index.js');
@@ -32,15 +33,6 @@ rmSync(tmp, { recursive: true, force: true });
 // The bundle has its own copy of the error classes: recognise its FormatError by name.
 const isFormatError = (e) => e instanceof FormatError || e?.name === 'FormatError';
 
-// xorshift-style generator: every case is reproducible from (seed, case number).
-function rng(s) {
-  s >>>= 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 const pick = (random, list) => list[Math.floor(random() * list.length)];
 const int = (random, n) => Math.floor(random() * n);
 

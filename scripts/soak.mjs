@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rng } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const minutes = Number(process.argv[2] ?? 2);
@@ -24,14 +25,6 @@ const neurite = await import(pathToFileURL(join(tmp, 'neurite.mjs')).href);
 rmSync(tmp, { recursive: true, force: true });
 const { DenseNetwork, Network, DivergenceError, wasmModule } = neurite;
 
-function rng(s) {
-  s >>>= 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 4294967296;
-  };
-}
 const random = rng(1);
 const array = (n, scale = 1) => Float64Array.from({ length: n }, () => (2 * random() - 1) * scale);
 const MiB = 2 ** 20;

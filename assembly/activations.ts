@@ -9,6 +9,7 @@ type float = f64;
 const LN2_HI: float = 6.93147180369123816490e-01; // ln 2 = LN2_HI + LN2_LO; LN2_HI·k is exact for |k| < 2^21
 const LN2_LO: float = 1.90821492927058770002e-10;
 const N_OVER_LN2: float = 92.33248261689366; // 64 / ln 2
+const SHIFTER: float = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer (ties to even), kept in the low bits
 const TWO_M1000: float = 9.33263618503218878990e-302; // 2^-1000
 
 // 2^(j/64) for j = 0..63, correctly rounded (made with Python's decimal at 60 digits).
@@ -38,46 +39,75 @@ const EXP2_TABLE = memory.data<f64>([
 
 /**
  * e^x: x = (64m + j)·ln2/64 + r with |r| <= ln2/128, so e^x = 2^m · 2^(j/64) · e^r, with
- * 2^(j/64) from a table and e^r from its degree-5 Taylor polynomial (remainder < 4e-17).
- * Error < 3 ulp; no division, so it pipelines. The JS twin computes the same bits.
+ * 2^(j/64) from a table and e^r from its degree-5 Taylor polynomial (remainder < 4e-17),
+ * evaluated as 1 + (r + r²·((1/2 + r/6) + r²·(1/24 + r/120))): a shorter dependency chain than
+ * Horner's with one rounding near 1. k = 64m + j is rounded by adding SHIFTER (no float-to-int
+ * conversion on the chain). Error <= 2 ulp of Math.exp over |x| <= 700; no division, so it
+ * pipelines. The JS twin computes the same bits.
  */
 // @ts-ignore: decorator
 @inline export function exp(x: float): float {
   if (x != x) return x;
   if (x > 709.782712893383973096) return Infinity;
   if (x < -745.13321910194110842) return 0.0;
-  const k = <i32>(x * N_OVER_LN2 + (x < 0.0 ? -0.5 : 0.5));
-  const r = (x - <float>k * (LN2_HI / 64.0)) - <float>k * (LN2_LO / 64.0);
-  const p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
+  const kd = x * N_OVER_LN2 + SHIFTER;
+  const kf = kd - SHIFTER;
+  const k = <i32>reinterpret<i64>(kd);
+  const r = (x - kf * (LN2_HI / 64.0)) - kf * (LN2_LO / 64.0);
+  const r2 = r * r;
+  const p = 1.0 + (r + r2 * ((0.5 + r * (1.0 / 6.0)) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0))));
   const y = load<f64>(EXP2_TABLE + (<usize>(k & 63) << 3)) * p;
   const m = k >> 6;
   if (m >= -1021) return m == 1024 ? y * 2.0 * pow2(1023) : y * pow2(m);
   return y * pow2(m + 1000) * TWO_M1000;
 }
 
-// Both lanes take the table path when |x| <= 700 (2^m stays normal); otherwise, and for NaN, the scalar exp.
+// Both lanes take the table path when |x| <= 700 (2^m stays normal), otherwise the scalar exp; NaN stays NaN on either.
 const SIMD_EXP_LIMIT: float = 700.0;
 
 /** exp of both lanes: the same operations as `exp`, lane by lane, so the same bits. */
 // @ts-ignore: decorator
 @inline function exp2x(x: v128): v128 {
-  if (!i64x2.all_true(f64x2.le(f64x2.abs(x), f64x2.splat(SIMD_EXP_LIMIT)))) {
+  if (v128.any_true(f64x2.gt(f64x2.abs(x), f64x2.splat(SIMD_EXP_LIMIT)))) {
     return f64x2.replace_lane(f64x2.splat(exp(f64x2.extract_lane(x, 0))), 1, exp(f64x2.extract_lane(x, 1)));
   }
-  const half = v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), f64x2.lt(x, f64x2.splat(0.0)));
-  const ki = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.mul(x, f64x2.splat(N_OVER_LN2)), half));
-  const k = f64x2.convert_low_i32x4_s(ki);
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI / 64.0))), f64x2.mul(k, f64x2.splat(LN2_LO / 64.0)));
-  let p = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, f64x2.splat(1.0 / 120.0)));
-  p = f64x2.add(f64x2.splat(1.0 / 6.0), f64x2.mul(r, p));
-  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
-  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(r, p));
-  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(r, p));
-  const t0 = load<f64>(EXP2_TABLE + (<usize>(i32x4.extract_lane(ki, 0) & 63) << 3));
-  const t1 = load<f64>(EXP2_TABLE + (<usize>(i32x4.extract_lane(ki, 1) & 63) << 3));
+  const kd = f64x2.add(f64x2.mul(x, f64x2.splat(N_OVER_LN2)), f64x2.splat(SHIFTER));
+  const kf = f64x2.sub(kd, f64x2.splat(SHIFTER));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(LN2_HI / 64.0))), f64x2.mul(kf, f64x2.splat(LN2_LO / 64.0)));
+  const r2 = f64x2.mul(r, r);
+  const high = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, f64x2.splat(1.0 / 120.0)));
+  const low = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6.0)));
+  const q = f64x2.add(r, f64x2.mul(r2, f64x2.add(low, f64x2.mul(r2, high))));
+  const p = f64x2.add(f64x2.splat(1.0), q);
+  const t0 = load<f64>(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 0) & 63) << 3));
+  const t1 = load<f64>(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 1) & 63) << 3));
   const y = f64x2.mul(f64x2.replace_lane(f64x2.splat(t0), 1, t1), p);
-  const bits = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.shr_s(ki, 6)), i64x2.splat(1023)), 52);
+  // kd's bits are SHIFTER's plus k, and SHIFTER's are a multiple of 64: >> 6 leaves m in the low 12 bits.
+  const bits = i64x2.shl(i64x2.add(i64x2.shr_s(kd, 6), i64x2.splat(1023)), 52);
   return f64x2.mul(y, bits);
+}
+
+/** sigmoid of both lanes: e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below. */
+// @ts-ignore: decorator
+@inline function sigmoid2x(z: v128): v128 {
+  const e = exp2x(f64x2.neg(f64x2.abs(z)));
+  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
+  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(z, f64x2.splat(0.0)));
+}
+
+/** tanh of both lanes: (1 - e)/(1 + e) with e = e^-2|z|, then the sign of z. */
+// @ts-ignore: decorator
+@inline function tanh2x(z: v128): v128 {
+  const e = exp2x(f64x2.mul(f64x2.splat(-2.0), f64x2.abs(z)));
+  const t = f64x2.div(f64x2.sub(f64x2.splat(1.0), e), f64x2.add(f64x2.splat(1.0), e));
+  return v128.bitselect(f64x2.neg(t), t, f64x2.lt(z, f64x2.splat(0.0)));
+}
+
+/** elu of both lanes; exp of min(z, 0): lanes with z > 0 keep z, and their exp would only waste the fast path. */
+// @ts-ignore: decorator
+@inline function elu2x(z: v128, alpha: float): v128 {
+  const e = exp2x(f64x2.min(z, f64x2.splat(0.0)));
+  return v128.bitselect(z, f64x2.mul(f64x2.splat(alpha), f64x2.sub(e, f64x2.splat(1.0))), f64x2.gt(z, f64x2.splat(0.0)));
 }
 
 /** Applies activation `kind` in place to `n` pre-activations at `row`. */
@@ -102,13 +132,12 @@ export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAl
   if (kind == ACT_SIGMOID) {
     // e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below.
     if (ASC_FEATURE_SIMD) {
-      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0);
-      for (; p + 16 <= end; p += 16) {
-        const z = v128.load(p);
-        const e = exp2x(f64x2.neg(f64x2.abs(z)));
-        const s = f64x2.div(one, f64x2.add(one, e));
-        v128.store(p, v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(z, zero)));
+      // Two independent pairs per pass: exp's dependency chain is long, so this keeps more of it in flight.
+      for (; p + 32 <= end; p += 32) {
+        v128.store(p, sigmoid2x(v128.load(p)));
+        v128.store(p + 16, sigmoid2x(v128.load(p + 16)));
       }
+      for (; p + 16 <= end; p += 16) v128.store(p, sigmoid2x(v128.load(p)));
     }
     for (; p < end; p += 8) {
       const z = load<float>(p);
@@ -118,13 +147,11 @@ export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAl
     }
   } else if (kind == ACT_TANH) {
     if (ASC_FEATURE_SIMD) {
-      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0);
-      for (; p + 16 <= end; p += 16) {
-        const z = v128.load(p);
-        const e = exp2x(f64x2.mul(f64x2.splat(-2.0), f64x2.abs(z)));
-        const t = f64x2.div(f64x2.sub(one, e), f64x2.add(one, e));
-        v128.store(p, v128.bitselect(f64x2.neg(t), t, f64x2.lt(z, zero)));
+      for (; p + 32 <= end; p += 32) {
+        v128.store(p, tanh2x(v128.load(p)));
+        v128.store(p + 16, tanh2x(v128.load(p + 16)));
       }
+      for (; p + 16 <= end; p += 16) v128.store(p, tanh2x(v128.load(p)));
     }
     for (; p < end; p += 8) {
       const z = load<float>(p);
@@ -144,13 +171,11 @@ export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAl
     }
   } else {
     if (ASC_FEATURE_SIMD) {
-      const one = f64x2.splat(1.0), zero = f64x2.splat(0.0), alpha = f64x2.splat(eluAlpha);
-      for (; p + 16 <= end; p += 16) {
-        const z = v128.load(p);
-        // exp of min(z, 0): lanes with z > 0 keep z, and their exp would only waste the fast path.
-        const e = exp2x(f64x2.min(z, zero));
-        v128.store(p, v128.bitselect(z, f64x2.mul(alpha, f64x2.sub(e, one)), f64x2.gt(z, zero)));
+      for (; p + 32 <= end; p += 32) {
+        v128.store(p, elu2x(v128.load(p), eluAlpha));
+        v128.store(p + 16, elu2x(v128.load(p + 16), eluAlpha));
       }
+      for (; p + 16 <= end; p += 16) v128.store(p, elu2x(v128.load(p), eluAlpha));
     }
     for (; p < end; p += 8) {
       const z = load<float>(p);

@@ -4,6 +4,7 @@ import { ACT_IDENTITY, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU,
 const LN2_HI = 6.93147180369123816490e-01;
 const LN2_LO = 1.90821492927058770002e-10;
 const N_OVER_LN2 = 92.33248261689366;
+const SHIFTER = 6755399441055744.0;
 const TWO_M1000 = 9.33263618503218878990e-302;
 
 // 2^(j/64) for j = 0..63: the same correctly rounded constants as assembly/activations.ts.
@@ -33,14 +34,16 @@ POW2[POW2_OFFSET] = 1;
 for (let k = 1; k <= 1023; k++) POW2[POW2_OFFSET + k] = POW2[POW2_OFFSET + k - 1]! * 2;
 for (let k = -1; k >= -1074; k--) POW2[POW2_OFFSET + k] = POW2[POW2_OFFSET + k + 1]! / 2;
 
-/** e^x, see assembly/activations.ts `exp` (table + polynomial, error < 3 ulp). */
+/** e^x, see assembly/activations.ts `exp` (table + polynomial, error <= 2 ulp of Math.exp). */
 export function exp(x: number): number {
   if (x !== x) return x;
   if (x > 709.782712893383973096) return Infinity;
   if (x < -745.13321910194110842) return 0.0;
-  const k = (x * N_OVER_LN2 + (x < 0.0 ? -0.5 : 0.5)) | 0;
-  const r = (x - k * (LN2_HI / 64.0)) - k * (LN2_LO / 64.0);
-  const p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
+  const kf = (x * N_OVER_LN2 + SHIFTER) - SHIFTER;
+  const k = kf | 0;
+  const r = (x - kf * (LN2_HI / 64.0)) - kf * (LN2_LO / 64.0);
+  const r2 = r * r;
+  const p = 1.0 + (r + r2 * ((0.5 + r * (1.0 / 6.0)) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0))));
   const y = EXP2_TABLE[k & 63]! * p;
   const m = k >> 6;
   if (m >= -1021) return m === 1024 ? y * 2.0 * POW2[POW2_OFFSET + 1023]! : y * POW2[POW2_OFFSET + m]!;

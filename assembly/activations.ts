@@ -110,6 +110,25 @@ const SIMD_EXP_LIMIT: float = 700.0;
   return v128.bitselect(z, f64x2.mul(f64x2.splat(alpha), f64x2.sub(e, f64x2.splat(1.0))), f64x2.gt(z, f64x2.splat(0.0)));
 }
 
+/** Activation `kind` (not softmax) of one pre-activation: the scalar form of `activate`. */
+// @ts-ignore: decorator
+@inline export function activation(z: float, kind: i32, leakyAlpha: float, eluAlpha: float): float {
+  if (kind == ACT_SIGMOID) {
+    const e = exp(-Math.abs(z));
+    const s = 1.0 / (1.0 + e);
+    return z >= 0.0 ? s : e * s;
+  }
+  if (kind == ACT_TANH) {
+    const e = exp(-2.0 * Math.abs(z));
+    const t = (1.0 - e) / (1.0 + e);
+    return z < 0.0 ? -t : t;
+  }
+  if (kind == ACT_RELU) return z > 0.0 ? z : 0.0;
+  if (kind == ACT_LEAKY_RELU) return z > 0.0 ? z : leakyAlpha * z;
+  if (kind == ACT_ELU) return z > 0.0 ? z : eluAlpha * (exp(z) - 1.0);
+  return z;
+}
+
 /** Applies activation `kind` in place to `n` pre-activations at `row`. */
 export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAlpha: float): void {
   if (kind == ACT_IDENTITY) return;

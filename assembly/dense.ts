@@ -2,14 +2,14 @@
 // Every dot product sums its even and odd terms in two running sums (the two lanes of an f64x2),
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
-import { activate, derivative } from "./activations";
-import { optimize, prepareStep, stepRange, commitStep, stepBound, peekStep, SAFE_VALUE } from "./optimizers";
+import { activate, activation, derivative } from "./activations";
+import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep, SAFE_VALUE } from "./optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
 } from "../src/header";
 
 type float = f64;
@@ -161,8 +161,16 @@ export function forwardDense(arena: usize, count: i32): void {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
     const kind = word(arena, entry(l, DENSE_ACTIVATION));
     const out = at(arena, entry(l, DENSE_OUTPUT));
-    affine(x, at(arena, entry(l, DENSE_WEIGHT)), at(arena, entry(l, DENSE_BIAS)), out, nIn, nOut, count);
-    for (let b = 0; b < count; b++) activate(out + (<usize>(b * nOut) << 3), nOut, kind, leaky, elu);
+    const w = at(arena, entry(l, DENSE_WEIGHT)), bias = at(arena, entry(l, DENSE_BIAS));
+    if (count == 1 && nOut < 4 && kind != ACT_SOFTMAX) {
+      // Too narrow for affine's 4-row blocks: one dot and one activation per output, without a pass over memory.
+      for (let o = 0; o < nOut; o++) {
+        store<float>(out + (<usize>o << 3), activation(dot(w + (<usize>(o * nIn) << 3), x, nIn) + f(bias, o), kind, leaky, elu));
+      }
+    } else {
+      affine(x, w, bias, out, nIn, nOut, count);
+      for (let b = 0; b < count; b++) activate(out + (<usize>(b * nOut) << 3), nOut, kind, leaky, elu);
+    }
     x = out;
   }
 }
@@ -309,6 +317,8 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
   const toGrads = at(arena, DENSE_GRADS) - params;
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
+  // One sample and plain SGD: each row's gradient and step in one pass (the same operations).
+  const fused = apply && count == 1 && isSgd();
   for (let l = layers; l >= 1; l--) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
     const w = at(arena, entry(l, DENSE_WEIGHT));
@@ -318,6 +328,11 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
     for (let o = 0; o < nOut; o++) {
       const weights = w + (<usize>(o * nIn) << 3);
+      if (fused) {
+        store<float>(gb + (<usize>o << 3), f(delta, o));
+        squares += stepRowSgd(weights, toGrads, f(delta, o), x, nIn);
+        continue;
+      }
       const row = weights + toGrads;
       let d = f(delta, o);
       scaleInto(row, d, x, nIn);
@@ -344,26 +359,34 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
  * nothing is updated and DENSE_STATUS is set to 1.
  */
 export function trainDense(arena: usize, count: i32): float {
+  loadSettings(arena);
+  const loss = step(arena, count);
+  saveState(arena);
+  return loss;
+}
+
+/** trainDense between loadSettings and saveState, so a run of steps reads and writes them once. */
+function step(arena: usize, count: i32): float {
   forwardDense(arena, count);
   const loss = outputDelta(arena, count);
   const gradient = deltasDense(arena, count);
   let norm: float;
-  prepareStep(arena, 0.0);
-  if (isFinite(loss) && slot(arena, DENSE_SETTINGS, S_CLIP_NORM) == 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
+  prepareStep(0.0);
+  if (isFinite(loss) && !clipping() && gradient < SAFE_GRADIENT && stepBound(gradient) < SAFE_VALUE) {
     // The step is proven finite and no clipping needs the norm first: step row by row, in cache.
     norm = Math.sqrt(gradientsDense(arena, count, true));
   } else {
     norm = Math.sqrt(gradientsDense(arena, count, false));
-    prepareStep(arena, norm);
+    prepareStep(norm);
     // Unless a bound proves the step safe, look at what it would write before writing anything.
-    if (!isFinite(loss) || !isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
+    if (!isFinite(loss) || !isFinite(norm) || (!(stepBound(norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
       store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
       store<i32>(arena + (<usize>DENSE_STATUS << 2), 1);
       return loss;
     }
     optimize(arena);
   }
-  commitStep(arena);
+  commitStep();
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
   return loss;
 }
@@ -375,6 +398,14 @@ export function trainDense(arena: usize, count: i32): float {
  * DENSE_FAILED_EPOCH/BATCH set, that step not applied). Returns the number of completed epochs.
  */
 export function trainEpochsDense(arena: usize, rows: i32, batchSize: i32, epochs: i32, threshold: float): i32 {
+  loadSettings(arena);
+  const done = runEpochs(arena, rows, batchSize, epochs, threshold);
+  saveState(arena);
+  return done;
+}
+
+/** trainEpochsDense between loadSettings and saveState. */
+function runEpochs(arena: usize, rows: i32, batchSize: i32, epochs: i32, threshold: float): i32 {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const nIn = word(arena, entry(1, DENSE_IN)), nOut = word(arena, entry(layers, DENSE_OUT));
   const inputs = at(arena, DENSE_DATA_INPUTS), targets = at(arena, DENSE_DATA_TARGETS);
@@ -391,7 +422,7 @@ export function trainEpochsDense(arena: usize, rows: i32, batchSize: i32, epochs
         memory.copy(input + (<usize>(b * nIn) << 3), inputs + (<usize>(r * nIn) << 3), <usize>nIn << 3);
         memory.copy(target + (<usize>(b * nOut) << 3), targets + (<usize>(r * nOut) << 3), <usize>nOut << 3);
       }
-      const loss = trainDense(arena, count);
+      const loss = step(arena, count);
       if (load<i32>(arena + (<usize>DENSE_STATUS << 2)) != 0) {
         store<i32>(arena + (<usize>DENSE_FAILED_EPOCH << 2), epoch);
         store<i32>(arena + (<usize>DENSE_FAILED_BATCH << 2), batch);

@@ -10,47 +10,79 @@ import {
 
 type float = f64;
 
-// The current step's settings, set once per step by prepareStep (globals: no closures in AssemblyScript).
+// The optimizer's settings, read once per kernel call by loadSettings, and the current step's
+// scale and Adam terms, set by prepareStep (globals: no closures in AssemblyScript).
 let kind: i32 = 0, nesterov: bool = false;
-let lr: float = 0.0, scale: float = 1.0, decay: float = 0.0, mu: float = 0.0;
-let b1: float = 0.0, b2: float = 0.0, c1: float = 1.0, c2: float = 1.0, eps: float = 0.0;
-// Adam's advanced powers β^t and the peaks (bounds) of what this step writes, recorded by commitStep.
+let lr: float = 0.0, clip: float = 0.0, decay: float = 0.0, mu: float = 0.0;
+let b1: float = 0.0, b2: float = 0.0, eps: float = 0.0;
+let scale: float = 1.0, c1: float = 1.0, c2: float = 1.0;
+// Adam's advanced powers β^t and the peaks (bounds) of what this step writes, and the same of the
+// last applied step, which commitStep moves over and saveState writes to the arena.
 let power1: float = 1.0, power2: float = 1.0;
 let peakP: float = 0.0, peakM: float = 0.0, peakV: float = 0.0;
+let lastPower1: float = 1.0, lastPower2: float = 1.0;
+let lastPeakP: float = 0.0, lastPeakM: float = 0.0, lastPeakV: float = 0.0;
 
 /** New values at most this large keep a step (and the next one's bound) finite. */
 export const SAFE_VALUE: float = 1e300;
 
 /**
- * Reads the optimizer settings for one step (Adam's powers β^t advance in commitStep, so a step
- * that is refused leaves no trace). `norm` is ‖grad‖ (gradients are scaled by clipNorm / norm
- * when that is below 1).
+ * Reads the optimizer settings, which stay the same for a whole kernel call (a step or a run of
+ * epochs), and the optimizer's running state (Adam's powers, the peaks), which stays in globals
+ * until saveState: storing it to the arena after every step cost more than the step's arithmetic.
  */
-export function prepareStep(arena: usize, norm: float): void {
+export function loadSettings(arena: usize): void {
+  lastPower1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER);
+  lastPower2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER);
+  lastPeakP = slot(arena, DENSE_SETTINGS, S_PEAK_PARAM);
+  lastPeakM = slot(arena, DENSE_SETTINGS, S_PEAK_M);
+  lastPeakV = slot(arena, DENSE_SETTINGS, S_PEAK_V);
   kind = word(arena, DENSE_OPTIMIZER);
   nesterov = word(arena, DENSE_NESTEROV) != 0;
-  const clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
-  scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
   b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
   b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
-  power1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER) * b1;
-  power2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER) * b2;
-  c1 = 1.0 - power1;
-  c2 = 1.0 - power2;
   lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
   mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM);
   eps = slot(arena, DENSE_SETTINGS, S_EPSILON);
   decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
 }
 
+/**
+ * Starts one step after loadSettings (Adam's powers β^t advance in commitStep, so a step
+ * that is refused leaves no trace). `norm` is ‖grad‖ (gradients are scaled by clipNorm / norm
+ * when that is below 1).
+ */
+export function prepareStep(norm: float): void {
+  scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  power1 = lastPower1 * b1;
+  power2 = lastPower2 * b2;
+  c1 = 1.0 - power1;
+  c2 = 1.0 - power2;
+}
+
+/** Whether gradient clipping is on (the step then needs ‖grad‖ before it can start). */
+export function clipping(): bool {
+  return clip > 0.0;
+}
+
 /** Records the applied step: Adam's powers, and the peaks for the next step's bound. */
-export function commitStep(arena: usize): void {
+export function commitStep(): void {
+  lastPower1 = power1;
+  lastPower2 = power2;
+  lastPeakP = peakP;
+  lastPeakM = peakM;
+  lastPeakV = peakV;
+}
+
+/** Writes the running state of the last applied step to the arena: call before a kernel returns. */
+export function saveState(arena: usize): void {
   const settings = at(arena, DENSE_SETTINGS);
-  store<float>(settings + (<usize>S_BETA1_POWER << 3), power1);
-  store<float>(settings + (<usize>S_BETA2_POWER << 3), power2);
-  store<float>(settings + (<usize>S_PEAK_PARAM << 3), peakP);
-  store<float>(settings + (<usize>S_PEAK_M << 3), peakM);
-  store<float>(settings + (<usize>S_PEAK_V << 3), peakV);
+  store<float>(settings + (<usize>S_BETA1_POWER << 3), lastPower1);
+  store<float>(settings + (<usize>S_BETA2_POWER << 3), lastPower2);
+  store<float>(settings + (<usize>S_PEAK_PARAM << 3), lastPeakP);
+  store<float>(settings + (<usize>S_PEAK_M << 3), lastPeakM);
+  store<float>(settings + (<usize>S_PEAK_V << 3), lastPeakV);
 }
 
 /**
@@ -58,19 +90,19 @@ export function commitStep(arena: usize): void {
  * most `gradient` in size, from the previous peaks (a triangle inequality per formula). The
  * bounds become the peaks that commitStep records: no pass over the parameters is needed.
  */
-export function stepBound(arena: usize, gradient: float): float {
-  const p = slot(arena, DENSE_SETTINGS, S_PEAK_PARAM);
+export function stepBound(gradient: float): float {
+  const p = lastPeakP;
   const g = scale * gradient + decay * p;
   peakM = 0.0;
   peakV = 0.0;
   if (kind == OPT_SGD) {
     peakP = p + lr * g;
   } else if (kind == OPT_MOMENTUM) {
-    peakM = mu * slot(arena, DENSE_SETTINGS, S_PEAK_M) + g;
+    peakM = mu * lastPeakM + g;
     peakP = p + lr * (nesterov ? g + mu * peakM : peakM);
   } else {
-    peakM = b1 * slot(arena, DENSE_SETTINGS, S_PEAK_M) + (1.0 - b1) * g;
-    peakV = b2 * slot(arena, DENSE_SETTINGS, S_PEAK_V) + (1.0 - b2) * (g * g);
+    peakM = b1 * lastPeakM + (1.0 - b1) * g;
+    peakV = b2 * lastPeakV + (1.0 - b2) * (g * g);
     peakP = p + lr * ((peakM / c1) / eps);
   }
   return Math.max(peakP, Math.max(peakM, peakV));
@@ -101,7 +133,7 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
   }
 }
 
-/** The largest |value| the prepared step would write anywhere (exact peaks, recorded by commitStep); writes nothing else. */
+/** The largest |value| the prepared step would write anywhere (exact peaks, which commitStep records); writes nothing else. */
 export function peekStep(arena: usize): float {
   peakP = 0.0;
   peakM = 0.0;
@@ -185,6 +217,59 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
       store<float>(p + o, pk - lr * ((mm / c1) / (Math.sqrt(vv / c2) + eps)));
     }
   }
+}
+
+/** Whether the prepared step is plain SGD, which stepRowSgd can fuse with the gradient. */
+export function isSgd(): bool {
+  return kind == OPT_SGD;
+}
+
+/**
+ * The SGD step of one weight row fused with its batch-1 gradient, in one pass while the row is in
+ * cache: g[k] = d·x[k] is stored (at p + toGrads), then p[k] -= lr·(scale·g[k] + decay·p[k]), the same
+ * operations as computing the gradient and then calling stepRange. Returns Σ g[k]² in dot()'s order
+ * (even and odd terms in two sums, their sum, then the odd tail).
+ */
+export function stepRowSgd(p: usize, toGrads: usize, d: float, x: usize, n: i32): float {
+  const g = p + toGrads;
+  const pairs = n & ~1;
+  let squares: float;
+  if (ASC_FEATURE_SIMD) {
+    const dv = f64x2.splat(d), lrv = f64x2.splat(lr), sv = f64x2.splat(scale), decayv = f64x2.splat(decay);
+    let acc = f64x2.splat(0.0);
+    for (let k = 0; k < pairs; k += 2) {
+      const o = <usize>k << 3;
+      const gv = f64x2.mul(dv, v128.load(x + o));
+      v128.store(g + o, gv);
+      acc = f64x2.add(acc, f64x2.mul(gv, gv));
+      const pv = v128.load(p + o);
+      v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, gv), f64x2.mul(decayv, pv)))));
+    }
+    squares = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  } else {
+    let s0: float = 0.0, s1: float = 0.0;
+    for (let k = 0; k < pairs; k += 2) {
+      const o = <usize>k << 3;
+      const g0 = d * load<float>(x + o), g1 = d * load<float>(x + o + 8);
+      store<float>(g + o, g0);
+      store<float>(g + o + 8, g1);
+      s0 += g0 * g0;
+      s1 += g1 * g1;
+      const p0 = load<float>(p + o), p1 = load<float>(p + o + 8);
+      store<float>(p + o, p0 - lr * (scale * g0 + decay * p0));
+      store<float>(p + o + 8, p1 - lr * (scale * g1 + decay * p1));
+    }
+    squares = s0 + s1;
+  }
+  if (n & 1) {
+    const o = <usize>(n - 1) << 3;
+    const gk = d * load<float>(x + o);
+    store<float>(g + o, gk);
+    squares += gk * gk;
+    const pk = load<float>(p + o);
+    store<float>(p + o, pk - lr * (scale * gk + decay * pk));
+  }
+  return squares;
 }
 
 /** Applies the prepared step to every parameter: weights get L2 decay, biases do not. */

@@ -31,7 +31,7 @@ const configuration: fc.Arbitrary<DenseNetworkOptions> = fc.record({
   outputActivation: fc.constantFrom<Activation>(...HIDDEN, 'softmax'),
   lossPick: fc.nat(2),
   optimizer: fc.oneof(
-    fc.record({ type: fc.constant('sgd' as const), learningRate: fc.double({ min: 1e-4, max: 0.3, noNaN: true }) }),
+    fc.record({ type: fc.constant('sgd' as const), learningRate: fc.double({ min: 1e-4, max: 0.3, noNaN: true }), weightDecay: fc.constantFrom(0, 1e-3) }),
     fc.record({ type: fc.constant('momentum' as const), learningRate: fc.double({ min: 1e-4, max: 0.1, noNaN: true }), nesterov: fc.boolean(), weightDecay: fc.constantFrom(0, 1e-3) }),
     fc.record({ type: fc.constant('adam' as const), learningRate: fc.double({ min: 1e-4, max: 0.05, noNaN: true }), clipNorm: fc.constantFrom(0, 0.5, 5) }),
   ),

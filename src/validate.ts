@@ -65,6 +65,25 @@ export function vector(values: unknown, argument: string, length?: number, minLe
   return array as ArrayLike<number>;
 }
 
+/**
+ * Copies `values` into `target` when it is an array or typed array of exactly `target.length`
+ * finite numbers, and returns whether it was: the allocation-free check of hot paths, which
+ * call `vector` for the error when it returns false.
+ */
+export function copyVector(target: Float64Array, values: unknown): boolean {
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) return false;
+  const array = values as ArrayLike<unknown>;
+  const n = target.length;
+  if (array.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const v = array[i];
+    // v - v is 0 for every finite number, NaN for NaN and ±Infinity.
+    if (typeof v !== 'number' || v - v !== 0) return false;
+    target[i] = v;
+  }
+  return true;
+}
+
 /** Checks that `options` is undefined or a plain object whose keys are all in `known`. */
 export function options<T extends object>(value: T | undefined, argument: string, known: readonly string[]): Partial<T> {
   if (value === undefined) return {};

@@ -261,6 +261,26 @@ describe('networks sharing memory at run time', () => {
   });
 });
 
+describe('predict\'s staging row', () => {
+  it('predict stages each input afresh after its own arena moves and after another network grows wasm memory', () => {
+    const a = new DenseNetwork({ layers: [4, 8, 2], seed: 1, backend: 'wasm' });
+    const reference = new DenseNetwork({ layers: [4, 8, 2], seed: 1, backend: 'js' });
+    const random = rng(9);
+    const check = (label: string) => {
+      const input = Array.from(randomArray(random, 4));
+      expectSameBits(a.predict(input).slice(), reference.predict(input), label);
+    };
+    check('first predict');
+    // 5000 rows do not fit a's arena: it is re-allocated elsewhere.
+    a.predictBatch(randomArray(random, 5000 * 4), 5000);
+    check('after its arena moved');
+    const big = new DenseNetwork({ layers: [784, 512, 10], seed: 3, backend: 'wasm' });
+    big.predictBatch(randomArray(random, 3000 * 784), 3000);
+    check('after wasm memory grew');
+    big.dispose();
+  });
+});
+
 describe('dispose while training', () => {
   it('disposing a network during its fitAsync rejects the run with StateError; the network that reuses its memory is untouched', async () => {
     const data = { inputs: randomArray(rng(6), 20000 * 4), targets: Float64Array.from({ length: 20000 }, (_, i) => i % 2) };

@@ -17,7 +17,7 @@ import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
-import { integer, positive, vector } from '../validate.js';
+import { copyVector, integer, positive, vector } from '../validate.js';
 import { type Rows, toRows } from './data.js';
 import { fitRows, fitRowsAsync } from './fit.js';
 import { DenseLayer } from './layer.js';
@@ -66,6 +66,7 @@ export class DenseNetwork {
   readonly random: Random;
   private disposed = false;
   private view: Float64Array | null = null;
+  private inputRow: Float64Array | null = null;
   // Copies of call arguments taken by reserve() before growing (they may be views of wasm memory).
   private staged: Float64Array | null = null;
   private stagedTargets: Float64Array | null = null;
@@ -259,6 +260,7 @@ export class DenseNetwork {
     this.arena = bigger;
     this.layout = layout;
     this.view = null;
+    this.inputRow = null;
     this.capacity = bigger.word(DENSE_CAPACITY);
     this.dataRows = bigger.word(DENSE_DATA_ROWS);
     this.lossChunk = bigger.word(DENSE_LOSS_CHUNK);
@@ -281,9 +283,14 @@ export class DenseNetwork {
    * network overwrites: `.slice()` it to keep it.
    */
   predict(input: ArrayLike<number>): Float64Array {
-    vector(input, 'input', this.inputSize);
-    const arena = this.reserve(1);
-    arena.f64.set(input, arena.at(DENSE_INPUT));
+    const arena = this.live();
+    // The staging row as a reused view (re-made after memory grows: length 0), checked and filled in one pass.
+    let row = this.inputRow;
+    if (row === null || row.length === 0) {
+      const start = arena.at(DENSE_INPUT);
+      row = this.inputRow = arena.f64.subarray(start, start + this.inputSize);
+    }
+    if (!copyVector(row, input)) row.set(vector(input, 'input', this.inputSize));
     this.impl.kernels.forwardDense(arena, 1);
     return this.outputView(1);
   }

@@ -3,3 +3,4 @@ export { alloc, free } from "./memory";
 export { forwardSeed, updateSeed } from "./seed";
 export { forwardDense, trainDense, evaluateDense, trainEpochsDense } from "./dense";
 export { exp } from "./activations";
+export { findNonFinite } from "./scan";

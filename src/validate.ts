@@ -41,6 +41,11 @@ function expectedCount(length: number | undefined, minLength: number): string {
   return length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
 }
 
+/** The error for element `index` of array argument `argument` being `value`, which is not finite. */
+export function nonFinite(argument: string, index: number, value: number): NonFiniteError {
+  return new NonFiniteError(`${argument}[${index}] must be a finite number, got ${String(value)}`, argument);
+}
+
 /**
  * Checks that `values` is an array or typed array of `length` finite numbers
  * (any length when `length` is undefined, but at least `minLength`).
@@ -58,9 +63,7 @@ export function vector(values: unknown, argument: string, length?: number, minLe
     if (typeof v !== 'number') {
       throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${typeof v === 'bigint' ? `the bigint ${v}` : describe(v)}`, argument);
     }
-    if (!Number.isFinite(v)) {
-      throw new NonFiniteError(`${argument}[${i}] must be a finite number, got ${String(v)}`, argument);
-    }
+    if (!Number.isFinite(v)) throw nonFinite(argument, i, v);
   }
   return array as ArrayLike<number>;
 }

@@ -135,6 +135,11 @@ describe.each(backends)('DenseNetwork calls on the %s backend', (backend) => {
     rejects(net, () => net.predictBatch(inputs.subarray(0, 5), 2), ShapeError, 'inputs');
     for (const [bad, kind] of BAD_COUNTS) rejects(net, () => net.predictBatch(inputs, bad as number), kind, 'count');
     rejects(net, () => net.predictBatch([1, 2, 3, 4, 5, Infinity], 2), NonFiniteError, 'inputs', /inputs\[5\]/);
+    // Float64Arrays are checked by the kernel after staging (4 numbers per SIMD test, then a tail): every position counts.
+    for (const at of [0, 3, 4, 7, 8]) {
+      const bad = Float64Array.from({ length: 9 }, (_, i) => (i === at ? (at % 2 ? -Infinity : NaN) : 0.5));
+      rejects(net, () => net.predictBatch(bad, 3), NonFiniteError, 'inputs', new RegExp(`inputs\\[${at}\\] must be a finite number, got ${at % 2 ? '-Infinity' : 'NaN'}`));
+    }
     expectUntouched(net);
   });
 

@@ -15,4 +15,6 @@ export interface Kernels {
   evaluateDense(arena: Arena, count: number): number;
   /** Up to `epochs` passes over the staged data set; returns the number of completed epochs. */
   trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number;
+  /** Index of the first non-finite number among the `n` numbers of the buffer at header word `index`, or -1. */
+  findNonFinite(arena: Arena, index: number, n: number): number;
 }

@@ -17,6 +17,7 @@ export interface WasmExports {
   trainDense(arena: number, count: number): number;
   evaluateDense(arena: number, count: number): number;
   trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
+  findNonFinite(arena: number, index: number, n: number): number;
 }
 
 /** The loaded module: its exports, a heap over its memory and whether it is the SIMD build. */
@@ -129,6 +130,7 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     evaluateDense: (arena: Arena, count: number) => x.evaluateDense(arena.base, count),
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
       x.trainEpochsDense(arena.base, rows, batchSize, epochs, threshold),
+    findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
   };
 }
 

@@ -17,7 +17,7 @@ import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
-import { copyVector, integer, positive, vector } from '../validate.js';
+import { copyVector, integer, nonFinite, positive, vector } from '../validate.js';
 import { type Rows, toRows } from './data.js';
 import { fitRows, fitRowsAsync } from './fit.js';
 import { DenseLayer } from './layer.js';
@@ -37,6 +37,11 @@ export const LEAKY_RELU_ALPHA = 0.01;
 export const ELU_ALPHA = 1.0;
 /** Epochs one kernel call may run back to back when nothing is needed between them. */
 const EPOCHS_PER_CALL = 1024;
+
+/** Float64Arrays of the right length skip vector()'s JS loop: the kernel checks them after staging, in one SIMD pass. */
+function isFloat64Array(values: unknown, length: number): values is Float64Array {
+  return values instanceof Float64Array && values.length === length;
+}
 
 /**
  * A dense network: one weight per connection, a bias per unit, trained by
@@ -301,10 +306,13 @@ export class DenseNetwork {
    */
   predictBatch(inputs: ArrayLike<number>, count: number): Float64Array {
     integer(count, 'count');
-    vector(inputs, 'inputs', count * this.inputSize);
+    const n = count * this.inputSize;
+    const checkLater = isFloat64Array(inputs, n);
+    if (!checkLater) vector(inputs, 'inputs', n);
     const arena = this.reserve(count, inputs);
     arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
     this.staged = null;
+    if (checkLater) this.checkStaged(DENSE_INPUT, n, 'inputs');
     this.impl.kernels.forwardDense(arena, count);
     return this.outputView(count);
   }
@@ -320,15 +328,27 @@ export class DenseNetwork {
     if (!Number.isInteger(rows) || rows < 1) {
       throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${inputs?.length}`, 'inputs');
     }
-    vector(inputs, 'inputs', rows * this.inputSize);
-    vector(targets, 'targets', rows * this.outputSize);
+    const nIn = rows * this.inputSize;
+    const nOut = rows * this.outputSize;
+    const inputsLater = isFloat64Array(inputs, nIn);
+    const targetsLater = isFloat64Array(targets, nOut);
+    if (!inputsLater) vector(inputs, 'inputs', nIn);
+    if (!targetsLater) vector(targets, 'targets', nOut);
     const arena = this.reserve(rows, inputs, targets);
     arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
     arena.f64.set(this.stagedTargets ?? targets, arena.at(DENSE_TARGET));
     this.staged = this.stagedTargets = null;
+    if (inputsLater) this.checkStaged(DENSE_INPUT, nIn, 'inputs');
+    if (targetsLater) this.checkStaged(DENSE_TARGET, nOut, 'targets');
     const loss = this.stepStaged(rows);
     if (this.diverged()) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
     return loss;
+  }
+
+  /** Throws vector()'s NonFiniteError for the first non-finite number among `n` staged at header word `index` (staging is scratch: nothing else changed). */
+  private checkStaged(index: number, n: number, argument: string): void {
+    const bad = this.impl.kernels.findNonFinite(this.arena, index, n);
+    if (bad >= 0) throw nonFinite(argument, bad, this.arena.f64[this.arena.at(index) + bad]!);
   }
 
   /** @internal one step on rows already staged; returns its loss (see diverged()). */

@@ -2,6 +2,7 @@
 import type { Kernels } from '../kernels.js';
 import { forwardSeed, updateSeed } from './seed.js';
 import { forwardDense, trainDense, evaluateDense, trainEpochsDense } from './dense.js';
+import { findNonFinite } from './scan.js';
 
 /** Kernels of the pure-JS path. */
-export const jsKernels: Kernels = { forwardSeed, updateSeed, forwardDense, trainDense, evaluateDense, trainEpochsDense };
+export const jsKernels: Kernels = { forwardSeed, updateSeed, forwardDense, trainDense, evaluateDense, trainEpochsDense, findNonFinite };

@@ -179,11 +179,26 @@ export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAl
       store<float>(p, z < 0.0 ? -t : t);
     }
   } else if (kind == ACT_RELU) {
+    if (ASC_FEATURE_SIMD) {
+      // A compare and a select: no branch to mispredict on outputs of mixed sign.
+      const zero = f64x2.splat(0.0);
+      for (; p + 16 <= end; p += 16) {
+        const z = v128.load(p);
+        v128.store(p, v128.bitselect(z, zero, f64x2.gt(z, zero)));
+      }
+    }
     for (; p < end; p += 8) {
       const z = load<float>(p);
       store<float>(p, z > 0.0 ? z : 0.0);
     }
   } else if (kind == ACT_LEAKY_RELU) {
+    if (ASC_FEATURE_SIMD) {
+      const zero = f64x2.splat(0.0), alpha = f64x2.splat(leakyAlpha);
+      for (; p + 16 <= end; p += 16) {
+        const z = v128.load(p);
+        v128.store(p, v128.bitselect(z, f64x2.mul(alpha, z), f64x2.gt(z, zero)));
+      }
+    }
     for (; p < end; p += 8) {
       const z = load<float>(p);
       store<float>(p, z > 0.0 ? z : leakyAlpha * z);

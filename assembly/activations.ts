@@ -79,11 +79,13 @@ const SIMD_EXP_LIMIT: float = 700.0;
   const low = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6.0)));
   const q = f64x2.add(r, f64x2.mul(r2, f64x2.add(low, f64x2.mul(r2, high))));
   const p = f64x2.add(f64x2.splat(1.0), q);
-  const t0 = load<f64>(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 0) & 63) << 3));
-  const t1 = load<f64>(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 1) & 63) << 3));
-  const y = f64x2.mul(f64x2.replace_lane(f64x2.splat(t0), 1, t1), p);
-  // kd's bits are SHIFTER's plus k, and SHIFTER's are a multiple of 64: >> 6 leaves m in the low 12 bits.
-  const bits = i64x2.shl(i64x2.add(i64x2.shr_s(kd, 6), i64x2.splat(1023)), 52);
+  // The two table entries, loaded straight into the lanes.
+  const t = v128.load64_lane(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 1) & 63) << 3),
+    v128.load64_splat(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 0) & 63) << 3)), 1);
+  const y = f64x2.mul(t, p);
+  // kd's bits are SHIFTER's plus k, and SHIFTER's are a multiple of 64: >> 6 leaves m in the low 12 bits,
+  // the only ones << 52 keeps, so a logical shift does (x64 has no 64-bit arithmetic vector shift before AVX-512).
+  const bits = i64x2.shl(i64x2.add(i64x2.shr_u(kd, 6), i64x2.splat(1023)), 52);
   return f64x2.mul(y, bits);
 }
 

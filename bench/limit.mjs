@@ -1,4 +1,4 @@
-// Compiles and runs bench/limit/limit.cpp: the machine's float64 GFLOP/s on neurite's two hot products.
+// Compiles and runs bench/limit/limit.cpp: the machine's float64 GFLOP/s on neurite's two hot products, and its peaks.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -6,8 +6,9 @@ const source = fileURLToPath(new URL('./limit/limit.cpp', import.meta.url));
 const binary = fileURLToPath(new URL('./limit/limit', import.meta.url));
 
 /**
- * `{ matvecNaive, matvecBlocked, matmulNaive, matmulBlocked }` in GFLOP/s (best of `rounds`) for a build with
- * `flags` (default `-march=native`), or `{ error }` when g++ or the run fails.
+ * `{ matvecNaive, matvecBlocked, matmulNaive, matmulBlocked, peak128 }` in GFLOP/s (best of `rounds`) for a build
+ * with `flags` (default `-march=native`), plus `peak256Fma` when the build has FMA and `peak512Fma` when it has
+ * AVX-512; `{ error }` when g++ or the run fails. The peaks are register-only loops: 128-bit multiply + add, and FMA.
  */
 export function measureLimit(rounds, flags = ['-march=native']) {
   try {
@@ -18,5 +19,5 @@ export function measureLimit(rounds, flags = ['-march=native']) {
   }
 }
 
-/** Flags of a build limited to 128-bit SIMD without FMA: what WebAssembly's f64x2 can express, for context. */
+/** Flags of a build limited to 128-bit SIMD without FMA, what WebAssembly's f64x2 can express (limit.cpp gives it its own matmul tile). */
 export const SIMD128_FLAGS = ['-march=x86-64-v2', '-mtune=native'];

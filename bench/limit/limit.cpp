@@ -1,9 +1,11 @@
-// The machine's float64 limit for neurite's two hot products, in plain C++ loops
-// compiled by bench/run.mjs with `g++ -O3 -march=native`; prints one JSON line of GFLOP/s.
+// The machine's float64 limit for neurite's two hot products, in plain C++ loops, and its arithmetic peaks;
+// compiled by bench/limit.mjs with `g++ -O3 -march=native` (and for 128-bit SIMD); prints one JSON line of GFLOP/s.
 #include <chrono>
 #include <cstdio>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <immintrin.h>
 
 static const int IN = 784, OUT = 128, BATCH = 32;
 
@@ -43,6 +45,7 @@ static void matmulNaive(const double* X, const double* W, double* Y) {
     }
 }
 
+#ifdef __AVX__
 // Y = X·Wᵀ in 8×4 output tiles with 4 partial sums each: every loaded row of X and W serves several outputs
 // (the fastest of the tilings tried on a 2-core EPYC with g++ 12).
 static void matmulBlocked(const double* X, const double* W, double* Y) {
@@ -60,6 +63,53 @@ static void matmulBlocked(const double* X, const double* W, double* Y) {
           Y[(b + r) * OUT + o + c] = s;
         }
     }
+}
+#else
+// The 128-bit build (no AVX) gets a tile written for 16 SSE registers: 3 rows of W × 4 rows of X, 12 f64x2 sums
+// (the fastest of the tiles tried there, 4×2 as in neurite's wasm included). malloc's 16-byte alignment and an
+// even IN keep every pair aligned, so the loads fold into the multiplies.
+static_assert(IN % 2 == 0 && BATCH % 4 == 0, "the tile assumes whole pairs and whole groups of 4 rows");
+template <int R, int C>
+static void matmulTile(const double* X, const double* W, double* Y, int b, int o) {
+  __m128d acc[C][R];
+  for (int c = 0; c < C; c++)
+    for (int r = 0; r < R; r++) acc[c][r] = _mm_setzero_pd();
+  for (int i = 0; i < IN; i += 2)
+    for (int r = 0; r < R; r++) {
+      __m128d w = _mm_load_pd(W + (o + r) * IN + i);
+      for (int c = 0; c < C; c++) acc[c][r] = _mm_add_pd(acc[c][r], _mm_mul_pd(w, _mm_load_pd(X + (b + c) * IN + i)));
+    }
+  for (int c = 0; c < C; c++)
+    for (int r = 0; r < R; r++) Y[(b + c) * OUT + o + r] = _mm_cvtsd_f64(_mm_add_sd(acc[c][r], _mm_unpackhi_pd(acc[c][r], acc[c][r])));
+}
+
+static void matmulBlocked(const double* X, const double* W, double* Y) {
+  for (int b = 0; b < BATCH; b += 4) {
+    int o = 0;
+    for (; o + 3 <= OUT; o += 3) matmulTile<3, 4>(X, W, Y, b, o);
+    if constexpr (OUT % 3 != 0) matmulTile<OUT % 3, 4>(X, W, Y, b, o);
+  }
+}
+#endif
+
+// Peak throughput: K independent sums acc += t·t on a value in a register, the shape of a dot product's inner loop
+// without its loads. The empty asm hides t's value, so every step's multiply is redone rather than hoisted.
+// fp-contract=off keeps the 128-bit step a separate multiply and add even in the FMA build (g++ fuses intrinsics).
+template <int K, typename V, typename Step>
+__attribute__((optimize("fp-contract=off"))) static double chains(long iterations, V x, Step step) {
+  V acc[K] = {};
+  for (long n = 0; n < iterations; n++)
+    for (int k = 0; k < K; k++) {
+      V t = x;
+      asm volatile("" : "+x"(t));
+      acc[k] = step(acc[k], t);
+    }
+  double lanes[sizeof(V) / sizeof(double)], sum = 0;
+  for (int k = 0; k < K; k++) {
+    memcpy(lanes, &acc[k], sizeof(V));
+    for (double lane : lanes) sum += lane;
+  }
+  return sum;
 }
 
 static volatile double sink;
@@ -113,6 +163,26 @@ int main(int argc, char** argv) {
   double mvBlocked = gflops([&] { matvecBlocked(W, X, y); }, mv, y, OUT, rounds);
   double mmNaive = gflops([&] { matmulNaive(X, W, Y); }, mm, Y, BATCH * OUT, rounds);
   double mmBlocked = gflops([&] { matmulBlocked(X, W, Y); }, mm, Y, BATCH * OUT, rounds);
-  printf("{\"matvecNaive\":%.3f,\"matvecBlocked\":%.3f,\"matmulNaive\":%.3f,\"matmulBlocked\":%.3f}\n", mvNaive, mvBlocked, mmNaive, mmBlocked);
+  printf("{\"matvecNaive\":%.3f,\"matvecBlocked\":%.3f,\"matmulNaive\":%.3f,\"matmulBlocked\":%.3f", mvNaive, mvBlocked, mmNaive, mmBlocked);
+
+  // A volatile 1 and a running total, so the compiler can neither precompute the sums nor keep only the timing
+  // loop's last call.
+  volatile double one = 1.0;
+  const long steps = 10000;
+  double peak = 0;
+  // 128-bit, no FMA: 10 sums keep both multiply and both add pipes busy within the 16 SSE registers. 4 flops a step.
+  auto step128 = [](__m128d acc, __m128d t) { return _mm_add_pd(acc, _mm_mul_pd(t, t)); };
+  printf(",\"peak128\":%.3f", gflops([&] { peak += chains<10>(steps, _mm_set1_pd(one), step128); }, 10.0 * 4 * steps, &peak, 1, rounds));
+#ifdef __FMA__
+  // 256-bit FMA: 12 sums cover the 2 FMA pipes × 4-cycle latency with room to spare. 8 flops a step.
+  auto step256 = [](__m256d acc, __m256d t) { return _mm256_fmadd_pd(t, t, acc); };
+  printf(",\"peak256Fma\":%.3f", gflops([&] { peak += chains<12>(steps, _mm256_set1_pd(one), step256); }, 12.0 * 8 * steps, &peak, 1, rounds));
+#endif
+#ifdef __AVX512F__
+  // 512-bit FMA, the width g++ gives the native build's blocked kernels on this machine: 16 flops a step.
+  auto step512 = [](__m512d acc, __m512d t) { return _mm512_fmadd_pd(t, t, acc); };
+  printf(",\"peak512Fma\":%.3f", gflops([&] { peak += chains<12>(steps, _mm512_set1_pd(one), step512); }, 12.0 * 16 * steps, &peak, 1, rounds));
+#endif
+  printf("}\n");
   return 0;
 }

@@ -83,10 +83,11 @@ const SIMD_EXP_LIMIT: float = 700.0;
   const t = v128.load64_lane(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 1) & 63) << 3),
     v128.load64_splat(EXP2_TABLE + (<usize>(<i32>i64x2.extract_lane(kd, 0) & 63) << 3)), 1);
   const y = f64x2.mul(t, p);
-  // kd's bits are SHIFTER's plus k, and SHIFTER's are a multiple of 64: >> 6 leaves m in the low 12 bits,
-  // the only ones << 52 keeps, so a logical shift does (x64 has no 64-bit arithmetic vector shift before AVX-512).
-  const bits = i64x2.shl(i64x2.add(i64x2.shr_u(kd, 6), i64x2.splat(1023)), 52);
-  return f64x2.mul(y, bits);
+  // y·2^m, exactly, by adding m to y's exponent field (y is in [1, 2) and 2^m stays normal, so nothing
+  // overflows it). kd's bits are SHIFTER's plus k, and SHIFTER's are a multiple of 64: >> 6 leaves m in the
+  // low 12 bits, the only ones << 52 keeps, so a logical shift does (x64 has no 64-bit arithmetic vector
+  // shift before AVX-512).
+  return i64x2.add(y, i64x2.shl(i64x2.shr_u(kd, 6), 52));
 }
 
 /** sigmoid of both lanes: e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below. */

@@ -75,10 +75,8 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32
           a02 = f64x2.add(a02, f64x2.mul(v2, xa)); a12 = f64x2.add(a12, f64x2.mul(v2, xb));
           a03 = f64x2.add(a03, f64x2.mul(v3, xa)); a13 = f64x2.add(a13, f64x2.mul(v3, xb));
         }
-        finish(a00, w0, x0, nIn, bias, o, o0); finish(a10, w0, x1, nIn, bias, o, o1);
-        finish(a01, w1, x0, nIn, bias, o + 1, o0); finish(a11, w1, x1, nIn, bias, o + 1, o1);
-        finish(a02, w2, x0, nIn, bias, o + 2, o0); finish(a12, w2, x1, nIn, bias, o + 2, o1);
-        finish(a03, w3, x0, nIn, bias, o + 3, o0); finish(a13, w3, x1, nIn, bias, o + 3, o1);
+        finish2(a00, a01, w0, w1, x0, nIn, bias, o, o0); finish2(a02, a03, w2, w3, x0, nIn, bias, o + 2, o0);
+        finish2(a10, a11, w0, w1, x1, nIn, bias, o, o1); finish2(a12, a13, w2, w3, x1, nIn, bias, o + 2, o1);
       }
       for (; o < nOut; o++) {
         const wo = w + <usize>o * rowBytes;
@@ -104,10 +102,8 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32
           a2 = f64x2.add(a2, f64x2.mul(v128.load(w2 + kb), xv));
           a3 = f64x2.add(a3, f64x2.mul(v128.load(w3 + kb), xv));
         }
-        finish(a0, w0, xb, nIn, bias, o, ob);
-        finish(a1, w1, xb, nIn, bias, o + 1, ob);
-        finish(a2, w2, xb, nIn, bias, o + 2, ob);
-        finish(a3, w3, xb, nIn, bias, o + 3, ob);
+        finish2(a0, a1, w0, w1, xb, nIn, bias, o, ob);
+        finish2(a2, a3, w2, w3, xb, nIn, bias, o + 2, ob);
       }
     }
     for (; o < nOut; o++) {
@@ -116,12 +112,19 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32
   }
 }
 
-/** Ends one blocked dot product: lane 0 + lane 1, the odd tail, the bias; stores it at out[o]. */
+/**
+ * Ends the blocked dot products of weight rows wa and wb against x, for outputs o and o + 1, in
+ * the two lanes at once: each accumulator's lane 0 + lane 1, the odd tail, the bias; stores both.
+ * Lane by lane these are dot()'s operations, so the same bits.
+ */
 // @ts-ignore: decorator
-@inline function finish(acc: v128, w: usize, x: usize, n: i32, bias: usize, o: i32, out: usize): void {
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (n & 1) s += f(w, n - 1) * f(x, n - 1);
-  store<float>(out + (<usize>o << 3), s + f(bias, o));
+@inline function finish2(a: v128, b: v128, wa: usize, wb: usize, x: usize, n: i32, bias: usize, o: i32, out: usize): void {
+  let s = f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
+  if (n & 1) {
+    const last = <usize>(n - 1) << 3;
+    s = f64x2.add(s, f64x2.mul(v128.load64_lane(wb + last, v128.load64_splat(wa + last), 1), v128.load64_splat(x + last)));
+  }
+  v128.store(out + (<usize>o << 3), f64x2.add(s, v128.load(bias + (<usize>o << 3))));
 }
 
 /** y[k] += a·x[k] for k < n (elementwise, so lanes change nothing about the result). */

@@ -45,8 +45,10 @@ const errorText = (error) => `${error?.name ?? 'Error'}: ${error?.message ?? err
 
 const started = Date.now();
 const loadBefore = os.loadavg();
-// The C limit is measured before and after the libraries and the better figure kept, for the same reason as the rounds.
-const limitBefore = measureLimit(quick ? 2 : 10);
+// The C limits are measured before and after the libraries and the better figures kept, for the same reason as the rounds.
+const limitRounds = quick ? 2 : 10;
+const limit128Before = measureLimit(limitRounds, SIMD128_FLAGS);
+const limitBefore = measureLimit(limitRounds);
 const rows = [];
 for (const workload of WORKLOADS) {
   if (only && !only.has(workload.id)) continue;
@@ -100,12 +102,13 @@ for (const workload of WORKLOADS) {
   }
 }
 
-const limit128 = measureLimit(quick ? 2 : 10, SIMD128_FLAGS);
+/** The better of two measurements of the same build, figure by figure (or the one without an error). */
+const better = (a, b) => (a.error || b.error
+  ? (a.error ? b : a)
+  : Object.fromEntries(Object.keys(a).map((key) => [key, Math.max(a[key], b[key])])));
+const limit128 = better(limit128Before, measureLimit(limitRounds, SIMD128_FLAGS));
 // Built last, so the gitignored binary left behind is the -march=native one.
-const limitAfter = measureLimit(quick ? 2 : 10);
-const limit = limitBefore.error || limitAfter.error
-  ? (limitBefore.error ? limitAfter : limitBefore)
-  : Object.fromEntries(Object.keys(limitBefore).map((key) => [key, Math.max(limitBefore[key], limitAfter[key])]));
+const limit = better(limitBefore, measureLimit(limitRounds));
 console.log('C limit (GFLOP/s):', JSON.stringify(limit), '128-bit SIMD build:', JSON.stringify(limit128));
 const env = { ...(await environment()), load: [loadBefore, os.loadavg()].map((l) => l.map((v) => v.toFixed(2)).join(' ')), rounds };
 const markdown = renderResults({ rows, limit, limit128, quick, env, seconds: (Date.now() - started) / 1000, workloads: WORKLOADS });

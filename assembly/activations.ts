@@ -133,7 +133,8 @@ const SIMD_EXP_LIMIT: float = 700.0;
 }
 
 /** Applies activation `kind` in place to `n` pre-activations at `row`. */
-export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAlpha: float): void {
+// @ts-ignore: decorator
+@inline export function activate(row: usize, n: i32, kind: i32, leakyAlpha: float, eluAlpha: float): void {
   if (kind == ACT_IDENTITY) return;
   if (kind == ACT_SOFTMAX) {
     // e^(z - max z) / Σ: the shift keeps every exponent <= 0, so nothing overflows.

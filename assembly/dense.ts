@@ -53,7 +53,8 @@ type float = f64;
  * then 4 rows of w against a last odd row of x;
  * every sum keeps dot()'s order, so the blocking changes no result.
  */
-function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32, count: i32): void {
+// @ts-ignore: decorator
+@inline function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32, count: i32): void {
   const rowBytes = <usize>nIn << 3;
   const pairs = nIn & ~1;
   let b = 0;

@@ -13,7 +13,7 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 const timing = quick
   ? { time: 100, iterations: 1, warmupTime: 20, warmupIterations: 1 }
   : { time: 1000, iterations: 3, warmupTime: 200, warmupIterations: 2 };
-const rounds = quick ? 1 : 2;
+const rounds = quick ? 1 : 3;
 
 // Each library is loaded on its own so that one failing to load is reported, not fatal.
 async function load(file, exportName, name) {
@@ -50,6 +50,7 @@ const limitRounds = quick ? 2 : 10;
 const limit128Before = measureLimit(limitRounds, SIMD128_FLAGS);
 const limitBefore = measureLimit(limitRounds);
 const rows = [];
+const plans = [];
 for (const workload of WORKLOADS) {
   if (only && !only.has(workload.id)) continue;
   const data = workload.data();
@@ -72,22 +73,29 @@ for (const workload of WORKLOADS) {
       }
     }
   }
-  // Rounds interleave the libraries, and each keeps its best round: a burst of load from other processes
-  // then slows one round of everyone rather than one library's only measurement.
-  for (let round = 0; round < rounds; round++) {
+  plans.push({ workload, tasks });
+}
+// Each round runs the whole suite and each task keeps its best round: a slow spell of the machine (on this VM
+// they last tens of seconds) then costs one round of a workload, not every round of it, and it hits every
+// library of that workload alike.
+for (let round = 0; round < rounds; round++) {
+  console.log(`round ${round + 1} of ${rounds}`);
+  for (const { workload, tasks } of plans) {
     for (const { row, library, backend, runner } of tasks) {
       if (row.error) continue;
       try {
         await library.prepare(backend);
         const { ms, rme, samples } = await time(`${workload.id} ${library.name} ${backend}`, runner);
         const figure = workload.figure(ms, runner.perIteration, runner.scale ?? 1);
-        const better = row.figure === undefined || (workload.better === 'lower' ? figure < row.figure : figure > row.figure);
-        if (better) Object.assign(row, { figure, rme, samples });
+        const improved = row.figure === undefined || (workload.better === 'lower' ? figure < row.figure : figure > row.figure);
+        if (improved) Object.assign(row, { figure, rme, samples });
       } catch (error) {
         Object.assign(row, { error: errorText(error), figure: undefined });
       }
     }
   }
+}
+for (const { workload, tasks } of plans) {
   for (const { row, runner } of tasks) {
     try {
       row.note = [runner.note, runner.check?.()].filter(Boolean).join('; ');

@@ -62,13 +62,15 @@ const EXP2_TABLE = memory.data<f64>([
   return y * pow2(m + 1000) * TWO_M1000;
 }
 
-// Both lanes take the table path when |x| <= 700 (2^m stays normal), otherwise the scalar exp; NaN stays NaN on either.
-const SIMD_EXP_LIMIT: float = 700.0;
+// Both lanes take the table path when |x| <= 700 (2^m stays normal); otherwise, and for NaN, the scalar exp.
+// As integers, the bits of |x| order like |x|, NaN and Infinity above every finite value: one signed
+// 64-bit compare against 700's bits catches them all (the table path would not keep a NaN a NaN).
+const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
 
 /** exp of both lanes: the same operations as `exp`, lane by lane, so the same bits. */
 // @ts-ignore: decorator
 @inline function exp2x(x: v128): v128 {
-  if (v128.any_true(f64x2.gt(f64x2.abs(x), f64x2.splat(SIMD_EXP_LIMIT)))) {
+  if (v128.any_true(i64x2.gt_s(f64x2.abs(x), i64x2.splat(SIMD_EXP_LIMIT_BITS)))) {
     return f64x2.replace_lane(f64x2.splat(exp(f64x2.extract_lane(x, 0))), 1, exp(f64x2.extract_lane(x, 1)));
   }
   const kd = f64x2.add(f64x2.mul(x, f64x2.splat(N_OVER_LN2)), f64x2.splat(SHIFTER));

@@ -80,4 +80,19 @@ describe('exp, the one transcendental in the kernels', () => {
       else expect(js).toBe(reference);
     }
   });
+
+  it('keeps a NaN a NaN in the SIMD activations, whatever its payload (written straight into a parameter view)', () => {
+    // Payloads with bits in 6..17 set would become a finite number if the table path scaled them.
+    for (const activation of ['sigmoid', 'tanh', 'elu'] as const) {
+      for (const payload of [0x8000000000000n, 0x8000000000040n, 0x800000003ffc0n, 0xfffffffffffffn]) {
+        const outputs = (['js', 'wasm'] as const).map((backend) => {
+          const net = new DenseNetwork({ layers: [2, 4, 1], activation, seed: 3, backend });
+          const weights = net.parameterView(1, 'weights');
+          new BigUint64Array(weights.buffer, weights.byteOffset, weights.length)[0] = 0x7ff0000000000000n | payload;
+          return net.predict([0.5, -0.25])[0]!;
+        });
+        expect(outputs.map(Number.isNaN), `${activation}, payload ${payload.toString(16)}`).toEqual([true, true]);
+      }
+    }
+  });
 });

@@ -50,60 +50,52 @@ const limitRounds = quick ? 2 : 10;
 const limit128Before = measureLimit(limitRounds, SIMD128_FLAGS);
 const limitBefore = measureLimit(limitRounds);
 const rows = [];
-const plans = [];
-for (const workload of WORKLOADS) {
-  if (only && !only.has(workload.id)) continue;
-  const data = workload.data();
-  const tasks = [];
+const datasets = new Map();
+/** Creates this round's runners of one workload (rows are made in the first round), times each and disposes of them. */
+async function runWorkload(workload, round) {
+  if (!datasets.has(workload.id)) datasets.set(workload.id, workload.data());
+  const data = datasets.get(workload.id);
   for (const library of libraries) {
     for (const backend of library.backends) {
       const factory = library.workloads[workload.id];
       // A library without a runner for this workload (the seed network is neurite's own) gets no row.
       if (!factory && !library.loadError) continue;
-      const row = { workload: workload.id, library: library.name, backend };
-      rows.push(row);
+      let row = rows.find((r) => r.workload === workload.id && r.library === library.name && r.backend === backend);
+      if (!row) rows.push(row = { workload: workload.id, library: library.name, backend });
       if (library.loadError) { row.error = `could not load: ${library.loadError.message}`; continue; }
+      if (row.error || row.unsupported) continue;
+      let runner;
       try {
         await library.prepare(backend);
-        const runner = await factory(workload, data, quick, backend);
-        if (runner.unsupported) row.unsupported = runner.unsupported;
-        else tasks.push({ row, library, backend, runner });
-      } catch (error) {
-        row.error = errorText(error);
-      }
-    }
-  }
-  plans.push({ workload, tasks });
-}
-// Each round runs the whole suite and each task keeps its best round: a slow spell of the machine (on this VM
-// they last tens of seconds) then costs one round of a workload, not every round of it, and it hits every
-// library of that workload alike.
-for (let round = 0; round < rounds; round++) {
-  console.log(`round ${round + 1} of ${rounds}`);
-  for (const { workload, tasks } of plans) {
-    for (const { row, library, backend, runner } of tasks) {
-      if (row.error) continue;
-      try {
-        await library.prepare(backend);
+        runner = await factory(workload, data, quick, backend);
+        if (runner.unsupported) { row.unsupported = runner.unsupported; continue; }
         const { ms, rme, samples } = await time(`${workload.id} ${library.name} ${backend}`, runner);
         const figure = workload.figure(ms, runner.perIteration, runner.scale ?? 1);
         const improved = row.figure === undefined || (workload.better === 'lower' ? figure < row.figure : figure > row.figure);
         if (improved) Object.assign(row, { figure, rme, samples });
+        if (round === rounds - 1) row.note = [runner.note, runner.check?.()].filter(Boolean).join('; ');
       } catch (error) {
         Object.assign(row, { error: errorText(error), figure: undefined });
+      } finally {
+        try {
+          runner?.dispose?.();
+        } catch (error) {
+          row.note = [row.note, `after the run: ${errorText(error)}`].filter(Boolean).join('; ');
+        }
       }
     }
   }
 }
-for (const { workload, tasks } of plans) {
-  for (const { row, runner } of tasks) {
-    try {
-      row.note = [runner.note, runner.check?.()].filter(Boolean).join('; ');
-      runner.dispose?.();
-    } catch (error) {
-      row.note = [row.note, `after the run: ${errorText(error)}`].filter(Boolean).join('; ');
-    }
-  }
+
+// Each round runs the whole suite and each task keeps its best round: a slow spell of the machine (on this VM
+// they last tens of seconds) then costs one round of a workload, not every round of it. Runners live for one
+// workload of one round only, so no library's models sit in the heap while another library is timed.
+const selected = WORKLOADS.filter((w) => !only || only.has(w.id));
+for (let round = 0; round < rounds; round++) {
+  console.log(`round ${round + 1} of ${rounds}`);
+  for (const workload of selected) await runWorkload(workload, round);
+}
+for (const workload of selected) {
   for (const row of rows.filter((r) => r.workload === workload.id)) {
     const shown = row.figure !== undefined ? `${row.figure.toPrecision(4)} ${workload.unit} ±${row.rme.toFixed(1)}%` : row.error ?? `n/a (${row.unsupported})`;
     console.log(`${workload.id.padEnd(12)} ${`${row.library} ${row.backend}`.padEnd(24)} ${shown}`);

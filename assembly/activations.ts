@@ -92,20 +92,22 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
   return i64x2.add(y, i64x2.shl(i64x2.shr_u(kd, 6), 52));
 }
 
-/** sigmoid of both lanes: e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below. */
+/**
+ * sigmoid of both lanes: e = e^-|z| never overflows; 1/(1+e) for z >= 0, e/(1+e) below. The numerator is
+ * chosen before the one division, so nothing waits on it after; -|z| is z with its sign bit set.
+ */
 // @ts-ignore: decorator
 @inline function sigmoid2x(z: v128): v128 {
-  const e = exp2x(f64x2.neg(f64x2.abs(z)));
-  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
-  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(z, f64x2.splat(0.0)));
+  const e = exp2x(v128.or(z, f64x2.splat(-0.0)));
+  return f64x2.div(v128.bitselect(f64x2.splat(1.0), e, f64x2.ge(z, f64x2.splat(0.0))), f64x2.add(f64x2.splat(1.0), e));
 }
 
-/** tanh of both lanes: (1 - e)/(1 + e) with e = e^-2|z|, then the sign of z. */
+/** tanh of both lanes: (1 - e)/(1 + e) with e = e^-2|z|, with the sign of z put on the numerator (exact) before the division. */
 // @ts-ignore: decorator
 @inline function tanh2x(z: v128): v128 {
   const e = exp2x(f64x2.mul(f64x2.splat(-2.0), f64x2.abs(z)));
-  const t = f64x2.div(f64x2.sub(f64x2.splat(1.0), e), f64x2.add(f64x2.splat(1.0), e));
-  return v128.bitselect(f64x2.neg(t), t, f64x2.lt(z, f64x2.splat(0.0)));
+  const a = f64x2.sub(f64x2.splat(1.0), e);
+  return f64x2.div(v128.bitselect(f64x2.neg(a), a, f64x2.lt(z, f64x2.splat(0.0))), f64x2.add(f64x2.splat(1.0), e));
 }
 
 /** elu of both lanes; exp of min(z, 0): lanes with z > 0 keep z, and their exp would only waste the fast path. */
@@ -120,8 +122,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
 @inline export function activation(z: float, kind: i32, leakyAlpha: float, eluAlpha: float): float {
   if (kind == ACT_SIGMOID) {
     const e = exp(-Math.abs(z));
-    const s = 1.0 / (1.0 + e);
-    return z >= 0.0 ? s : e * s;
+    return (z >= 0.0 ? 1.0 : e) / (1.0 + e);
   }
   if (kind == ACT_TANH) {
     const e = exp(-2.0 * Math.abs(z));
@@ -155,7 +156,6 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
   const end = row + (<usize>n << 3);
   let p = row;
   if (kind == ACT_SIGMOID) {
-    // e = e^-|z| never overflows; 1/(1+e) for z >= 0, and e/(1+e) = e·(1/(1+e)) below.
     if (ASC_FEATURE_SIMD) {
       // Two independent pairs per pass: exp's dependency chain is long, so this keeps more of it in flight.
       for (; p + 32 <= end; p += 32) {
@@ -164,12 +164,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
       }
       for (; p + 16 <= end; p += 16) v128.store(p, sigmoid2x(v128.load(p)));
     }
-    for (; p < end; p += 8) {
-      const z = load<float>(p);
-      const e = exp(-Math.abs(z));
-      const s = 1.0 / (1.0 + e);
-      store<float>(p, z >= 0.0 ? s : e * s);
-    }
+    for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_SIGMOID, leakyAlpha, eluAlpha));
   } else if (kind == ACT_TANH) {
     if (ASC_FEATURE_SIMD) {
       for (; p + 32 <= end; p += 32) {
@@ -178,12 +173,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
       }
       for (; p + 16 <= end; p += 16) v128.store(p, tanh2x(v128.load(p)));
     }
-    for (; p < end; p += 8) {
-      const z = load<float>(p);
-      const e = exp(-2.0 * Math.abs(z));
-      const t = (1.0 - e) / (1.0 + e);
-      store<float>(p, z < 0.0 ? -t : t);
-    }
+    for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_TANH, leakyAlpha, eluAlpha));
   } else if (kind == ACT_RELU) {
     if (ASC_FEATURE_SIMD) {
       // A compare and a select: no branch to mispredict on outputs of mixed sign.
@@ -217,10 +207,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
       }
       for (; p + 16 <= end; p += 16) v128.store(p, elu2x(v128.load(p), eluAlpha));
     }
-    for (; p < end; p += 8) {
-      const z = load<float>(p);
-      store<float>(p, z > 0.0 ? z : eluAlpha * (exp(z) - 1.0));
-    }
+    for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_ELU, leakyAlpha, eluAlpha));
   }
 }
 

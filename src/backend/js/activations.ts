@@ -70,8 +70,7 @@ export function activate(f: Float64Array, row: number, n: number, kind: number, 
     for (let i = row; i < end; i++) {
       const z = f[i]!;
       const e = exp(-Math.abs(z));
-      const s = 1.0 / (1.0 + e);
-      f[i] = z >= 0.0 ? s : e * s;
+      f[i] = (z >= 0.0 ? 1.0 : e) / (1.0 + e);
     }
   } else if (kind === ACT_TANH) {
     for (let i = row; i < end; i++) {

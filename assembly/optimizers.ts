@@ -26,6 +26,11 @@ let lastPeakP: float = 0.0, lastPeakM: float = 0.0, lastPeakV: float = 0.0;
 /** New values at most this large keep a step (and the next one's bound) finite. */
 export const SAFE_VALUE: float = 1e300;
 
+// β^t below this leaves 1 - β^t exactly 1, so it is flushed to 0 there: left alone it sinks into the
+// subnormals and sticks at the smallest one (0.9 times it rounds back to it), and every later step
+// then pays the processor's slow path for subnormal arithmetic (~25 ns a step on this machine).
+const POWER_FLOOR: float = 8.673617379884035e-19; // 2^-60
+
 /**
  * Reads the optimizer settings, which stay the same for a whole kernel call (a step or a run of
  * epochs), and the optimizer's running state (Adam's powers, the peaks), which stays in globals
@@ -57,6 +62,8 @@ export function prepareStep(norm: float): void {
   scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
   power1 = lastPower1 * b1;
   power2 = lastPower2 * b2;
+  if (power1 < POWER_FLOOR) power1 = 0.0;
+  if (power2 < POWER_FLOOR) power2 = 0.0;
   c1 = 1.0 - power1;
   c2 = 1.0 - power2;
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type BackendName, type DenseNetworkOptions, type EpochStats } from '../src/index.js';
 import { oneHot, randomArray, rng, XOR } from './helpers/data.js';
+import { S_BETA1_POWER, S_BETA2_POWER } from '../src/header.js';
 
 const backends: BackendName[] = ['js', 'wasm'];
 
@@ -339,5 +340,20 @@ describe('early stopping that never runs out of patience', () => {
     expect(history.stopReason).toBe('epochs');
     expect(best, 'the scenario needs a best epoch before the last').toBeLessThan(valLosses.length - 1);
     expect(net.getParameters()).toEqual(snapshots[best]);
+  });
+});
+
+describe('the optimizer\'s running powers β^t', () => {
+  it.each(['js', 'wasm'] as const)('%s: go to 0 instead of sinking into the subnormals, where x86 arithmetic takes a slow path', (backend) => {
+    // 0.9^t stops at the smallest subnormal (0.9 times it rounds back to it); 0.5^t passes 2^-60 after 60 steps.
+    const net = new DenseNetwork({ layers: [2, 2, 1], optimizer: { type: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.5 }, seed: 1, backend });
+    const inputs = Float64Array.of(0.5, -0.5);
+    const targets = Float64Array.of(0.25);
+    for (let step = 0; step < 8000; step++) net.trainStep(inputs, targets);
+    const state = net.trainingState();
+    for (const power of [state[S_BETA1_POWER]!, state[S_BETA2_POWER]!]) {
+      expect(power === 0 || Math.abs(power) >= 2 ** -1022, `β^t = ${power}`).toBe(true);
+    }
+    expect(state[S_BETA1_POWER]).toBe(0);
   });
 });

@@ -17,6 +17,8 @@ const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
 
 /** See assembly/optimizers.ts `SAFE_VALUE`. */
 export const SAFE_VALUE = 1e300;
+// See assembly/optimizers.ts: β^t is flushed to 0 below 2^-60, where 1 - β^t is exactly 1.
+const POWER_FLOOR = 2 ** -60;
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {
@@ -28,8 +30,10 @@ export function prepareStep(arena: Arena, norm: number): void {
   step[SCALE] = clip > 0.0 && norm > clip ? clip / norm : 1.0;
   const b1 = (step[B1] = f[settings + S_BETA1]!);
   const b2 = (step[B2] = f[settings + S_BETA2]!);
-  const p1 = (step[POWER1] = f[settings + S_BETA1_POWER]! * b1);
-  const p2 = (step[POWER2] = f[settings + S_BETA2_POWER]! * b2);
+  const power1 = f[settings + S_BETA1_POWER]! * b1;
+  const power2 = f[settings + S_BETA2_POWER]! * b2;
+  const p1 = (step[POWER1] = power1 < POWER_FLOOR ? 0.0 : power1);
+  const p2 = (step[POWER2] = power2 < POWER_FLOOR ? 0.0 : power2);
   step[C1] = 1.0 - p1;
   step[C2] = 1.0 - p2;
   step[LR] = f[settings + S_LEARNING_RATE]!;

@@ -34,7 +34,8 @@ const POWER_FLOOR: float = 8.673617379884035e-19; // 2^-60
 /**
  * Reads the optimizer settings, which stay the same for a whole kernel call (a step or a run of
  * epochs), and the optimizer's running state (Adam's powers, the peaks), which stays in globals
- * until saveState: storing it to the arena after every step cost more than the step's arithmetic.
+ * until saveState (writing it back and re-reading the settings every step cost ~9 ns of a ~135 ns
+ * 2-3-1 step).
  */
 export function loadSettings(arena: usize): void {
   lastPower1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER);

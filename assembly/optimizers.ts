@@ -150,6 +150,18 @@ export function peekStep(arena: usize): float {
   return Math.max(peakP, Math.max(peakM, peakV));
 }
 
+/** The SGD step of one parameter with gradient g: p - lr·(scale·g + d·p), d the decay for a weight, 0 for a bias. */
+// @ts-ignore: decorator
+@inline function sgd(p: float, g: float, d: float): float {
+  return p - lr * (scale * g + d * p);
+}
+
+/** `sgd` of both lanes, with lr, scale and d splatted once by the caller's loop. */
+// @ts-ignore: decorator
+@inline function sgd2x(pv: v128, gv: v128, lrv: v128, sv: v128, dv: v128): v128 {
+  return f64x2.sub(pv, f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, gv), f64x2.mul(dv, pv))));
+}
+
 /**
  * One step over `n` params at `p` (gradients at p + toGrads, moments at p + toM, p + toV), with
  * effective gradient g = scale·grad + d·p (d = the weight decay for weights, 0 for biases):
@@ -166,15 +178,12 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
       const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
       for (; k + 2 <= n; k += 2) {
         const o = <usize>k << 3;
-        const pv = v128.load(p + o);
-        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, gv)));
+        v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
       }
     }
     for (; k < n; k++) {
       const o = <usize>k << 3;
-      const pk = load<float>(p + o);
-      store<float>(p + o, pk - lr * (scale * load<float>(g + o) + d * pk));
+      store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
     }
   } else if (kind == OPT_MOMENTUM) {
     if (ASC_FEATURE_SIMD) {
@@ -250,8 +259,7 @@ export function stepRowSgd(p: usize, toGrads: usize, d: float, x: usize, n: i32)
       const gv = f64x2.mul(dv, v128.load(x + o));
       v128.store(g + o, gv);
       acc = f64x2.add(acc, f64x2.mul(gv, gv));
-      const pv = v128.load(p + o);
-      v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, gv), f64x2.mul(decayv, pv)))));
+      v128.store(p + o, sgd2x(v128.load(p + o), gv, lrv, sv, decayv));
     }
     squares = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   } else {
@@ -263,9 +271,8 @@ export function stepRowSgd(p: usize, toGrads: usize, d: float, x: usize, n: i32)
       store<float>(g + o + 8, g1);
       s0 += g0 * g0;
       s1 += g1 * g1;
-      const p0 = load<float>(p + o), p1 = load<float>(p + o + 8);
-      store<float>(p + o, p0 - lr * (scale * g0 + decay * p0));
-      store<float>(p + o + 8, p1 - lr * (scale * g1 + decay * p1));
+      store<float>(p + o, sgd(load<float>(p + o), g0, decay));
+      store<float>(p + o + 8, sgd(load<float>(p + o + 8), g1, decay));
     }
     squares = s0 + s1;
   }
@@ -274,8 +281,7 @@ export function stepRowSgd(p: usize, toGrads: usize, d: float, x: usize, n: i32)
     const gk = d * load<float>(x + o);
     store<float>(g + o, gk);
     squares += gk * gk;
-    const pk = load<float>(p + o);
-    store<float>(p + o, pk - lr * (scale * gk + decay * pk));
+    store<float>(p + o, sgd(load<float>(p + o), gk, decay));
   }
   return squares;
 }

@@ -41,6 +41,11 @@ function expectedCount(length: number | undefined, minLength: number): string {
   return length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
 }
 
+/** Whether `value` is an array or a typed array (a DataView is neither): the shapes numeric arguments may take. */
+export function isArrayOrTypedArray(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
 /** The error for element `index` of array argument `argument` being `value`, which is not finite. */
 export function nonFinite(argument: string, index: number, value: number): NonFiniteError {
   return new NonFiniteError(`${argument}[${index}] must be a finite number, got ${String(value)}`, argument);
@@ -51,21 +56,20 @@ export function nonFinite(argument: string, index: number, value: number): NonFi
  * (any length when `length` is undefined, but at least `minLength`).
  */
 export function vector(values: unknown, argument: string, length?: number, minLength = 1): ArrayLike<number> {
-  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+  if (!isArrayOrTypedArray(values)) {
     throw new InvalidArgumentError(`${argument} must be an array of ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
   }
-  const array = values as ArrayLike<unknown>;
-  if (length !== undefined ? array.length !== length : array.length < minLength) {
+  if (length !== undefined ? values.length !== length : values.length < minLength) {
     throw new ShapeError(`${argument} must hold ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
   }
-  for (let i = 0; i < array.length; i++) {
-    const v = array[i];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (typeof v !== 'number') {
       throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${typeof v === 'bigint' ? `the bigint ${v}` : describe(v)}`, argument);
     }
     if (!Number.isFinite(v)) throw nonFinite(argument, i, v);
   }
-  return array as ArrayLike<number>;
+  return values as ArrayLike<number>;
 }
 
 /**
@@ -74,12 +78,11 @@ export function vector(values: unknown, argument: string, length?: number, minLe
  * call `vector` for the error when it returns false.
  */
 export function copyVector(target: Float64Array, values: unknown): boolean {
-  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) return false;
-  const array = values as ArrayLike<unknown>;
+  if (!isArrayOrTypedArray(values)) return false;
   const n = target.length;
-  if (array.length !== n) return false;
+  if (values.length !== n) return false;
   for (let i = 0; i < n; i++) {
-    const v = array[i];
+    const v = values[i];
     // v - v is 0 for every finite number, NaN for NaN and ±Infinity.
     if (typeof v !== 'number' || v - v !== 0) return false;
     target[i] = v;

@@ -1,7 +1,7 @@
 // Strict readers of saved models: every field checked, hostile input rejected before anything is allocated from it.
 import { ACTIVATIONS, type Activation, type DenseModelJSON, LOSSES, OPTIMIZERS, type OptimizerOptions } from '../dense/types.js';
 import { FormatError } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe, isArrayOrTypedArray } from '../validate.js';
 
 /** The most parameters (weights + biases) a saved dense model may declare: 2^27 float64s is 1 GiB. */
 export const MAX_PARAMETERS = 2 ** 27;
@@ -200,14 +200,11 @@ function denseLayer(value: unknown, argument: string, l: number, count: number):
 /** Copies an array (or typed array) of exactly `length` finite numbers, reading each element once. */
 function numbers(value: unknown, argument: string, length: number, shape?: string): number[] {
   const what = shape === undefined ? `${length} numbers` : `${length} numbers (${shape})`;
-  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-    throw new FormatError(`${argument} must be an array of ${what}, got ${describe(value)}`, argument);
-  }
-  const source = value as ArrayLike<unknown>;
-  if (source.length !== length) throw new FormatError(`${argument} must hold ${what}, got ${source.length}`, argument);
+  if (!isArrayOrTypedArray(value)) throw new FormatError(`${argument} must be an array of ${what}, got ${describe(value)}`, argument);
+  if (value.length !== length) throw new FormatError(`${argument} must hold ${what}, got ${value.length}`, argument);
   const out = new Array<number>(length);
   for (let i = 0; i < length; i++) {
-    const v = source[i];
+    const v = value[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${argument}[${i}] must be a finite number, got ${describe(v)}`, argument);
     out[i] = v;
   }

@@ -183,10 +183,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
         v128.store(p, v128.bitselect(z, zero, f64x2.gt(z, zero)));
       }
     }
-    for (; p < end; p += 8) {
-      const z = load<float>(p);
-      store<float>(p, z > 0.0 ? z : 0.0);
-    }
+    for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_RELU, leakyAlpha, eluAlpha));
   } else if (kind == ACT_LEAKY_RELU) {
     if (ASC_FEATURE_SIMD) {
       const zero = f64x2.splat(0.0), alpha = f64x2.splat(leakyAlpha);
@@ -195,10 +192,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
         v128.store(p, v128.bitselect(z, f64x2.mul(alpha, z), f64x2.gt(z, zero)));
       }
     }
-    for (; p < end; p += 8) {
-      const z = load<float>(p);
-      store<float>(p, z > 0.0 ? z : leakyAlpha * z);
-    }
+    for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_LEAKY_RELU, leakyAlpha, eluAlpha));
   } else {
     if (ASC_FEATURE_SIMD) {
       for (; p + 32 <= end; p += 32) {

@@ -351,7 +351,6 @@ export class DenseNetwork {
     return rows;
   }
 
-
   /** Throws vector()'s NonFiniteError for the first non-finite number among `n` staged at header word `index` (staging is scratch: nothing else changed). */
   private checkStaged(index: number, n: number, argument: string): void {
     const bad = this.impl.kernels.findNonFinite(this.arena, index, n);

@@ -117,6 +117,29 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
   return v128.bitselect(z, f64x2.mul(f64x2.splat(alpha), f64x2.sub(e, f64x2.splat(1.0))), f64x2.gt(z, f64x2.splat(0.0)));
 }
 
+/** sigmoid, tanh or elu (`kind`, a constant at each call) of both lanes. */
+// @ts-ignore: decorator
+@inline function exp2xActivation(z: v128, kind: i32, eluAlpha: float): v128 {
+  if (kind == ACT_SIGMOID) return sigmoid2x(z);
+  if (kind == ACT_TANH) return tanh2x(z);
+  return elu2x(z, eluAlpha);
+}
+
+/**
+ * Applies sigmoid, tanh or elu (`kind`, a constant at each call, so the choice folds away) to the lane
+ * pairs in [p, end), two independent pairs per pass: exp's dependency chain is long, so this keeps more of
+ * it in flight. Returns where the pairs end.
+ */
+// @ts-ignore: decorator
+@inline function expPairs(p: usize, end: usize, kind: i32, eluAlpha: float): usize {
+  for (; p + 32 <= end; p += 32) {
+    v128.store(p, exp2xActivation(v128.load(p), kind, eluAlpha));
+    v128.store(p + 16, exp2xActivation(v128.load(p + 16), kind, eluAlpha));
+  }
+  for (; p + 16 <= end; p += 16) v128.store(p, exp2xActivation(v128.load(p), kind, eluAlpha));
+  return p;
+}
+
 /** Activation `kind` (not softmax) of one pre-activation: the scalar form of `activate`. */
 // @ts-ignore: decorator
 @inline export function activation(z: float, kind: i32, leakyAlpha: float, eluAlpha: float): float {
@@ -156,23 +179,10 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
   const end = row + (<usize>n << 3);
   let p = row;
   if (kind == ACT_SIGMOID) {
-    if (ASC_FEATURE_SIMD) {
-      // Two independent pairs per pass: exp's dependency chain is long, so this keeps more of it in flight.
-      for (; p + 32 <= end; p += 32) {
-        v128.store(p, sigmoid2x(v128.load(p)));
-        v128.store(p + 16, sigmoid2x(v128.load(p + 16)));
-      }
-      for (; p + 16 <= end; p += 16) v128.store(p, sigmoid2x(v128.load(p)));
-    }
+    if (ASC_FEATURE_SIMD) p = expPairs(p, end, ACT_SIGMOID, eluAlpha);
     for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_SIGMOID, leakyAlpha, eluAlpha));
   } else if (kind == ACT_TANH) {
-    if (ASC_FEATURE_SIMD) {
-      for (; p + 32 <= end; p += 32) {
-        v128.store(p, tanh2x(v128.load(p)));
-        v128.store(p + 16, tanh2x(v128.load(p + 16)));
-      }
-      for (; p + 16 <= end; p += 16) v128.store(p, tanh2x(v128.load(p)));
-    }
+    if (ASC_FEATURE_SIMD) p = expPairs(p, end, ACT_TANH, eluAlpha);
     for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_TANH, leakyAlpha, eluAlpha));
   } else if (kind == ACT_RELU) {
     if (ASC_FEATURE_SIMD) {
@@ -194,13 +204,7 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(<f64>700.0);
     }
     for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_LEAKY_RELU, leakyAlpha, eluAlpha));
   } else {
-    if (ASC_FEATURE_SIMD) {
-      for (; p + 32 <= end; p += 32) {
-        v128.store(p, elu2x(v128.load(p), eluAlpha));
-        v128.store(p + 16, elu2x(v128.load(p + 16), eluAlpha));
-      }
-      for (; p + 16 <= end; p += 16) v128.store(p, elu2x(v128.load(p), eluAlpha));
-    }
+    if (ASC_FEATURE_SIMD) p = expPairs(p, end, ACT_ELU, eluAlpha);
     for (; p < end; p += 8) store<float>(p, activation(load<float>(p), ACT_ELU, leakyAlpha, eluAlpha));
   }
 }

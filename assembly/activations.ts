@@ -32,6 +32,11 @@ const EXP2_TABLE = memory.data<f64>([
   1.9152065613971474, 1.9360617934922943, 1.9571441241754002, 1.978456026387951,
 ]);
 
+/** Where the table lies in memory: the kernels src/backend/specialized.ts generates read it there. */
+export function expTable(): usize {
+  return EXP2_TABLE;
+}
+
 // @ts-ignore: decorator
 @inline function pow2(k: i32): float {
   return reinterpret<f64>(<u64>(k + 1023) << 52);

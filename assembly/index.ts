@@ -2,5 +2,5 @@
 export { alloc, free } from "./memory";
 export { forwardSeed, updateSeed } from "./seed";
 export { forwardDense, trainDense, evaluateDense, trainEpochsDense } from "./dense";
-export { exp } from "./activations";
+export { exp, expTable } from "./activations";
 export { findNonFinite } from "./scan";

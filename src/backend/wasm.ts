@@ -5,6 +5,7 @@ import plainBytes from '../../build/neurite.wasm';
 import { MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
+import { specializedEpochs } from './specialized.js';
 
 /** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
 export interface WasmExports {
@@ -18,6 +19,8 @@ export interface WasmExports {
   evaluateDense(arena: number, count: number): number;
   trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
   findNonFinite(arena: number, index: number, n: number): number;
+  exp(x: number): number;
+  expTable(): number;
 }
 
 /** The loaded module: its exports, a heap over its memory and whether it is the SIMD build. */
@@ -128,8 +131,9 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     forwardDense: (arena: Arena, count: number) => x.forwardDense(arena.base, count),
     trainDense: (arena: Arena, count: number) => x.trainDense(arena.base, count),
     evaluateDense: (arena: Arena, count: number) => x.evaluateDense(arena.base, count),
+    // Small per-sample SGD networks run a kernel generated for their shape (specialized.ts); the same bits.
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
-      x.trainEpochsDense(arena.base, rows, batchSize, epochs, threshold),
+      (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
   };
 }

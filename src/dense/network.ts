@@ -406,13 +406,15 @@ export class DenseNetwork {
 
   /**
    * @internal up to `epochs` (≤ EPOCHS_PER_CALL) epochs over the staged data in one call.
-   * Returns per-epoch [loss, accuracy] pairs and, when a step diverged, where.
+   * Returns per-epoch [loss, accuracy] pairs (a view into the arena: read before anything can grow memory) and,
+   * when a step diverged, where.
    */
   trainEpochs(rows: number, batchSize: number, epochs: number, threshold: number): { stats: Float64Array; failed?: { epoch: number; batch: number } } {
     const arena = this.arena;
     arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
     const done = this.impl.kernels.trainEpochsDense(arena, rows, batchSize, Math.min(epochs, EPOCHS_PER_CALL), threshold);
-    const stats = arena.view(DENSE_DATA_LOSSES, 2 * done).slice();
+    // A view, not a copy (an ArrayBuffer per call is costly): valid until wasm memory grows, so read it first.
+    const stats = arena.view(DENSE_DATA_LOSSES, 2 * done);
     if (arena.word(DENSE_STATUS) !== 0) return { stats, failed: { epoch: arena.word(DENSE_FAILED_EPOCH), batch: arena.word(DENSE_FAILED_BATCH) } };
     return { stats };
   }

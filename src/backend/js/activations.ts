@@ -1,10 +1,10 @@
 // JS twin of assembly/activations.ts: the same exp and activations, bit for bit.
 import { ACT_IDENTITY, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU, ACT_SOFTMAX } from '../../header.js';
 
-const LN2_HI = 6.93147180369123816490e-01;
-const LN2_LO = 1.90821492927058770002e-10;
-const N_OVER_LN2 = 92.33248261689366;
-const SHIFTER = 6755399441055744.0;
+export const LN2_HI = 6.93147180369123816490e-01;
+export const LN2_LO = 1.90821492927058770002e-10;
+export const N_OVER_LN2 = 92.33248261689366;
+export const SHIFTER = 6755399441055744.0;
 const TWO_M1000 = 9.33263618503218878990e-302;
 
 // 2^(j/64) for j = 0..63: the same correctly rounded constants as assembly/activations.ts.

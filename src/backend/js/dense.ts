@@ -133,7 +133,8 @@ export function evaluateDense(arena: Arena, count: number): number {
   return outputDelta(arena, count);
 }
 
-const SAFE_GRADIENT = 1e140;
+/** See assembly/dense.ts `SAFE_GRADIENT`. */
+export const SAFE_GRADIENT = 1e140;
 
 function maxAbs(f: Float64Array, p: number, n: number): number {
   let m = 0.0;

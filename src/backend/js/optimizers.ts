@@ -18,7 +18,7 @@ const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
 /** See assembly/optimizers.ts `SAFE_VALUE`. */
 export const SAFE_VALUE = 1e300;
 // See assembly/optimizers.ts: β^t is flushed to 0 below 2^-60, where 1 - β^t is exactly 1.
-const POWER_FLOOR = 2 ** -60;
+export const POWER_FLOOR = 2 ** -60;
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {

@@ -1,0 +1,144 @@
+// The kernels generated per network shape (src/backend/specialized.ts) against the generic wasm kernel and the
+// js backend: every byte of the arena, every weight, every history figure, the same divergence.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DenseNetwork, DivergenceError, type DenseNetworkOptions, type FitOptions } from '../src/index.js';
+import type { Arena } from '../src/backend/arena.js';
+import { disableSpecialized, specializedEpochs } from '../src/backend/specialized.js';
+import { wasmModule } from '../src/backend/wasm.js';
+import { randomArray, rng } from './helpers/data.js';
+
+// Wrapped, so the tests see that training ran the generated kernel and not, silently, the generic one.
+const generatedCalls = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../src/backend/specialized.js', async (original) => {
+  const module = await original<typeof import('../src/backend/specialized.js')>();
+  return {
+    ...module,
+    specializedEpochs: (...args: Parameters<typeof module.specializedEpochs>) => {
+      const kernel = module.specializedEpochs(...args);
+      return kernel && ((...call: Parameters<typeof kernel>) => (generatedCalls.count++, kernel(...call)));
+    },
+  };
+});
+
+afterEach(() => disableSpecialized(false));
+
+// The arena is private to the facade; these tests compare it whole.
+const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+
+function arenaBytes(net: DenseNetwork): Uint8Array {
+  const arena = arenaOf(net);
+  return new Uint8Array(arena.heap.fresh().f64.buffer, arena.base, arena.bytes).slice();
+}
+
+function dataFor(options: DenseNetworkOptions, rows: number, seed: number): { inputs: Float64Array; targets: Float64Array } {
+  const random = rng(seed);
+  const nIn = options.layers[0] as number;
+  const nOut = options.layers.at(-1) as number;
+  const inputs = randomArray(random, rows * nIn, 1.5);
+  // Exact zeros among the inputs, as xor has: their products are signed zeros.
+  for (let k = 0; k < inputs.length; k += 3) inputs[k] = 0;
+  const targets = Float64Array.from({ length: rows * nOut }, () => (random() < 0.5 ? 0 : 1));
+  return { inputs, targets };
+}
+
+type Outcome = { net: DenseNetwork; history?: ReturnType<DenseNetwork['fit']>; error?: unknown };
+
+/** Runs `train` on a js network, a wasm network on the generic kernel and one on the generated kernel. */
+function threeWays(options: DenseNetworkOptions, train: (net: DenseNetwork) => ReturnType<DenseNetwork['fit']>): Outcome[] {
+  return (['js', 'generic', 'generated'] as const).map((way) => {
+    const net = new DenseNetwork({ ...options, backend: way === 'js' ? 'js' : 'wasm' });
+    disableSpecialized(way === 'generic');
+    generatedCalls.count = 0;
+    try {
+      return { net, history: train(net) };
+    } catch (error) {
+      return { net, error };
+    } finally {
+      disableSpecialized(false);
+      expect(generatedCalls.count > 0, `${way} backend ran a generated kernel`).toBe(way === 'generated');
+    }
+  });
+}
+
+function expectSame(outcomes: Outcome[], label: string): void {
+  const [js, generic, generated] = outcomes as [Outcome, Outcome, Outcome];
+  const bytes = [arenaBytes(generic.net), arenaBytes(generated.net)];
+  expect(bytes[1]!.length, label).toBe(bytes[0]!.length);
+  const first = bytes[0]!.findIndex((b, i) => b !== bytes[1]![i]);
+  expect(first, `${label}: first differing arena byte (of ${bytes[0]!.length})`).toBe(-1);
+  const parameters = outcomes.map((o) => o.net.getParameters());
+  parameters[0]!.forEach((p, k) => expect(Object.is(p, parameters[2]![k]), `${label}: parameter ${k}, js ${p} vs generated ${parameters[2]![k]}`).toBe(true));
+  const figures = (o: Outcome) => o.history?.epochs.map((e) => [e.epoch, e.loss, e.accuracy]);
+  expect(figures(generated), label).toEqual(figures(js));
+  expect(generated.history?.stopReason, label).toBe(js.history?.stopReason);
+  expect(String(generated.error), label).toBe(String(generic.error));
+  expect(String(generated.error), label).toBe(String(js.error));
+}
+
+const SHAPES: DenseNetworkOptions[] = [
+  { layers: [2, 3, 1], activation: 'sigmoid', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.3 } },
+  { layers: [3, 5, 2], activation: 'tanh', outputActivation: 'identity', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.05 } },
+  { layers: [1, 4, 3, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 } },
+  { layers: [4, 3, 3], activation: 'leakyRelu', outputActivation: 'elu', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.02 } },
+  { layers: [5, 6, 2], activation: 'elu', outputActivation: 'tanh', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 } },
+];
+
+describe('kernels generated per network shape', () => {
+  it('serve the shapes they cover, and only those', () => {
+    const wasm = wasmModule()!;
+    const covered = (options: DenseNetworkOptions, batchSize = 1) =>
+      specializedEpochs(wasm, arenaOf(new DenseNetwork({ ...options, backend: 'wasm' })), 4, batchSize, 10) !== null;
+    for (const shape of SHAPES) expect(covered(shape), shape.layers.join('-')).toBe(true);
+    const xor = SHAPES[0]!;
+    expect(covered(xor, 2)).toBe(false);
+    expect(covered({ ...xor, optimizer: 'adam' })).toBe(false);
+    expect(covered({ ...xor, optimizer: { type: 'sgd', clipNorm: 1 } })).toBe(false);
+    expect(covered({ ...xor, optimizer: { type: 'sgd', weightDecay: 1e-4 } })).toBe(false);
+    expect(covered({ ...xor, loss: 'binaryCrossEntropy' })).toBe(false);
+    expect(covered({ layers: [2, 3, 2], outputActivation: 'softmax', loss: 'crossEntropy', optimizer: 'sgd' })).toBe(false);
+    expect(covered({ ...xor, layers: [8, 8, 1] })).toBe(false); // 81 parameters
+  });
+
+  SHAPES.forEach((shape, s) => {
+    it(`${shape.layers.join('-')}: leave the arena byte for byte as the generic kernel does, and the js backend's weights`, () => {
+      const data = dataFor(shape, 7, s);
+      const plans: [string, FitOptions][] = [
+        ['all epochs in one call', { epochs: 300, batchSize: 1, shuffle: false }],
+        ['one call per epoch, shuffled', { epochs: 40, batchSize: 1 }],
+      ];
+      for (const [label, fitOptions] of plans) {
+        expectSame(threeWays({ ...shape, seed: 10 + s }, (net) => net.fit(data, fitOptions)), `${label}`);
+      }
+    });
+  });
+
+  it('take the careful step where the bound cannot prove one safe: the first step and after setParameters', () => {
+    const shape = SHAPES[0]!;
+    const data = dataFor(shape, 4, 1);
+    expectSame(threeWays({ ...shape, seed: 3 }, (net) => {
+      net.fit(data, { epochs: 5, batchSize: 1, shuffle: false });
+      // Unknown peaks again: the next step cannot use the bound.
+      net.setParameters(net.getParameters().map((p) => p * 3));
+      return net.fit(data, { epochs: 5, batchSize: 1, shuffle: false });
+    }), 'setParameters between fits');
+  });
+
+  it('stop at the error threshold after the same epoch', () => {
+    const shape = SHAPES[0]!;
+    const xor = { inputs: Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1), targets: Float64Array.of(0, 1, 1, 0) };
+    const outcomes = threeWays({ ...shape, seed: 7 }, (net) => net.fit(xor, { epochs: 20000, batchSize: 1, shuffle: false, errorThreshold: 0.05 }));
+    expect(outcomes[2]!.history!.stopReason).toBe('errorThreshold');
+    expect(outcomes[2]!.history!.epochs.length).toBeLessThan(20000);
+    expectSame(outcomes, 'errorThreshold');
+  });
+
+  it('refuse the same diverging step and leave the same state', () => {
+    for (const learningRate of [1e150, 1e305]) {
+      const shape = { ...SHAPES[1]!, optimizer: { type: 'sgd' as const, learningRate } };
+      const data = dataFor(shape, 6, 2);
+      const outcomes = threeWays({ ...shape, seed: 4 }, (net) => net.fit(data, { epochs: 50, batchSize: 1, shuffle: false }));
+      expect(outcomes[2]!.error, `learning rate ${learningRate}`).toBeInstanceOf(DivergenceError);
+      expectSame(outcomes, `learning rate ${learningRate}`);
+    }
+  });
+});

@@ -259,19 +259,22 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
     }
   }
 
-  // outputDelta, MSE: loss = Σ e²/n, g = 2e/n, delta = g·act'(a)·1 (one row).
+  // outputDelta, MSE: loss = Σ e²/n, g = 2e/n, delta = g·act'(a)·(1/count). Multiplying by 1 (1/n for one output,
+  // 1/count for one row) returns its operand's bits (a NaN from arithmetic is quiet and keeps its payload): left out.
   const perOutput = 1.0 / sizes[L]!;
   c.f64(0.0).set(loss);
   for (let i = 0; i < sizes[L]!; i++) {
     c.get(A[L]![i]!).get(Y[i]!).op(Op.f64Sub).set(e);
     c.get(loss).get(e).get(e).op(Op.f64Mul, Op.f64Add).set(loss);
-    c.f64(2.0).get(e).op(Op.f64Mul).f64(perOutput).op(Op.f64Mul).set(T[i]!);
+    c.f64(2.0).get(e).op(Op.f64Mul);
+    if (perOutput !== 1) c.f64(perOutput).op(Op.f64Mul);
+    c.set(T[i]!);
   }
-  c.get(loss).f64(perOutput).op(Op.f64Mul).set(loss);
+  if (perOutput !== 1) c.get(loss).f64(perOutput).op(Op.f64Mul).set(loss);
   for (let i = 0; i < sizes[L]!; i++) {
     c.get(T[i]!);
     derivative(kinds[L]!, A[L]![i]!);
-    c.op(Op.f64Mul).f64(1.0).op(Op.f64Mul).set(D[L]![i]!);
+    c.op(Op.f64Mul).set(D[L]![i]!);
   }
   if (sizes[L] === 1) {
     c.get(A[L]![0]!).f64(0.5).op(Op.f64Ge).get(Y[0]!).f64(0.5).op(Op.f64Ge).op(Op.i32Eq);
@@ -383,7 +386,7 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   c.op(Op.end);
 
   // runEpochs' sums, then the next row.
-  c.get(total).get(loss).f64(1.0).op(Op.f64Mul, Op.f64Add).set(total);
+  c.get(total).get(loss).op(Op.f64Add).set(total); // total += loss·count, count 1
   c.get(correct).get(stepCorrect).op(Op.f64Add).set(correct);
   c.get(row).i32(1).op(Op.i32Add).set(row);
   c.get(row).get(ROWS).op(Op.i32LtS).brIf(0);

@@ -83,50 +83,44 @@ function epochStats(epoch: number, loss: number, accuracy: number, valLoss: numb
 
 /**
  * The per-epoch figures, kept as numbers until FitHistory.epochs is first read: a long run of tiny epochs
- * (xor's 20,000) otherwise spends a sixth of its time allocating records nobody may read. Sized for the
- * planned epochs up front: each ArrayBuffer allocation cost ~50 µs or more on the benchmark machine.
+ * (xor's 20,000) otherwise spends a sixth of its time allocating records nobody may read. They are plain
+ * arrays on the JS heap, not typed arrays: fresh ArrayBuffer memory cost ~3 ns a byte in page faults on the
+ * benchmark machine (1 ms for xor's 20,000 epochs), where the JS heap reuses its pages.
  */
 class EpochLog {
-  private figures: Float64Array<ArrayBuffer>; // per epoch: loss, accuracy, and with validation data valLoss, valAccuracy
-  private readonly width: number;
-  private count = 0;
-  constructor(epochs: number, private readonly validation: boolean) {
-    this.width = validation ? 4 : 2;
-    this.figures = new Float64Array(this.width * Math.min(epochs, 1 << 16));
-  }
-
-  private reserve(epochs: number): void {
-    if (this.width * epochs <= this.figures.length) return;
-    const bigger = new Float64Array(Math.max(2 * this.figures.length, this.width * epochs));
-    bigger.set(this.figures);
-    this.figures = bigger;
+  // [loss, accuracy, loss, accuracy, ...], one array per kernel call; [valLoss, valAccuracy, ...] with validation data.
+  private readonly runs: number[][] = [];
+  private readonly validation: number[] | null;
+  constructor(validation: boolean) {
+    this.validation = validation ? [] : null;
   }
 
   add(loss: number, accuracy: number, valLoss: number, valAccuracy: number): void {
-    this.reserve(this.count + 1);
-    const at = this.width * this.count++;
-    this.figures[at] = loss;
-    this.figures[at + 1] = accuracy;
-    if (this.validation) {
-      this.figures[at + 2] = valLoss;
-      this.figures[at + 3] = valAccuracy;
-    }
+    this.runs.push([loss, accuracy]);
+    this.validation?.push(valLoss, valAccuracy);
   }
 
-  /** Appends the [loss, accuracy] pairs of a run of epochs without validation data, in one copy. */
+  /** Appends the [loss, accuracy] pairs of a run of epochs without validation data. */
   addPairs(pairs: Float64Array): void {
-    this.reserve(this.count + pairs.length / 2);
-    this.figures.set(pairs, 2 * this.count);
-    this.count += pairs.length / 2;
+    const run = new Array<number>(pairs.length).fill(NaN); // filled with a double: elements stored unboxed
+    for (let i = 0; i < pairs.length; i++) run[i] = pairs[i]!;
+    this.runs.push(run);
   }
 
   /** A FitHistory whose `epochs` array is built on first read (and is an ordinary array from then on). */
   history(stopReason: FitHistory['stopReason']): FitHistory {
     let epochs: EpochStats[] | undefined;
-    const build = (): EpochStats[] => Array.from({ length: this.count }, (_, e) => {
-      const f = this.figures, at = this.width * e;
-      return epochStats(e, f[at]!, f[at + 1]!, this.validation ? f[at + 2] : undefined, this.validation ? f[at + 3] : undefined);
-    });
+    const build = (): EpochStats[] => {
+      const all: EpochStats[] = [];
+      const v = this.validation;
+      for (const run of this.runs) {
+        for (let k = 0; k < run.length; k += 2) {
+          const e = all.length;
+          all.push(epochStats(e, run[k]!, run[k + 1]!, v?.[2 * e], v?.[2 * e + 1]));
+        }
+      }
+      return all;
+    };
     return {
       get epochs(): EpochStats[] {
         return (epochs ??= build());
@@ -150,7 +144,7 @@ class Run {
   stopReason: FitHistory['stopReason'] = 'epochs';
 
   constructor(private readonly net: DenseNetwork, private readonly p: Plan) {
-    this.log = new EpochLog(p.epochs, p.validation !== undefined);
+    this.log = new EpochLog(p.validation !== undefined);
   }
 
   /** Records one finished epoch (epochs are recorded in order from 0); returns false when training should stop. */

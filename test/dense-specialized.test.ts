@@ -81,6 +81,7 @@ const SHAPES: DenseNetworkOptions[] = [
   { layers: [1, 4, 3, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 } },
   { layers: [4, 3, 3], activation: 'leakyRelu', outputActivation: 'elu', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.02 } },
   { layers: [5, 6, 2], activation: 'elu', outputActivation: 'tanh', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 } },
+  { layers: [9, 10, 4], activation: 'sigmoid', outputActivation: 'identity', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.05 } },
 ];
 
 describe('kernels generated per network shape', () => {
@@ -96,7 +97,8 @@ describe('kernels generated per network shape', () => {
     expect(covered({ ...xor, optimizer: { type: 'sgd', weightDecay: 1e-4 } })).toBe(false);
     expect(covered({ ...xor, loss: 'binaryCrossEntropy' })).toBe(false);
     expect(covered({ layers: [2, 3, 2], outputActivation: 'softmax', loss: 'crossEntropy', optimizer: 'sgd' })).toBe(false);
-    expect(covered({ ...xor, layers: [8, 8, 1] })).toBe(false); // 81 parameters
+    expect(covered({ ...xor, layers: [8, 12, 1] })).toBe(true); // 121 parameters
+    expect(covered({ ...xor, layers: [10, 12, 4] })).toBe(false); // 184 parameters
   });
 
   SHAPES.forEach((shape, s) => {

@@ -39,7 +39,9 @@ export function disableSpecialized(disable: boolean): void {
   enabled = !disable;
 }
 
+// Kernels by shape (per wasm module), and each arena's kernel: the shape of an arena never changes.
 const compiled = new WeakMap<WasmModule, Map<string, EpochsKernel | null>>();
+const byArena = new WeakMap<Arena, EpochsKernel | null>();
 
 /**
  * The generated kernel for this arena's network, or null when its shape or training settings are outside
@@ -48,10 +50,16 @@ const compiled = new WeakMap<WasmModule, Map<string, EpochsKernel | null>>();
  */
 export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, batchSize: number, epochs: number): EpochsKernel | null {
   if (!enabled || batchSize !== 1 || rows < 1 || epochs < 1) return null;
-  if (arena.word(DENSE_OPTIMIZER) !== OPT_SGD || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
-  if (arena.word(DENSE_PARAM_COUNT) > MAX_PARAMETERS) return null;
   const f = arena.f64, settings = arena.at(DENSE_SETTINGS);
   if (f[settings + S_CLIP_NORM]! > 0 || f[settings + S_WEIGHT_DECAY] !== 0) return null;
+  let kernel = byArena.get(arena);
+  if (kernel === undefined) byArena.set(arena, (kernel = kernelFor(wasm, arena)));
+  return kernel;
+}
+
+function kernelFor(wasm: WasmModule, arena: Arena): EpochsKernel | null {
+  if (arena.word(DENSE_OPTIMIZER) !== OPT_SGD || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
+  if (arena.word(DENSE_PARAM_COUNT) > MAX_PARAMETERS) return null;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const sizes = [arena.word(denseEntry(1, DENSE_IN))];
   const kinds = [ACT_IDENTITY];

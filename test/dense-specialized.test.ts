@@ -134,6 +134,25 @@ describe('kernels generated per network shape', () => {
     expectSame(outcomes, 'errorThreshold');
   });
 
+  it('compile in the background where synchronous compiles are refused (a browser\'s main thread), the generic kernel serving meanwhile', async () => {
+    const shape: DenseNetworkOptions = { layers: [3, 4, 2], activation: 'sigmoid', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.2 } };
+    const wasm = wasmModule()!;
+    const Module = WebAssembly.Module;
+    const refuse = vi.spyOn(WebAssembly, 'Module').mockImplementation(function (bytes: BufferSource) {
+      if (bytes.byteLength > 4096) throw new RangeError('WebAssembly.Module is disallowed on the main thread, if the buffer size is larger than 4KB');
+      return new Module(bytes);
+    } as unknown as typeof WebAssembly.Module);
+    try {
+      const arena = arenaOf(new DenseNetwork({ ...shape, backend: 'wasm' }));
+      expect(specializedEpochs(wasm, arena, 4, 1, 10)).toBeNull();
+      expect(refuse).toHaveBeenCalled();
+      await vi.waitFor(() => expect(specializedEpochs(wasm, arena, 4, 1, 10)).not.toBeNull());
+    } finally {
+      refuse.mockRestore();
+    }
+    expectSame(threeWays({ ...shape, seed: 8 }, (net) => net.fit(dataFor(shape, 5, 8), { epochs: 50, batchSize: 1, shuffle: false })), 'compiled in the background');
+  });
+
   it('refuse the same diverging step and leave the same state', () => {
     for (const learningRate of [1e150, 1e305]) {
       const shape = { ...SHAPES[1]!, optimizer: { type: 'sgd' as const, learningRate } };

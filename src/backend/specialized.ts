@@ -39,25 +39,32 @@ export function disableSpecialized(disable: boolean): void {
   enabled = !disable;
 }
 
-// Kernels by shape (per wasm module), and each arena's kernel: the shape of an arena never changes.
+/** A network shape the generator covers: layer sizes (input first) and activation codes (index 0 unused). */
+interface Shape {
+  readonly key: string;
+  readonly sizes: readonly number[];
+  readonly kinds: readonly number[];
+}
+
+// Kernels by shape key, per wasm module; each arena's shape (null: not covered), which never changes.
 const compiled = new WeakMap<WasmModule, Map<string, EpochsKernel | null>>();
-const byArena = new WeakMap<Arena, EpochsKernel | null>();
+const shapes = new WeakMap<Arena, Shape | null>();
 
 /**
  * The generated kernel for this arena's network, or null when its shape or training settings are outside
- * what generation covers (batch size 1, SGD without clipping or decay, MSE, no softmax, ≤ 160 parameters) or
- * the platform refuses to compile it (browsers' main thread caps synchronous compiles at 4 KiB).
+ * what generation covers (batch size 1, SGD without clipping or decay, MSE, no softmax, ≤ 160 parameters),
+ * when the platform refuses to compile it, or while it compiles in the background (browsers' main thread).
  */
 export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, batchSize: number, epochs: number): EpochsKernel | null {
   if (!enabled || batchSize !== 1 || rows < 1 || epochs < 1) return null;
   const f = arena.f64, settings = arena.at(DENSE_SETTINGS);
   if (f[settings + S_CLIP_NORM]! > 0 || f[settings + S_WEIGHT_DECAY] !== 0) return null;
-  let kernel = byArena.get(arena);
-  if (kernel === undefined) byArena.set(arena, (kernel = kernelFor(wasm, arena)));
-  return kernel;
+  let shape = shapes.get(arena);
+  if (shape === undefined) shapes.set(arena, (shape = coveredShape(arena)));
+  return shape && kernelFor(wasm, shape);
 }
 
-function kernelFor(wasm: WasmModule, arena: Arena): EpochsKernel | null {
+function coveredShape(arena: Arena): Shape | null {
   if (arena.word(DENSE_OPTIMIZER) !== OPT_SGD || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
   if (arena.word(DENSE_PARAM_COUNT) > MAX_PARAMETERS) return null;
   const layers = arena.word(DENSE_LAYER_COUNT);
@@ -68,21 +75,25 @@ function kernelFor(wasm: WasmModule, arena: Arena): EpochsKernel | null {
     kinds.push(arena.word(denseEntry(l, DENSE_ACTIVATION)));
   }
   if (kinds.includes(ACT_SOFTMAX)) return null;
+  return { key: `${sizes.join('-')}/${kinds.join('-')}`, sizes, kinds };
+}
+
+function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
   let cache = compiled.get(wasm);
   if (!cache) compiled.set(wasm, (cache = new Map()));
-  const key = `${sizes.join('-')}/${kinds.join('-')}`;
-  let kernel = cache.get(key);
-  if (kernel === undefined) {
-    try {
-      const module = new WebAssembly.Module(generate(sizes, kinds, wasm.exports.expTable()));
-      const env = { memory: wasm.exports.memory, exp: wasm.exports.exp };
-      kernel = new WebAssembly.Instance(module, { env }).exports.trainEpochs as EpochsKernel;
-    } catch {
-      kernel = null;
-    }
-    cache.set(key, kernel);
+  const kernel = cache.get(shape.key);
+  if (kernel !== undefined) return kernel;
+  const instantiate = (module: WebAssembly.Module): EpochsKernel =>
+    new WebAssembly.Instance(module, { env: { memory: wasm.exports.memory, exp: wasm.exports.exp } }).exports.trainEpochs as EpochsKernel;
+  const bytes = generate(shape.sizes, shape.kinds, wasm.exports.expTable());
+  cache.set(shape.key, null);
+  try {
+    cache.set(shape.key, instantiate(new WebAssembly.Module(bytes)));
+  } catch (error) {
+    // Browsers refuse synchronous compiles over 4 KiB on the main thread: the generic kernel serves until this one is ready.
+    if (error instanceof RangeError) WebAssembly.compile(bytes).then((module) => cache.set(shape.key, instantiate(module)), () => {});
   }
-  return kernel;
+  return cache.get(shape.key)!;
 }
 
 /** The generated module's bytes: see the file comment; each step below names the generic code it mirrors. */

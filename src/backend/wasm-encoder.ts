@@ -1,19 +1,18 @@
 // A minimal WebAssembly binary writer: one module of one exported function with imports, enough for the
 // straight-line f64 code src/backend/specialized.ts generates. Opcodes are from the WebAssembly core spec.
 
-/** Value types. */
+/** Value types of locals, parameters and results. */
 export const I32 = 0x7f;
-export const I64 = 0x7e;
 export const F64 = 0x7c;
-type ValueType = typeof I32 | typeof I64 | typeof F64;
+type ValueType = typeof I32 | typeof F64;
 
 /** Opcodes without immediates, by their text-format names. */
 export const Op = {
-  unreachable: 0x00, else: 0x05, end: 0x0b, return: 0x0f, drop: 0x1a, select: 0x1b,
-  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32GeS: 0x4e,
+  else: 0x05, end: 0x0b, select: 0x1b,
+  i32Eqz: 0x45, i32Eq: 0x46, i32LtS: 0x48,
   f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
   i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74, i32ShrS: 0x75,
-  i64Add: 0x7c, i64Shl: 0x86,
+  i64Shl: 0x86,
   f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3,
   f64Max: 0xa5, i32WrapI64: 0xa7, i64ExtendI32S: 0xac, f64ConvertI32S: 0xb7, i64ReinterpretF64: 0xbd,
   f64ReinterpretI64: 0xbf,
@@ -45,7 +44,11 @@ function name(out: number[], text: string): void {
   for (let i = 0; i < text.length; i++) out.push(text.charCodeAt(i));
 }
 
-/** One function's body: its locals and its instructions, appended in order. */
+/**
+ * One function's body: its locals and its instructions, appended in order. Each method appends the instruction
+ * of its name (`get` is local.get, `f64` is f64.const, `loadF64` is f64.load, ...) and returns the body, so
+ * instructions chain in stack order.
+ */
 export class FunctionBody {
   readonly code: number[] = [];
   private readonly locals: ValueType[] = [];

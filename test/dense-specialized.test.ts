@@ -82,6 +82,8 @@ const SHAPES: DenseNetworkOptions[] = [
   { layers: [4, 3, 3], activation: 'leakyRelu', outputActivation: 'elu', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.02 } },
   { layers: [5, 6, 2], activation: 'elu', outputActivation: 'tanh', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 } },
   { layers: [9, 10, 4], activation: 'sigmoid', outputActivation: 'identity', loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.05 } },
+  { layers: [2, 3, 1], activation: 'sigmoid', loss: 'mse', optimizer: { type: 'momentum', learningRate: 0.3, momentum: 0.1 } },
+  { layers: [3, 6, 2], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', optimizer: { type: 'momentum', learningRate: 0.05, momentum: 0.9, nesterov: true } },
 ];
 
 describe('kernels generated per network shape', () => {
@@ -93,6 +95,7 @@ describe('kernels generated per network shape', () => {
     const xor = SHAPES[0]!;
     expect(covered(xor, 2)).toBe(false);
     expect(covered({ ...xor, optimizer: 'adam' })).toBe(false);
+    expect(covered({ ...xor, optimizer: { type: 'sgd', weightDecay: -0 } })).toBe(false);
     expect(covered({ ...xor, optimizer: { type: 'sgd', clipNorm: 1 } })).toBe(false);
     expect(covered({ ...xor, optimizer: { type: 'sgd', weightDecay: 1e-4 } })).toBe(false);
     expect(covered({ ...xor, loss: 'binaryCrossEntropy' })).toBe(false);
@@ -154,12 +157,12 @@ describe('kernels generated per network shape', () => {
   });
 
   it('refuse the same diverging step and leave the same state', () => {
-    for (const learningRate of [1e150, 1e305]) {
-      const shape = { ...SHAPES[1]!, optimizer: { type: 'sgd' as const, learningRate } };
+    for (const [type, learningRate] of [['sgd', 1e150], ['sgd', 1e305], ['momentum', 1e150], ['momentum', 1e305]] as const) {
+      const shape = { ...SHAPES[1]!, optimizer: { type, learningRate } };
       const data = dataFor(shape, 6, 2);
       const outcomes = threeWays({ ...shape, seed: 4 }, (net) => net.fit(data, { epochs: 50, batchSize: 1, shuffle: false }));
-      expect(outcomes[2]!.error, `learning rate ${learningRate}`).toBeInstanceOf(DivergenceError);
-      expectSame(outcomes, `learning rate ${learningRate}`);
+      expect(outcomes[2]!.error, `${type}, learning rate ${learningRate}`).toBeInstanceOf(DivergenceError);
+      expectSame(outcomes, `${type}, learning rate ${learningRate}`);
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * trainEpochsDense compiled for one network shape. For small networks trained one sample at a time with
- * plain SGD and MSE (xor and its kin), the generic kernel spends most of a step on loops sized at run time
+ * SGD or momentum and MSE (xor and its kin), the generic kernel spends most of a step on loops sized at run time
  * and on loading and storing a dozen weights it just wrote. The function generated here keeps every weight,
  * activation, delta and gradient in locals (registers) for a whole run of epochs and writes the arena
  * back once at the end. It performs the generic kernel's operations in the same order
@@ -11,8 +11,8 @@ import {
   ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, DENSE_ACTIVATION,
   DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_TARGETS, DENSE_DELTA, DENSE_FAILED_BATCH,
   DENSE_FAILED_EPOCH, DENSE_GRADS, DENSE_IN, DENSE_INPUT, DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER,
-  DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET,
-  LOSS_MSE, OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA,
+  DENSE_MOMENT1, DENSE_NESTEROV, DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS, DENSE_STATUS,
+  DENSE_TARGET, LOSS_MSE, OPT_MOMENTUM, OPT_SGD, S_MOMENTUM, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA,
   S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { denseEntry } from '../layout.js';
@@ -44,6 +44,9 @@ interface Shape {
   readonly key: string;
   readonly sizes: readonly number[];
   readonly kinds: readonly number[];
+  /** Momentum SGD (else plain SGD), and with it Nesterov's form. */
+  readonly momentum: boolean;
+  readonly nesterov: boolean;
 }
 
 // Kernels by shape key, per wasm module; each arena's shape (null: not covered), which never changes.
@@ -52,20 +55,23 @@ const shapes = new WeakMap<Arena, Shape | null>();
 
 /**
  * The generated kernel for this arena's network, or null when its shape or training settings are outside
- * what generation covers (batch size 1, SGD without clipping or decay, MSE, no softmax, ≤ 160 parameters),
- * when the platform refuses to compile it, or while it compiles in the background (browsers' main thread).
+ * what generation covers (batch size 1, SGD or momentum without clipping or weight decay, MSE, no softmax,
+ * ≤ 160 parameters), when the platform refuses to compile it, or while it compiles in the background (a
+ * browser's main thread).
  */
 export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, batchSize: number, epochs: number): EpochsKernel | null {
   if (!enabled || batchSize !== 1 || rows < 1 || epochs < 1) return null;
   const f = arena.f64, settings = arena.at(DENSE_SETTINGS);
-  if (f[settings + S_CLIP_NORM]! > 0 || f[settings + S_WEIGHT_DECAY] !== 0) return null;
+  // A weight decay of -0 would change the sign of some zeros in the generic kernel's SGD step (see sgd below).
+  if (f[settings + S_CLIP_NORM]! > 0 || !Object.is(f[settings + S_WEIGHT_DECAY], 0)) return null;
   let shape = shapes.get(arena);
   if (shape === undefined) shapes.set(arena, (shape = coveredShape(arena)));
   return shape && kernelFor(wasm, shape);
 }
 
 function coveredShape(arena: Arena): Shape | null {
-  if (arena.word(DENSE_OPTIMIZER) !== OPT_SGD || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
+  const optimizer = arena.word(DENSE_OPTIMIZER);
+  if ((optimizer !== OPT_SGD && optimizer !== OPT_MOMENTUM) || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
   if (arena.word(DENSE_PARAM_COUNT) > MAX_PARAMETERS) return null;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const sizes = [arena.word(denseEntry(1, DENSE_IN))];
@@ -75,7 +81,8 @@ function coveredShape(arena: Arena): Shape | null {
     kinds.push(arena.word(denseEntry(l, DENSE_ACTIVATION)));
   }
   if (kinds.includes(ACT_SOFTMAX)) return null;
-  return { key: `${sizes.join('-')}/${kinds.join('-')}`, sizes, kinds };
+  const momentum = optimizer === OPT_MOMENTUM, nesterov = momentum && arena.word(DENSE_NESTEROV) !== 0;
+  return { key: `${sizes.join('-')}/${kinds.join('-')}/${momentum ? (nesterov ? 'nesterov' : 'momentum') : 'sgd'}`, sizes, kinds, momentum, nesterov };
 }
 
 function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
@@ -85,7 +92,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
   if (kernel !== undefined) return kernel;
   const instantiate = (module: WebAssembly.Module): EpochsKernel =>
     new WebAssembly.Instance(module, { env: { memory: wasm.exports.memory, exp: wasm.exports.exp } }).exports.trainEpochs as EpochsKernel;
-  const bytes = generate(shape.sizes, shape.kinds, wasm.exports.expTable());
+  const bytes = generate(shape, wasm.exports.expTable());
   cache.set(shape.key, null);
   try {
     cache.set(shape.key, instantiate(new WebAssembly.Module(bytes)));
@@ -97,7 +104,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
 }
 
 /** The generated module's bytes: see the file comment; each step below names the generic code it mirrors. */
-function generate(sizes: readonly number[], kinds: readonly number[], table: number): Uint8Array<ArrayBuffer> {
+function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): Uint8Array<ArrayBuffer> {
   const c = new FunctionBody([I32, I32, I32, I32, F64], [I32]);
   const ARENA = 0, ROWS = 1, EPOCHS = 3, THRESHOLD = 4;
   const L = sizes.length - 1;
@@ -106,9 +113,9 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   const many = (n: number): number[] => Array.from({ length: n }, f64);
   const settings = i32(), inputs = i32(), targets = i32(), order = i32(), losses = i32();
   const epoch = i32(), row = i32(), ptr = i32(), k = i32(), result = i32(), best = i32(), expected = i32(), ok = i32();
-  const lr = f64(), leaky = f64(), elu = f64(), b1 = f64(), b2 = f64();
+  const lr = f64(), mu = f64(), leaky = f64(), elu = f64(), b1 = f64(), b2 = f64();
   const lastPower1 = f64(), lastPower2 = f64(), power1 = f64(), power2 = f64();
-  const lastPeakP = f64(), lastPeakM = f64(), lastPeakV = f64(), peakP = f64();
+  const lastPeakP = f64(), lastPeakM = f64(), lastPeakV = f64(), peakP = f64(), peakM = f64(), velocity = f64();
   const loss = f64(), total = f64(), correct = f64(), stepCorrect = f64(), bound = f64(), m = f64(), a = f64();
   const z = f64(), e = f64(), t = f64(), kd = f64(), kf = f64(), r = f64(), r2 = f64(), bestValue = f64();
   // Per layer l: W[l][o][i], B[l][o], outputs A[l] (A[0]: the input row), deltas D[l], weight gradients G[l][o][i].
@@ -122,11 +129,14 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
     D.push(many(sizes[l]!));
   }
   const Y = many(sizes[L]!), T = many(sizes[L]!);
-  // Parameter index of each weight and bias in the block [W1 b1 W2 b2 ...] (src/layout.ts).
-  const parameters: [number, number, number][] = []; // [value local, gradient local, index]
+  // Each weight and bias: its local, its gradient's, its velocity's (momentum), its index in the block [W1 b1 W2 b2 ...]
+  // (src/layout.ts), which the gradients and moments repeat.
+  const parameters: [number, number, number, number][] = [];
   for (let l = 1, index = 0; l <= L; l++) {
-    for (let o = 0; o < sizes[l]!; o++) for (let i = 0; i < sizes[l - 1]!; i++) parameters.push([W[l]![o]![i]!, G[l]![o]![i]!, index++]);
-    for (let o = 0; o < sizes[l]!; o++) parameters.push([B[l]![o]!, D[l]![o]!, index++]);
+    for (let o = 0; o < sizes[l]!; o++) {
+      for (let i = 0; i < sizes[l - 1]!; i++) parameters.push([W[l]![o]![i]!, G[l]![o]![i]!, momentum ? f64() : -1, index++]);
+    }
+    for (let o = 0; o < sizes[l]!; o++) parameters.push([B[l]![o]!, D[l]![o]!, momentum ? f64() : -1, index++]);
   }
 
   const headerPointer = (word: number, into: number): void => {
@@ -221,16 +231,55 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
     }
   };
 
-  // SGD with scale 1 and decay 0: p − lr·(1·g + 0·p) is p − lr·g bit for bit when p and g are finite, which
-  // every applied step guarantees (0·p is ±0, and g + ±0 differs from g only for g = −0, where p − lr·(±0) = p).
-  const sgd = (p: number, g: number): void => {
-    c.get(p).get(lr).get(g).op(Op.f64Mul, Op.f64Sub).set(p);
+  // The step of parameter p with gradient g (scale 1: no clipping; decay 0). SGD: p − lr·(1·g + 0·p) is p − lr·g bit
+  // for bit when p and g are finite, which every applied step guarantees (0·p is ±0; g + ±0 differs from g only for
+  // g = −0, and then p − lr·(±0) is p either way). Momentum: stepRange's formulas as written, velocity v:
+  // g' = 1·g + 0·p, v = μv + g', p −= lr·(Nesterov ? g' + μv : v).
+  const step = (p: number, g: number, v: number): void => {
+    if (!momentum) {
+      c.get(p).get(lr).get(g).op(Op.f64Mul, Op.f64Sub).set(p);
+      return;
+    }
+    c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
+    c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(v);
+    c.get(p).get(lr);
+    if (nesterov) c.get(t).get(mu).get(v).op(Op.f64Mul, Op.f64Add);
+    else c.get(v);
+    c.op(Op.f64Mul, Op.f64Sub).set(p);
   };
 
-  // Pushes stepBound(x) of assembly/optimizers.ts for SGD and sets peakP: max(lastPeakP + lr·(1·x + 0·lastPeakP), 0).
+  // Pushes stepBound(x) of assembly/optimizers.ts and sets the peaks: with g = 1·x + 0·lastPeakP, SGD's
+  // max(lastPeakP + lr·g, 0); momentum's peakM = μ·lastPeakM + g, peakP = lastPeakP + lr·(Nesterov ? g + μ·peakM : peakM),
+  // then max(peakP, max(peakM, 0)).
   const stepBound = (x: number): void => {
-    c.get(lastPeakP).get(lr).f64(1.0).get(x).op(Op.f64Mul).f64(0.0).get(lastPeakP).op(Op.f64Mul, Op.f64Add, Op.f64Mul, Op.f64Add).set(peakP);
-    c.get(peakP).f64(0.0).op(Op.f64Max);
+    c.f64(1.0).get(x).op(Op.f64Mul).f64(0.0).get(lastPeakP).op(Op.f64Mul, Op.f64Add).set(velocity);
+    if (!momentum) {
+      c.get(lastPeakP).get(lr).get(velocity).op(Op.f64Mul, Op.f64Add).set(peakP);
+      c.f64(0.0).set(peakM);
+    } else {
+      c.get(mu).get(lastPeakM).op(Op.f64Mul).get(velocity).op(Op.f64Add).set(peakM);
+      c.get(lastPeakP).get(lr);
+      if (nesterov) c.get(velocity).get(mu).get(peakM).op(Op.f64Mul, Op.f64Add);
+      else c.get(peakM);
+      c.op(Op.f64Mul, Op.f64Add).set(peakP);
+    }
+    c.get(peakP).get(peakM).f64(0.0).op(Op.f64Max, Op.f64Max);
+  };
+
+  // Sets peakP and peakM to peekStep's exact peaks of the new parameters and velocities, and pushes the larger (≥ 0).
+  const peek = (): void => {
+    c.f64(0.0).set(peakP).f64(0.0).set(peakM);
+    for (const [p, g, v] of parameters) {
+      c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
+      if (momentum) {
+        c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(velocity);
+        c.get(peakM).get(velocity).op(Op.f64Abs, Op.f64Max).set(peakM);
+        if (nesterov) c.get(t).get(mu).get(velocity).op(Op.f64Mul, Op.f64Add).set(t);
+        else c.get(velocity).set(t);
+      }
+      c.get(peakP).get(p).get(lr).get(t).op(Op.f64Mul, Op.f64Sub, Op.f64Abs, Op.f64Max).set(peakP);
+    }
+    c.get(peakP).get(peakM).f64(0.0).op(Op.f64Max, Op.f64Max);
   };
 
   // Pushes isFinite(x): x − x == 0.
@@ -245,6 +294,7 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   headerPointer(DENSE_DATA_ORDER, order);
   headerPointer(DENSE_DATA_LOSSES, losses);
   setting(S_LEARNING_RATE, lr);
+  setting(S_MOMENTUM, mu);
   setting(S_LEAKY_ALPHA, leaky);
   setting(S_ELU_ALPHA, elu);
   setting(S_BETA1, b1);
@@ -255,7 +305,11 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   setting(S_PEAK_M, lastPeakM);
   setting(S_PEAK_V, lastPeakV);
   headerPointer(DENSE_PARAMS, ptr);
-  for (const [p, , index] of parameters) c.get(ptr).loadF64(index * 8).set(p);
+  for (const [p, , , index] of parameters) c.get(ptr).loadF64(index * 8).set(p);
+  if (momentum) {
+    headerPointer(DENSE_MOMENT1, ptr);
+    for (const [, , v, index] of parameters) c.get(ptr).loadF64(index * 8).set(v);
+  }
   c.get(EPOCHS).set(result);
 
   c.block(); // $exit
@@ -336,8 +390,8 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
     }
   };
   const commit = (): void => {
-    c.get(power1).set(lastPower1).get(power2).set(lastPower2).get(peakP).set(lastPeakP);
-    c.f64(0.0).set(lastPeakM).f64(0.0).set(lastPeakV);
+    c.get(power1).set(lastPower1).get(power2).set(lastPower2).get(peakP).set(lastPeakP).get(peakM).set(lastPeakM);
+    c.f64(0.0).set(lastPeakV);
   };
 
   // step: the fast path when the loss is finite and the bound proves the step safe (stepRowSgd's g = delta·x)...
@@ -345,13 +399,18 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   c.get(bound).f64(SAFE_GRADIENT).op(Op.f64Lt, Op.i32And);
   stepBound(bound);
   c.f64(SAFE_VALUE).op(Op.f64Lt, Op.i32And).tee(ok).if();
-  for (let l = L; l >= 1; l--) {
-    for (let o = 0; o < sizes[l]!; o++) {
-      for (let i = 0; i < sizes[l - 1]!; i++) {
-        c.get(D[l]![o]!).get(A[l - 1]![i]!).op(Op.f64Mul).set(t);
-        sgd(W[l]![o]![i]!, t);
+  if (momentum) {
+    gradients();
+    for (const [p, g, v] of parameters) step(p, g, v);
+  } else {
+    for (let l = L; l >= 1; l--) {
+      for (let o = 0; o < sizes[l]!; o++) {
+        for (let i = 0; i < sizes[l - 1]!; i++) {
+          c.get(D[l]![o]!).get(A[l - 1]![i]!).op(Op.f64Mul).set(a);
+          step(W[l]![o]![i]!, a, -1);
+        }
+        step(B[l]![o]!, D[l]![o]!, -1);
       }
-      sgd(B[l]![o]!, D[l]![o]!);
     }
   }
   commit();
@@ -366,14 +425,11 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   c.get(ok).if();
   stepBound(t);
   c.f64(SAFE_VALUE).op(Op.f64Lt, Op.i32Eqz).if();
-  c.f64(0.0).set(peakP);
-  for (const [p, g] of parameters) {
-    c.get(peakP).get(p).get(lr).f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add, Op.f64Mul, Op.f64Sub, Op.f64Abs, Op.f64Max).set(peakP);
-  }
-  c.get(peakP).f64(0.0).op(Op.f64Max).f64(SAFE_VALUE).op(Op.f64Lt).set(ok);
+  peek();
+  c.f64(SAFE_VALUE).op(Op.f64Lt).set(ok);
   c.op(Op.end, Op.end);
   c.get(ok).if();
-  for (const [p, g] of parameters) sgd(p, g);
+  for (const [p, g, v] of parameters) step(p, g, v);
   commit();
   c.op(Op.end, Op.end);
 
@@ -391,7 +447,7 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
   }
   gradients();
   headerPointer(DENSE_GRADS, ptr);
-  for (const [, g, index] of parameters) c.get(ptr).get(g).storeF64(index * 8);
+  for (const [, g, , index] of parameters) c.get(ptr).get(g).storeF64(index * 8);
   squaresOfGradients();
   c.op(Op.f64Sqrt).set(t);
   storeSetting(S_GRAD_NORM, t);
@@ -424,7 +480,11 @@ function generate(sizes: readonly number[], kinds: readonly number[], table: num
 
   // ---- exit: the parameters and the optimizer's running state (saveState) ----
   headerPointer(DENSE_PARAMS, ptr);
-  for (const [p, , index] of parameters) c.get(ptr).get(p).storeF64(index * 8);
+  for (const [p, , , index] of parameters) c.get(ptr).get(p).storeF64(index * 8);
+  if (momentum) {
+    headerPointer(DENSE_MOMENT1, ptr);
+    for (const [, , v, index] of parameters) c.get(ptr).get(v).storeF64(index * 8);
+  }
   storeSetting(S_BETA1_POWER, lastPower1);
   storeSetting(S_BETA2_POWER, lastPower2);
   storeSetting(S_PEAK_PARAM, lastPeakP);

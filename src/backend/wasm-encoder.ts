@@ -65,23 +65,19 @@ export class FunctionBody {
     return this;
   }
 
-  get(local: number): this {
-    this.code.push(0x20);
-    unsigned(this.code, local);
+  /** An instruction whose one immediate is an index (a local, a branch depth, a function). */
+  private indexed(opcode: number, index: number): this {
+    this.code.push(opcode);
+    unsigned(this.code, index);
     return this;
   }
 
-  set(local: number): this {
-    this.code.push(0x21);
-    unsigned(this.code, local);
-    return this;
-  }
-
-  tee(local: number): this {
-    this.code.push(0x22);
-    unsigned(this.code, local);
-    return this;
-  }
+  get(local: number): this { return this.indexed(0x20, local); }
+  set(local: number): this { return this.indexed(0x21, local); }
+  tee(local: number): this { return this.indexed(0x22, local); }
+  br(depth: number): this { return this.indexed(0x0c, depth); }
+  brIf(depth: number): this { return this.indexed(0x0d, depth); }
+  call(func: number): this { return this.indexed(0x10, func); }
 
   f64(value: number): this {
     const bytes = new Uint8Array(Float64Array.of(value).buffer);
@@ -114,33 +110,10 @@ export class FunctionBody {
   loadI32(offset = 0): this { return this.memory(0x28, 2, offset); }
   storeI32(offset = 0): this { return this.memory(0x36, 2, offset); }
 
-  /** block, loop or if with no result (`kind` 0x02, 0x03, 0x04), or with one result. */
-  private structured(kind: number, result?: ValueType): this {
-    this.code.push(kind, result ?? 0x40);
-    return this;
-  }
-
-  block(): this { return this.structured(0x02); }
-  loop(): this { return this.structured(0x03); }
-  if(result?: ValueType): this { return this.structured(0x04, result); }
-
-  br(depth: number): this {
-    this.code.push(0x0c);
-    unsigned(this.code, depth);
-    return this;
-  }
-
-  brIf(depth: number): this {
-    this.code.push(0x0d);
-    unsigned(this.code, depth);
-    return this;
-  }
-
-  call(func: number): this {
-    this.code.push(0x10);
-    unsigned(this.code, func);
-    return this;
-  }
+  // block, loop and if, all without a result.
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if(): this { return this.op(0x04, 0x40); }
 
   /** The body's bytes: size, local declarations (runs of one type), code, end. */
   encode(): number[] {

@@ -1,5 +1,6 @@
 // DenseNetwork.fit options (validation, early stopping, thresholds, callbacks, shuffling), JSON round trips,
 // toFunction and evaluate, each checked against an independent computation.
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type BackendName, type DenseNetworkOptions, type EpochStats } from '../src/index.js';
 import { oneHot, randomArray, rng, XOR } from './helpers/data.js';
@@ -215,6 +216,19 @@ describe.each(backends)('fit on the %s backend', (backend) => {
     b.predict([1, 2, 3]);
     expect(b.fit(data, { epochs: 3, batchSize: 4 })).toEqual(a.fit(data, { epochs: 3, batchSize: 4 }));
     expectSame(b.getParameters(), a.getParameters());
+  });
+});
+
+describe('the history fit returns', () => {
+  it('builds its records once, on first read, and shows them when printed', () => {
+    const net = new DenseNetwork({ layers: [2, 3, 1], activation: 'sigmoid', optimizer: { type: 'sgd', learningRate: 0.5 }, seed: 2 });
+    const history = net.fit(XOR, { epochs: 3, batchSize: 1, shuffle: false });
+    const printed = inspect(history, { depth: 4 });
+    expect(printed).not.toContain('Getter');
+    expect(printed).toContain(`loss: ${history.epochs[2]!.loss}`);
+    expect(history.epochs).toBe(history.epochs);
+    expect(JSON.parse(JSON.stringify(history))).toEqual({ epochs: history.epochs, stopReason: 'epochs' });
+    expect(Object.keys(history)).toEqual(['epochs', 'stopReason']);
   });
 });
 

@@ -121,7 +121,7 @@ class EpochLog {
       }
       return all;
     };
-    return {
+    const history: FitHistory = {
       get epochs(): EpochStats[] {
         return (epochs ??= build());
       },
@@ -130,6 +130,13 @@ class EpochLog {
       },
       stopReason,
     };
+    // Node's console.log would print the getter as [Getter/Setter]: show the records (non-enumerable, so
+    // comparisons and JSON see only epochs and stopReason).
+    Object.defineProperty(history, Symbol.for('nodejs.util.inspect.custom'), {
+      value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) =>
+        inspect({ epochs: history.epochs, stopReason: history.stopReason }, options),
+    });
+    return history;
   }
 }
 

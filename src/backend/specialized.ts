@@ -1,19 +1,21 @@
 /**
  * trainEpochsDense compiled for one network shape. For small networks trained one sample at a time with
- * SGD or momentum and MSE (xor and its kin), the generic kernel spends most of a step on loops sized at run time
- * and on loading and storing a dozen weights it just wrote. The function generated here keeps every weight,
- * activation, delta and gradient in locals (registers) for a whole run of epochs and writes the arena
- * back once at the end. It performs the generic kernel's operations in the same order
+ * SGD or momentum and MSE (xor and its kin), the generic kernel spends most of a step on loops sized at run
+ * time and on loading and storing a dozen weights it just wrote. The function generated here keeps every
+ * weight, activation, delta and gradient in locals (registers) for a whole run of epochs, writes the last
+ * step's buffers after each epoch and the parameters once at the end. It performs the generic kernel's
+ * operations in the same order
  * (assembly/dense.ts, optimizers.ts, activations.ts), so it gives the same bits, every byte of the
  * arena included (test/dense-specialized.test.ts).
  */
 import {
   ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, DENSE_ACTIVATION,
   DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_TARGETS, DENSE_DELTA, DENSE_FAILED_BATCH,
-  DENSE_FAILED_EPOCH, DENSE_GRADS, DENSE_IN, DENSE_INPUT, DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER,
-  DENSE_MOMENT1, DENSE_NESTEROV, DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS, DENSE_STATUS,
-  DENSE_TARGET, LOSS_MSE, OPT_MOMENTUM, OPT_SGD, S_MOMENTUM, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA,
-  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
+  DENSE_FAILED_EPOCH, DENSE_GRADS, DENSE_IN, DENSE_INPUT, DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_MOMENT1,
+  DENSE_NESTEROV, DENSE_OPTIMIZER, DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS,
+  DENSE_STATUS, DENSE_TARGET, LOSS_MSE, OPT_MOMENTUM, OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER,
+  S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M,
+  S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { denseEntry } from '../layout.js';
 import type { Arena } from './arena.js';
@@ -62,7 +64,7 @@ const shapes = new WeakMap<Arena, Shape | null>();
 export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, batchSize: number, epochs: number): EpochsKernel | null {
   if (!enabled || batchSize !== 1 || rows < 1 || epochs < 1) return null;
   const f = arena.f64, settings = arena.at(DENSE_SETTINGS);
-  // A weight decay of -0 would change the sign of some zeros in the generic kernel's SGD step (see sgd below).
+  // A weight decay of -0 would change the sign of some zeros in the generic kernel's SGD step (see `step` below).
   if (f[settings + S_CLIP_NORM]! > 0 || !Object.is(f[settings + S_WEIGHT_DECAY], 0)) return null;
   let shape = shapes.get(arena);
   if (shape === undefined) shapes.set(arena, (shape = coveredShape(arena)));
@@ -115,7 +117,8 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   const epoch = i32(), row = i32(), ptr = i32(), k = i32(), result = i32(), best = i32(), expected = i32(), ok = i32();
   const lr = f64(), mu = f64(), leaky = f64(), elu = f64(), b1 = f64(), b2 = f64();
   const lastPower1 = f64(), lastPower2 = f64(), power1 = f64(), power2 = f64();
-  const lastPeakP = f64(), lastPeakM = f64(), lastPeakV = f64(), peakP = f64(), peakM = f64(), velocity = f64();
+  const lastPeakP = f64(), lastPeakM = f64(), lastPeakV = f64(), peakP = f64(), peakM = f64();
+  const velocity = f64(), scaled = f64();
   const loss = f64(), total = f64(), correct = f64(), stepCorrect = f64(), bound = f64(), m = f64(), a = f64();
   const z = f64(), e = f64(), t = f64(), kd = f64(), kf = f64(), r = f64(), r2 = f64(), bestValue = f64();
   // Per layer l: W[l][o][i], B[l][o], outputs A[l] (A[0]: the input row), deltas D[l], weight gradients G[l][o][i].
@@ -252,14 +255,14 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   // max(lastPeakP + lr·g, 0); momentum's peakM = μ·lastPeakM + g, peakP = lastPeakP + lr·(Nesterov ? g + μ·peakM : peakM),
   // then max(peakP, max(peakM, 0)).
   const stepBound = (x: number): void => {
-    c.f64(1.0).get(x).op(Op.f64Mul).f64(0.0).get(lastPeakP).op(Op.f64Mul, Op.f64Add).set(velocity);
+    c.f64(1.0).get(x).op(Op.f64Mul).f64(0.0).get(lastPeakP).op(Op.f64Mul, Op.f64Add).set(scaled);
     if (!momentum) {
-      c.get(lastPeakP).get(lr).get(velocity).op(Op.f64Mul, Op.f64Add).set(peakP);
+      c.get(lastPeakP).get(lr).get(scaled).op(Op.f64Mul, Op.f64Add).set(peakP);
       c.f64(0.0).set(peakM);
     } else {
-      c.get(mu).get(lastPeakM).op(Op.f64Mul).get(velocity).op(Op.f64Add).set(peakM);
+      c.get(mu).get(lastPeakM).op(Op.f64Mul).get(scaled).op(Op.f64Add).set(peakM);
       c.get(lastPeakP).get(lr);
-      if (nesterov) c.get(velocity).get(mu).get(peakM).op(Op.f64Mul, Op.f64Add);
+      if (nesterov) c.get(scaled).get(mu).get(peakM).op(Op.f64Mul, Op.f64Add);
       else c.get(peakM);
       c.op(Op.f64Mul, Op.f64Add).set(peakP);
     }

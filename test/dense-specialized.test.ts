@@ -156,6 +156,25 @@ describe('kernels generated per network shape', () => {
     expectSame(threeWays({ ...shape, seed: 8 }, (net) => net.fit(dataFor(shape, 5, 8), { epochs: 50, batchSize: 1, shuffle: false })), 'compiled in the background');
   });
 
+  it('keep at most 32 kernels per module, dropping the oldest first', () => {
+    const compile = vi.spyOn(WebAssembly, 'Module');
+    try {
+      const train = (hidden: number) => {
+        const net = new DenseNetwork({ layers: [1, hidden, 1], activation: 'relu', loss: 'mse', optimizer: 'sgd', backend: 'wasm' });
+        net.fit({ inputs: Float64Array.of(0.5), targets: Float64Array.of(1) }, { epochs: 1, batchSize: 1 });
+        net.dispose();
+      };
+      for (let hidden = 11; hidden <= 43; hidden++) train(hidden); // 33 shapes (34 to 130 parameters)
+      expect(compile).toHaveBeenCalledTimes(33);
+      train(43); // the newest is still there
+      expect(compile).toHaveBeenCalledTimes(33);
+      train(11); // the oldest was dropped
+      expect(compile).toHaveBeenCalledTimes(34);
+    } finally {
+      compile.mockRestore();
+    }
+  });
+
   it('refuse the same diverging step and leave the same state', () => {
     for (const [type, learningRate] of [['sgd', 1e150], ['sgd', 1e305], ['momentum', 1e150], ['momentum', 1e305]] as const) {
       const shape = { ...SHAPES[1]!, optimizer: { type, learningRate } };

@@ -31,6 +31,8 @@ export type EpochsKernel = (arena: number, rows: number, batchSize: number, epoc
 // Measured against the generic kernel (sigmoid, 8 rows): 2.2× at 13 parameters, 1.5× at 50-80, 1.1× at 120-180,
 // slower from ~220, where the locals no longer fit the registers and the generic kernel's loops win.
 const MAX_PARAMETERS = 160;
+// Compiled kernels kept per wasm module; the oldest goes first (a search over many shapes would keep them all).
+const MAX_KERNELS = 32;
 // exp's table path below this |x| (as the SIMD exp's); NaN, the overflow and the subnormal range call exp.
 const EXP_INLINE_LIMIT = 700;
 
@@ -95,6 +97,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
   const instantiate = (module: WebAssembly.Module): EpochsKernel =>
     new WebAssembly.Instance(module, { env: { memory: wasm.exports.memory, exp: wasm.exports.exp } }).exports.trainEpochs as EpochsKernel;
   const bytes = generate(shape, wasm.exports.expTable());
+  if (cache.size >= MAX_KERNELS) cache.delete(cache.keys().next().value!);
   cache.set(shape.key, null);
   try {
     cache.set(shape.key, instantiate(new WebAssembly.Module(bytes)));

@@ -95,9 +95,10 @@ class EpochLog {
     this.validation = validation ? [] : null;
   }
 
-  add(loss: number, accuracy: number, valLoss: number, valAccuracy: number): void {
+  /** Appends one epoch: its loss and accuracy, and on the validation data when there is some. */
+  add(loss: number, accuracy: number, validation: { loss: number; accuracy: number } | undefined): void {
     this.runs.push([loss, accuracy]);
-    this.validation?.push(valLoss, valAccuracy);
+    if (validation) this.validation?.push(validation.loss, validation.accuracy);
   }
 
   /** Appends the [loss, accuracy] pairs of a run of epochs without validation data. */
@@ -156,17 +157,14 @@ class Run {
 
   /** Records one finished epoch (epochs are recorded in order from 0); returns false when training should stop. */
   epochDone(epoch: number, loss: number, accuracy: number): boolean {
-    let valLoss = NaN;
-    let valAccuracy = NaN;
-    if (this.p.validation) ({ loss: valLoss, accuracy: valAccuracy } = this.net.evaluateRows(this.p.validation));
-    this.log.add(loss, accuracy, valLoss, valAccuracy);
-    const validated = this.p.validation !== undefined;
-    if (this.p.onEpoch && this.p.onEpoch(epochStats(epoch, loss, accuracy, validated ? valLoss : undefined, validated ? valAccuracy : undefined)) === false) {
+    const validation = this.p.validation && this.net.evaluateRows(this.p.validation);
+    this.log.add(loss, accuracy, validation);
+    if (this.p.onEpoch && this.p.onEpoch(epochStats(epoch, loss, accuracy, validation?.loss, validation?.accuracy)) === false) {
       return this.stop('callback');
     }
     if (loss < this.p.threshold) return this.stop('errorThreshold');
     if (this.p.earlyStopping) {
-      const metric = this.p.validation ? valLoss : loss;
+      const metric = validation ? validation.loss : loss;
       if (metric < this.best - this.p.minDelta) {
         this.best = metric;
         this.waited = 0;

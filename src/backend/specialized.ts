@@ -237,20 +237,26 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
     }
   };
 
-  // The step of parameter p with gradient g (scale 1: no clipping; decay 0). SGD: p − lr·(1·g + 0·p) is p − lr·g bit
-  // for bit when p and g are finite, which every applied step guarantees (0·p is ±0; g + ±0 differs from g only for
-  // g = −0, and then p − lr·(±0) is p either way). Momentum: stepRange's formulas as written, velocity v:
-  // g' = 1·g + 0·p, v = μv + g', p −= lr·(Nesterov ? g' + μv : v).
-  const step = (p: number, g: number, v: number): void => {
+  // stepRange's formulas as written (scale 1: no clipping; decay 0): sets `t` to g' = 1·g + 0·p and, with momentum,
+  // `velocity` to the new velocity μv + g'; pushes the step's direction: g' for SGD, Nesterov ? g' + μ·velocity : velocity.
+  const direction = (p: number, g: number, v: number, velocity: number): void => {
+    c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
     if (!momentum) {
-      c.get(p).get(lr).get(g).op(Op.f64Mul, Op.f64Sub).set(p);
+      c.get(t);
       return;
     }
-    c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
-    c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(v);
+    c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(velocity);
+    if (nesterov) c.get(t).get(mu).get(velocity).op(Op.f64Mul, Op.f64Add);
+    else c.get(velocity);
+  };
+
+  // The step of parameter p with gradient g and velocity v: p −= lr·direction, v updated. For SGD, p − lr·(1·g + 0·p)
+  // is p − lr·g bit for bit when p and g are finite, which every applied step guarantees (0·p is ±0; g + ±0 differs
+  // from g only for g = −0, and then p − lr·(±0) is p either way): the shorter form is emitted.
+  const step = (p: number, g: number, v: number): void => {
     c.get(p).get(lr);
-    if (nesterov) c.get(t).get(mu).get(v).op(Op.f64Mul, Op.f64Add);
-    else c.get(v);
+    if (momentum) direction(p, g, v, v);
+    else c.get(g);
     c.op(Op.f64Mul, Op.f64Sub).set(p);
   };
 
@@ -276,14 +282,10 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   const peek = (): void => {
     c.f64(0.0).set(peakP).f64(0.0).set(peakM);
     for (const [p, g, v] of parameters) {
-      c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
-      if (momentum) {
-        c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(velocity);
-        c.get(peakM).get(velocity).op(Op.f64Abs, Op.f64Max).set(peakM);
-        if (nesterov) c.get(t).get(mu).get(velocity).op(Op.f64Mul, Op.f64Add).set(t);
-        else c.get(velocity).set(t);
-      }
-      c.get(peakP).get(p).get(lr).get(t).op(Op.f64Mul, Op.f64Sub, Op.f64Abs, Op.f64Max).set(peakP);
+      c.get(peakP).get(p).get(lr);
+      direction(p, g, v, velocity);
+      c.op(Op.f64Mul, Op.f64Sub, Op.f64Abs, Op.f64Max).set(peakP);
+      if (momentum) c.get(peakM).get(velocity).op(Op.f64Abs, Op.f64Max).set(peakM);
     }
     c.get(peakP).get(peakM).f64(0.0).op(Op.f64Max, Op.f64Max);
   };

@@ -39,6 +39,11 @@ function signed(out: number[], value: bigint): void {
   }
 }
 
+// Appends with a loop: push(...bytes) passes each byte as an argument, and a large body would overflow the stack.
+function append(out: number[], bytes: readonly number[]): void {
+  for (const byte of bytes) out.push(byte);
+}
+
 function name(out: number[], text: string): void {
   unsigned(out, text.length);
   for (let i = 0; i < text.length; i++) out.push(text.charCodeAt(i));
@@ -50,7 +55,7 @@ function name(out: number[], text: string): void {
  * instructions chain in stack order.
  */
 export class FunctionBody {
-  readonly code: number[] = [];
+  private readonly code: number[] = [];
   private readonly locals: ValueType[] = [];
   constructor(readonly params: readonly ValueType[], readonly results: readonly ValueType[]) {}
 
@@ -129,10 +134,12 @@ export class FunctionBody {
       unsigned(body, count);
       body.push(type);
     }
-    body.push(...this.code, Op.end);
+    append(body, this.code);
+    body.push(Op.end);
     const out: number[] = [];
     unsigned(out, body.length);
-    return out.concat(body);
+    append(out, body);
+    return out;
   }
 }
 
@@ -146,7 +153,7 @@ export interface FunctionImport {
 function section(out: number[], id: number, content: number[]): void {
   out.push(id);
   unsigned(out, content.length);
-  out.push(...content);
+  append(out, content);
 }
 
 function functionType(out: number[], params: readonly ValueType[], results: readonly ValueType[]): void {
@@ -188,6 +195,8 @@ export function encodeModule(functions: readonly FunctionImport[], body: Functio
   exports.push(0x00);
   unsigned(exports, functions.length);
   section(out, 7, exports);
-  section(out, 10, [1, ...body.encode()]);
+  const code = [1];
+  append(code, body.encode());
+  section(out, 10, code);
   return new Uint8Array(out);
 }

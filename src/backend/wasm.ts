@@ -131,7 +131,7 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     forwardDense: (arena: Arena, count: number) => x.forwardDense(arena.base, count),
     trainDense: (arena: Arena, count: number) => x.trainDense(arena.base, count),
     evaluateDense: (arena: Arena, count: number) => x.evaluateDense(arena.base, count),
-    // Small per-sample SGD networks run a kernel generated for their shape (specialized.ts); the same bits.
+    // Small per-sample SGD and momentum networks run a kernel generated for their shape (specialized.ts); the same bits.
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
       (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),

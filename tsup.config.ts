@@ -6,7 +6,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    // Members marked @internal are for neurite's own modules: left out of the published types.
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     target: 'es2022',
     platform: 'neutral',

@@ -30,14 +30,26 @@ export class ConfigurationError extends NeuriteError {}
 
 /** The seed rule's update made a weight exactly 0: the hoped input (b - e) / w is undefined. */
 export class ZeroWeightError extends NeuriteError {
-  constructor(message: string, readonly layer: number, readonly neuron: number) {
+  constructor(
+    message: string,
+    /** Index of the layer whose update failed (0 is the input layer). */
+    readonly layer: number,
+    /** Index of the neuron in that layer. */
+    readonly neuron: number,
+  ) {
     super(message, 'expected');
   }
 }
 
 /** Training produced a non-finite loss or weight; the weights were rolled back. */
 export class DivergenceError extends NeuriteError {
-  constructor(message: string, readonly epoch: number, readonly batch: number) {
+  constructor(
+    message: string,
+    /** The epoch (from 0) of the step that diverged. */
+    readonly epoch: number,
+    /** The batch (from 0, within that epoch) of the step that diverged. */
+    readonly batch: number,
+  ) {
     super(message);
   }
 }

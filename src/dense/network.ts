@@ -159,6 +159,7 @@ export class DenseNetwork {
   get learningRate(): number {
     return this.config.optimizer.learningRate;
   }
+  /** Changes the learning rate for the following steps (> 0). */
   set learningRate(value: number) {
     this.config.optimizer.learningRate = positive(value, 'learningRate');
     this.live().f64[this.arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
@@ -438,7 +439,12 @@ export class DenseNetwork {
    * Mean loss and accuracy on `data` without training. Accuracy counts rows whose
    * largest output is at the target's largest entry (one output: both on the same side of 0.5).
    */
-  evaluate(data: DenseData): { loss: number; accuracy: number } {
+  evaluate(data: DenseData): {
+    /** Mean loss over the rows. */
+    loss: number;
+    /** Fraction of rows classified right, in [0, 1]. */
+    accuracy: number;
+  } {
     this.live();
     return this.evaluateRows(toRows(data, this.inputSize, this.outputSize));
   }

@@ -75,10 +75,21 @@ export function parseDenseModel(json: unknown): DenseModelJSON {
 
 /** A saved seed `Network`: one weight and one bias per neuron, the input layer first. */
 export interface SeedModelJSON {
+  /** Marks the text as a seed model. */
   format: 'neurite-seed';
+  /** Version of this format. */
   version: 1;
+  /** The network's learning rate. */
   learningRate: number;
-  layers: { size: number; weights: number[]; biases: number[] }[];
+  /** Every layer, the input layer first. */
+  layers: {
+    /** Number of neurons. */
+    size: number;
+    /** One weight per neuron. */
+    weights: number[];
+    /** One bias per neuron. */
+    biases: number[];
+  }[];
 }
 
 /**

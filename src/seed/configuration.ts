@@ -5,8 +5,11 @@ import { describe, finite, integer } from '../validate.js';
 
 /** One layer's settings: every neuron starts with `weight` and `bias`. */
 export interface LayerSpec {
+  /** Initial weight of every neuron. */
   readonly weight: number;
+  /** Initial bias of every neuron. */
   readonly bias: number;
+  /** Number of neurons. */
   readonly size: number;
 }
 

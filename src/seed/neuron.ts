@@ -45,6 +45,7 @@ export class Neuron {
   get weight(): number {
     return this.model.arena.f64[this.cell(SEED_WEIGHT)]!;
   }
+  /** Writes the weight into the arena; it must be finite. */
   set weight(value: number) {
     this.model.arena.f64[this.cell(SEED_WEIGHT)] = finite(value, 'weight');
   }
@@ -53,6 +54,7 @@ export class Neuron {
   get bias(): number {
     return this.model.arena.f64[this.cell(SEED_BIAS)]!;
   }
+  /** Writes the bias into the arena; it must be finite. */
   set bias(value: number) {
     this.model.arena.f64[this.cell(SEED_BIAS)] = finite(value, 'bias');
   }

@@ -8,7 +8,9 @@ import type { Neuron } from './neuron.js';
 
 /** One training example; `expected` is a number for a neuron, an array for a layer or network. */
 export interface Sample<E> {
+  /** The values fed to `process`. */
   readonly input: ArrayLike<number>;
+  /** The target passed to `update`. */
   readonly expected: E;
 }
 

@@ -1,20 +1,22 @@
 // The packed tarball, installed into a fresh project, works from import, require and npx, and stays small.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
 import * as source from '../src/index.js';
+import { installPacked, root, type PackedProject } from './helpers/packed.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { measureSize } from '../scripts/size.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 // esbuild comes with tsup, as in scripts/size.mjs.
 const esbuild: typeof import('esbuild') = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
 // About 1.5× the 37.8 KB min+gzip measured when DenseNetwork landed: a jump past it means something heavy got bundled.
 const SIZE_BUDGET_BYTES = 60 * 1024;
+// Members marked @internal in src/ (the kernels' staging and training steps, the parsers' helpers).
+const INTERNAL_NAMES = ['stepStaged', 'trainEpochs', 'stageRows', 'stageData', 'stagedOrder', 'evaluateRows', 'trainingState',
+  'restoreTrainingState', 'parameterView', 'lastCorrect', 'DenseLayerSource', 'disableSpecialized', 'parseText', 'finiteNumber'];
 
 // The same steps in both module systems, printing what the test compares with the source build.
 const USE = `
@@ -54,7 +56,7 @@ function expectedFromSource() {
 }
 
 describe('the packed package', () => {
-  let work: string;
+  let installed: PackedProject;
   let project: string;
   let packed: string[];
   const runs = new Map<string, any>();
@@ -64,22 +66,13 @@ describe('the packed package', () => {
   };
 
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-    work = mkdtempSync(join(tmpdir(), 'neurite-package-'));
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
-    packed = pack.files.map((f: { path: string }) => f.path);
-    project = join(work, 'project');
-    execFileSync('mkdir', [project]);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    // Zero run-time dependencies: installing the tarball needs no network.
-    execFileSync('npm', ['install', join(work, pack.filename), '--offline', '--no-audit', '--no-fund'], { cwd: project, stdio: 'pipe' });
+    installed = installPacked();
+    ({ project, files: packed } = installed);
     writeFileSync(join(project, 'use.mjs'), `import * as m from 'neurite';\n${USE}`);
     writeFileSync(join(project, 'use.cjs'), `const m = require('neurite');\n${USE}`);
   }, 120_000);
 
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => installed?.remove());
 
   it('ships the ESM, CJS and type builds and nothing else', () => {
     expect(packed.filter((path) => path.startsWith('dist/')).sort()).toEqual(['dist/cli.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js']);
@@ -122,6 +115,51 @@ describe('the packed package', () => {
     // The demo's wording belongs to the CLI; what matters here is that it ran, on wasm, and said something.
     expect(out.split('\n').length).toBeGreaterThan(3);
     expect(out).toContain('wasm');
+  });
+
+  it('publishes types without the members marked @internal', () => {
+    for (const file of ['dist/index.d.ts', 'dist/index.d.cts']) {
+      const types = readFileSync(join(project, 'node_modules/neurite', file), 'utf8');
+      // The public members around them are there, so an empty or truncated file cannot pass.
+      expect(types).toContain('predictBatch(');
+      expect(types).toContain('getParameters(');
+      expect(types).not.toContain('@internal');
+      for (const name of INTERNAL_NAMES) expect(types, `${file} declares ${name}`).not.toMatch(new RegExp(`\\b${name}\\b`));
+    }
+  });
+
+  it('runs the README’s quick start as pasted', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const quickStart = /## Quick start[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(quickStart).toContain("from 'neurite'");
+    writeFileSync(join(project, 'quick-start.mjs'), quickStart!);
+    const lines = execFileSync(process.execPath, ['quick-start.mjs'], { cwd: project, encoding: 'utf8' }).trim().split('\n');
+    // Each "a xor b → y" line rounds to XOR's answer.
+    const answers = lines.map((line) => /^(\d) xor (\d) → ([\d.]+)$/.exec(line)).filter((m) => m !== null);
+    expect(answers).toHaveLength(4);
+    for (const [, a, b, y] of answers) expect(Math.round(Number(y))).toBe(Number(a) ^ Number(b));
+    expect(lines.at(-1)).toBe('true');
+  });
+
+  it('links from the README only to files that ship or to the repository’s own files', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme.length).toBeLessThan(15_000);
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const repository = manifest.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(manifest.homepage.startsWith(repository)).toBe(true);
+    expect(manifest.bugs.url.startsWith(repository)).toBe(true);
+    const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!.split(/[#?]/)[0]!).filter((t) => t !== '');
+    expect(targets.length).toBeGreaterThan(5);
+    for (const target of targets) {
+      if (target.startsWith(`${repository}/blob/main/`) || target.startsWith(`${repository}/tree/main/`)) {
+        expect(existsSync(join(root, target.slice(repository.length + '/blob/main/'.length))), target).toBe(true);
+      } else if (!/^https?:\/\//.test(target)) {
+        expect(packed, `${target} is a relative link to a file that does not ship`).toContain(target.replace(/^\.\//, ''));
+      } else if (!target.startsWith(repository)) {
+        // Any other link leaves the project; one into a neurite repository at another address is a typo.
+        expect(target, target).not.toMatch(/github\.com\/[^/]+\/neurite\//);
+      }
+    }
   });
 
   it(`keeps dist/index.js (wasm inlined) within ${SIZE_BUDGET_BYTES / 1024} KB min+gzip`, async () => {

@@ -178,7 +178,7 @@ export async function startServer({
     const memory = process.memoryUsage();
     return {
       status: 'ok',
-      model: { version: holder.version, loadedAt: holder.loadedAt, inputSize: holder.model.inputSize, outputSize: holder.model.outputSize },
+      model: { version: holder.version, loadedAt: holder.loadedAt, inputSize: holder.model.inputSize, outputSize: holder.model.outputSize, backend: holder.model.backend },
       failedReloads: holder.failedReloads,
       serverErrors,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external },

@@ -31,7 +31,7 @@ const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
 
 // ---- model versions: the same network with the first output bias shifted, so each answers differently ----
 const random = rng(7);
-const base = new DenseNetwork({ layers: [4, { size: 16, activation: 'tanh' }, { size: 3, activation: 'softmax' }], seed: 7 });
+const base = new DenseNetwork({ layers: [4, { size: 128, activation: 'tanh' }, { size: 3, activation: 'softmax' }], seed: 7 });
 const rows = Array.from({ length: 64 }, () => Array.from({ length: 4 }, () => random() * 2 - 1));
 base.fit(rows.map((input) => ({ input, output: [0, 1, 2].map((k) => Number(k === (input[0] > 0 ? 0 : input[1] > 0 ? 1 : 2))) })), { epochs: 20 });
 const VERSIONS = 16;
@@ -167,10 +167,10 @@ console.log(`requests: ${result.requests.total} (${result.requests.average.toFix
 console.log(`answers: 2xx ${status(200, 300)}, 400 ${status(400, 401)}, other 4xx ${status(401, 500)}, 5xx ${status(500, 600)}; connection errors ${result.errors}, timeouts ${result.timeouts}`);
 console.log(`predictions: ${counts.good} checked, ${counts.goodWrong} not 200, ${counts.mismatched} matching no model version; ${seen.size} of ${VERSIONS} versions seen`);
 console.log(`malformed bodies: ${counts.malformed}, ${counts.malformedWrong} not answered with a 400 JSON error`);
-console.log(`reloads: ${reloadsWritten} files written, server at version ${health.model.version}, ${failedReloads} failed; ${internal} internal errors; ${disconnects} half requests dropped`);
+console.log(`reloads: ${reloadsWritten} files written, server at version ${health.model.version} (${health.model.backend} backend), ${failedReloads} failed; ${internal} internal errors; ${disconnects} half requests dropped`);
 console.log(`server: ${crashed ? `exited early (${JSON.stringify(crashed)})` : 'up until stopped'}`);
 console.log('memory (s, load average, rss, heap, wasm):');
-for (const s of samples) console.log(`  ${String(s.at).padStart(3)} s  load ${s.load.toFixed(2)}  rss ${mib(s.rss)}  heap ${mib(s.heapUsed)}  wasm ${mib(s.wasm)}`);
+for (const s of samples) console.log(`  ${String(s.at).padStart(3)} s  load ${s.load.toFixed(2)}  rss ${mib(s.rss)}  heap ${mib(s.heapUsed)}  wasm ${(s.wasm / 1024).toFixed(0)} KiB`);
 if (firstMismatch.length) console.log(`first mismatched answers:\n  ${firstMismatch.join('\n  ')}`);
 const problems = [
   status(500, 600) && '5xx answers', crashed && 'the server crashed', internal && 'internal errors',

@@ -39,11 +39,11 @@ function expectClose(actual: number[], expected: number[]): void {
 }
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let tries = 0; tries < 100; tries++) {
+  for (let tries = 0; tries < 200; tries++) {
     if (await check()) return;
     await new Promise((wait) => setTimeout(wait, 50));
   }
-  throw new Error(`${what} did not happen within 5 s; server log:\n${log}`);
+  throw new Error(`${what} did not happen within 10 s; server log:\n${log}`);
 }
 
 beforeAll(async () => {

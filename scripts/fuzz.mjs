@@ -1,10 +1,13 @@
 // Long fuzz of the readers of untrusted input, against the built package (dist/):
 //   DenseNetwork.fromJSON and Network.fromJSON on mutated model text and on models with a value replaced,
-//   and the CLI's CSV reader (src/io/csv.ts, bundled on the fly) on random text, differentially against a
-//   small independent CSV parser below.
-// Pass: every input is either rejected with a FormatError or accepted as exactly what JSON.parse (or the
-// reference CSV parser) reads from it. `npm test` runs bounded versions of these (test/reliability-json,
-// test/io-json, test/io-csv).
+//   the CLI's CSV reader (src/io/csv.ts, bundled on the fly) on random text, differentially against a
+//   small independent CSV parser below, and the example server's POST /predict answer
+//   (examples/server: body parser plus model) on random and mutated bodies, against a reference decision and a
+//   plain-loop forward pass.
+// Pass: every model or CSV input is either rejected with a FormatError or accepted as exactly what JSON.parse
+// (or the reference CSV parser) reads from it; every request body gets the reference's status (200, 400, 413
+// or 422: never a throw or a 5xx) and a 200 the reference's outputs. `npm test` runs bounded versions of these
+// (test/reliability-json, test/io-json, test/io-csv, test/server).
 //
 //   npm run fuzz [-- minutes] [-- --seed N]      (default 3 minutes, seed from the clock)
 import { build } from 'esbuild';
@@ -26,6 +29,7 @@ const seed = seedAt >= 0 ? Number(args[seedAt + 1]) >>> 0 : Date.now() >>> 0;
 const minutes = Number(args.find((a, i) => /^[\d.]+$/.test(a) && args[i - 1] !== '--seed') ?? 3);
 
 const { DenseNetwork, Network, FormatError } = await import(pathToFileURL(dist).href);
+const { predictResponse, route } = await import(pathToFileURL(join(root, 'examples/server/server.mjs')).href);
 const tmp = mkdtempSync(join(tmpdir(), 'neurite-fuzz-'));
 await build({ entryPoints: [join(root, 'src/io/csv.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(tmp, 'csv.mjs'), logLevel: 'silent' });
 const csv = await import(pathToFileURL(join(tmp, 'csv.mjs')).href);
@@ -178,6 +182,78 @@ function randomCSV(random) {
   return random() < 0.5 ? text : mutateText(random, text);
 }
 
+// ---- the server's POST /predict answer ----
+// relu then identity, so that huge inputs overflow to a non-finite output (422).
+const servedSizes = [3, 4, 2];
+const served = ['js', 'wasm'].map((backend) => {
+  const net = new DenseNetwork({ layers: [3, { size: 4, activation: 'relu' }, { size: 2, activation: 'identity' }], seed: 5, backend });
+  net.fit({ inputs: [0.5, -1, 2, 1, 1, -0.5], targets: [1, -1, 0.25, 2] }, { epochs: 2 });
+  return net;
+});
+const servedModel = served[0].toJSON();
+const SERVER_LIMITS = { maxBodyBytes: 2048, maxRows: 12 };
+/** The plain-loop forward pass of the served model. */
+function servedForward(row) {
+  let a = row;
+  servedModel.weights.forEach((w, l) => {
+    const size = servedSizes[l + 1];
+    a = Array.from({ length: size }, (_, j) => {
+      let z = servedModel.biases[l][j];
+      for (let k = 0; k < a.length; k++) z += w[j * a.length + k] * a[k];
+      return l === 0 ? Math.max(0, z) : z;
+    });
+  });
+  return a;
+}
+/** The status the server must give a body, and the rows of a 200, written from the README's rules. */
+function referenceAnswer(bytes) {
+  if (bytes.length > SERVER_LIMITS.maxBodyBytes) return { status: 413 };
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return { status: 400 };
+  }
+  const isRow = (r) => Array.isArray(r) && r.length === 3 && r.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length !== 1) return { status: 400 };
+  let rows;
+  if (Object.hasOwn(value, 'input')) rows = isRow(value.input) ? [value.input] : null;
+  else if (Object.hasOwn(value, 'inputs') && Array.isArray(value.inputs) && value.inputs.length > 0) {
+    if (value.inputs.length > SERVER_LIMITS.maxRows) return { status: 413 };
+    rows = value.inputs.every(isRow) ? value.inputs : null;
+  }
+  if (!rows) return { status: 400 };
+  const outputs = rows.map(servedForward);
+  return outputs.flat().every(Number.isFinite) ? { status: 200, batch: Object.hasOwn(value, 'inputs'), outputs } : { status: 422 };
+}
+const NUMBERS = ['0', '-0', '1', '-1', '0.5', '2.5e-3', '1E3', '1e308', '-1e308', '1e999', '5e-324', '123456789012345678901234567890', '0.1', '-7.25'];
+function randomBody(random) {
+  const row = () => random() < 0.05 ? `[${pick(random, ['1e308', '-1e308', '1.7976931348623157e308'])},1e308,-1e308]` : `[${Array.from({ length: random() < 0.9 ? 3 : int(random, 6) }, () => (random() < 0.8 ? pick(random, NUMBERS) : (random() * 20 - 10).toString())).join(random() < 0.8 ? ',' : ' , ')}]`;
+  const valid = random() < 0.5
+    ? `{"input":${row()}}`
+    : `{"inputs":[${Array.from({ length: 1 + int(random, 15) }, row).join(',')}]}`;
+  const kind = random();
+  if (kind < 0.1) return Buffer.from(Array.from({ length: int(random, 40) }, () => int(random, 256)));
+  if (kind < 0.13) return Buffer.from(valid + ' '.repeat(SERVER_LIMITS.maxBodyBytes));
+  if (kind < 0.4) return Buffer.from(valid);
+  if (kind < 0.7) return Buffer.from(mutateText(random, valid));
+  const replaced = mutateValue(random, valid.replace(/1e999/g, '1e308'));
+  return Buffer.from(random() < 0.5 ? replaced : mutateText(random, replaced));
+}
+const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'post', ''];
+const URLS = ['/predict', '/health', '/', '/predict/', '/predict?x=1', '/health?', '//predict', '/PREDICT', '*', '/__proto__', '/constructor', '/%70redict'];
+const servedStatuses = {};
+function checkServed(answer, body) {
+  const expected = referenceAnswer(body);
+  servedStatuses[answer.status] = (servedStatuses[answer.status] ?? 0) + 1;
+  if (answer.status !== expected.status) return [`status ${answer.status}, the reference says ${expected.status}`];
+  if (answer.status !== 200) return typeof answer.payload?.error === 'string' ? [] : ['a refusal without an error message'];
+  const outputs = expected.batch ? answer.payload.outputs : [answer.payload.output];
+  const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  return Array.isArray(outputs) && outputs.length === expected.outputs.length
+    && outputs.every((o, r) => o.length === 2 && o.every((v, j) => close(v, expected.outputs[r][j]))) ? [] : ['outputs differ from the plain-loop forward pass'];
+}
+
 // ---- the loop ----
 const targets = {
   'DenseNetwork.fromJSON(mutated text)': (random) => { const text = mutateText(random, dense); return [text, () => DenseNetwork.fromJSON(text, { backend: random() < 0.5 ? 'js' : 'wasm' }), checkDense]; },
@@ -191,6 +267,20 @@ const targets = {
       if (reference === null) return ['accepted text the reference rejects'];
       return same({ columns: [...table.columns], rows: table.rows.map((r) => [...r]) }, reference) && table.lines.length === table.rows.length ? [] : ['table differs from the reference'];
     }, () => (referenceCSV(text) === null ? [] : ['rejected text the reference accepts'])];
+  },
+  'server POST /predict(random body)': (random) => {
+    const body = randomBody(random);
+    const net = pick(random, served);
+    const text = body.toString('latin1');
+    return [text, () => {
+      try {
+        const target = route(pick(random, METHODS), pick(random, URLS));
+        if (!target.handler && !(target.status === 404 || target.status === 405)) throw new Error(`route gave ${target.status}`);
+        return predictResponse(net, body, SERVER_LIMITS);
+      } catch (error) {
+        throw new Error(`${error?.name}: ${error?.message}`); // no throw is an acceptable answer here
+      }
+    }, (answer) => checkServed(answer, body)];
   },
 };
 const names = Object.keys(targets);
@@ -235,5 +325,6 @@ const total = names.reduce((t, n) => t + stats[n].cases, 0);
 const failed = names.reduce((t, n) => t + stats[n].failures, 0);
 console.log(`\n${total} cases in ${((Date.now() - started) / 1000).toFixed(0)} s (seed ${seed}), ${failed} failures, max rss ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
 for (const n of names) console.log(`  ${n}: ${stats[n].cases} cases, ${stats[n].accepted} accepted, ${stats[n].failures} failures`);
+console.log(`  server statuses: ${Object.entries(servedStatuses).map(([status, n]) => `${status} ×${n}`).join(', ')}`);
 for (const f of failures) console.log(`\nFAILURE ${f.target} case ${f.case}: ${f.problems.join('; ')}\n  input: ${JSON.stringify(f.input)}`);
 process.exit(failed ? 1 : 0);

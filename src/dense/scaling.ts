@@ -65,8 +65,9 @@ export function unstandardize(values: Float64Array, rows: number, figures: Stand
   }
 }
 
-/** Measures the figures `wanted` on training rows. */
-export function measure(rows: Rows, wanted: { inputs: boolean; targets: boolean }): Scaling {
+/** Measures the figures `wanted` on training rows (null when none is). */
+export function measure(rows: Rows, wanted: { inputs: boolean; targets: boolean }): Scaling | null {
+  if (!wanted.inputs && !wanted.targets) return null;
   const scaling: Scaling = {};
   const block = (values: Float64Array): Standardization => {
     const stats = new ColumnStats(values.length / rows.rows);

@@ -54,7 +54,7 @@ async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: bo
         targets.add(rows.targets, rows.rows);
       }
     }
-    net.scaling = {
+    net.scaling = !wanted.inputs && !wanted.targets ? null : {
       ...(wanted.inputs ? { inputs: inputs.finish() } : {}),
       ...(wanted.targets ? { targets: targets.finish() } : {}),
     };

@@ -10,21 +10,21 @@ import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitH
 
 type Item = DenseSample | DenseBatch;
 
-function isStream(value: unknown): value is DenseStream {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    && (Symbol.asyncIterator in value || Symbol.iterator in value);
+function isIterable(value: unknown): value is DenseStream {
+  return value !== null && typeof value === 'object' && (Symbol.asyncIterator in value || Symbol.iterator in value);
 }
 
 /** See DenseNetwork.fitAsync: data in memory, a stream, or a function returning a fresh stream per epoch. */
 export function fitSource(net: DenseNetwork, source: DenseSource, options: FitOptions): Promise<FitHistory> {
   if (typeof source === 'function') return fitStream(net, source, true, options);
-  if (isStream(source)) return fitStream(net, () => source, false, options);
+  // An array is data in memory; any other iterable is a stream.
+  if (!Array.isArray(source) && isIterable(source)) return fitStream(net, () => source, false, options);
   return fitRowsAsync(net, source as DenseData, options);
 }
 
 /** Every row of a stream as checked, copied rows (each item read once), in order. */
 async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows> {
-  if (!isStream(stream)) throw new InvalidArgumentError(`data must return an iterable or async iterable of { input, output } or { inputs, targets }, got ${describe(stream)}`, 'data');
+  if (!isIterable(stream)) throw new InvalidArgumentError(`data must return an iterable or async iterable of { input, output } or { inputs, targets }, got ${describe(stream)}`, 'data');
   let index = 0;
   for await (const item of stream as AsyncIterable<Item>) {
     const argument = `data item ${index++}`;

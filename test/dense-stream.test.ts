@@ -135,6 +135,11 @@ describe('streams stay streams', () => {
     expectSameBits(streamed.getParameters(), memory.getParameters(), 'parameters');
   });
 
+  it('a factory trains 100 epochs without options', async () => {
+    const history = await new DenseNetwork({ layers: [2, 3, 1], seed: 1 }).fitAsync(() => [{ input: [0, 1], output: [1] }, { input: [1, 0], output: [0] }]);
+    expect(history.epochs.length).toBe(100);
+  });
+
   it('a stream read once trains one epoch; more epochs, standardizing or retries need a factory', async () => {
     const net = new DenseNetwork({ layers: [2, 4, 1], seed: 1 });
     const history = await net.fitAsync(samples({ read: 0 }));

@@ -14,7 +14,8 @@ export const AUTO_VALIDATION_ROWS = 50;
 const AUTO_VALIDATION_SPLIT = 0.2;
 /** Without `epochs`: at least this many steps (or AUTO_MIN_EPOCHS epochs), unless early stopping ends sooner. */
 const AUTO_STEPS = 10_000;
-const AUTO_MIN_EPOCHS = 100;
+/** …and the epochs of a stream re-read by a factory, whose length is unknown. */
+export const AUTO_MIN_EPOCHS = 100;
 /** Early stopping's default patience, in epochs. */
 const DEFAULT_PATIENCE = 20;
 const DEFAULT_BATCH_SIZE = 32;

@@ -3,7 +3,7 @@
 import { ConfigurationError, InvalidArgumentError, StateError } from '../errors.js';
 import { describe } from '../validate.js';
 import type { Rows } from './data.js';
-import { automaticEpochs, fitRowsAsync, type Plan, type Run, settings, Slicer, start, trainingRows } from './fit.js';
+import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Run, settings, Slicer, start, trainingRows } from './fit.js';
 import type { DenseNetwork } from './network.js';
 import { ColumnStats, scaleRows } from './scaling.js';
 import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitHistory, FitOptions } from './types.js';
@@ -40,7 +40,7 @@ async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows>
 async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: boolean, options: FitOptions): Promise<FitHistory> {
   const s = settings(options);
   if (s.validationSplit !== undefined) throw new ConfigurationError('options.validationSplit needs the data in memory: give a stream options.validationData instead', 'options.validationSplit');
-  const epochs = s.epochs ?? (reopens ? automaticEpochs(0, 1) : 1);
+  const epochs = s.epochs ?? (reopens ? AUTO_MIN_EPOCHS : 1);
   if (!reopens && (epochs > 1 || s.onDivergence === 'reduceLearningRate')) {
     throw new ConfigurationError('a stream is read once: pass a function that returns a fresh stream (e.g. () => readRows(file)) to train more than one epoch or to retry one', 'data');
   }

@@ -119,7 +119,8 @@ export type DenseSource = DenseData | DenseStream | (() => DenseStream);
 export interface FitOptions {
   /**
    * The epoch to train up to (as Keras's `epochs`: with `initialEpoch`, epochs `initialEpoch … epochs − 1` run).
-   * @default automatic: enough epochs for 10,000 steps, at least 100, ended earlier by early stopping
+   * @default automatic: enough epochs for 10,000 steps, at least 100, ended earlier by early stopping; on a stream,
+   * 100 (from a function) or 1 (an iterable, read once)
    */
   epochs?: number;
   /**

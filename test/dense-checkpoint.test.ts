@@ -146,9 +146,11 @@ describe('checkpoint files are checked', () => {
     expect(() => DenseNetwork.fromJSON(extra)).toThrow(/json.training.steps/);
   });
 
-  it('resuming on other data than the checkpoint was saved with is refused', () => {
+  it('resuming on other data than the checkpoint was saved with is refused; a refused fit keeps the checkpoint\'s progress', () => {
     const loaded = DenseNetwork.fromJSON(good);
     expect(() => loaded.fit({ inputs: data.inputs.subarray(0, 100), targets: data.targets.subarray(0, 50) }, { epochs: 4 })).toThrow(StateError);
+    expect(() => loaded.fit(data, { epochs: 0 })).toThrow(/options.epochs/);
+    expect(loaded.fit(data, { epochs: 4 }).epochs.map((e) => e.epoch)).toEqual([2, 3]);
   });
 
   it('mid-epoch (during fitAsync) no checkpoint is exact: toJSON({ training: true }) throws StateError', async () => {

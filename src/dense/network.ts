@@ -198,7 +198,9 @@ export class DenseNetwork {
   /** @internal marks the end of fit or fitAsync, keeping where it ended for checkpoints. */
   endTraining(): void {
     this.training = false;
-    this.savedFit = this.currentRun?.state();
+    // A fit refused before it started (bad options or data) leaves the saved progress as it was.
+    if (this.currentRun === undefined) return;
+    this.savedFit = this.currentRun.state();
     this.currentRun = undefined;
   }
 

@@ -98,6 +98,22 @@ describe('resuming between fits', () => {
     });
   }
 
+  it('a checkpoint saved from fitAsync\'s onEpoch resumes with fit (and the other way round) to the same bits', async () => {
+    const options: DenseNetworkOptions = { layers: [2, 8, 1], seed: 6 };
+    const fitOptions: FitOptions = { epochs: 8, batchSize: 16, validationSplit: 0.2, earlyStopping: { patience: 50 } };
+    const whole = new DenseNetwork(options);
+    const full = whole.fit(data, fitOptions);
+    const first = new DenseNetwork(options);
+    let checkpoint = '';
+    await first.fitAsync(data, { ...fitOptions, onEpoch: ({ epoch }) => (epoch === 3 ? ((checkpoint = JSON.stringify(first.toJSON({ training: true }))), false) : true) });
+    const resumed = DenseNetwork.fromJSON(checkpoint);
+    expect(resumed.fit(data, fitOptions).epochs).toEqual(full.epochs.slice(4));
+    expectSameBits(resumed.getParameters(), whole.getParameters(), 'parameters');
+    const again = DenseNetwork.fromJSON(checkpoint, { backend: 'js' });
+    expect((await again.fitAsync(data, fitOptions)).epochs).toEqual(full.epochs.slice(4));
+    expectSameBits(again.getParameters(), whole.getParameters(), 'parameters (fitAsync)');
+  });
+
   it('initialEpoch 0 starts a new run from a checkpoint; a plain toJSON carries no training state', () => {
     const net = new DenseNetwork({ layers: [2, 4, 1], seed: 2 });
     net.fit(data, { epochs: 2 });

@@ -178,6 +178,53 @@ describe('parseDenseModel rejects', () => {
   });
 });
 
+describe('parseDenseModel on standardization figures and checkpoints', () => {
+  const figures = () => ({ ...dense(), scaling: { inputs: { mean: [1, 2, 3], std: [1, 0.5, 2] }, targets: { mean: [0, 1], std: [3, 4] } } });
+  const checkpoint = () => ({
+    ...dense(),
+    training: {
+      moment1: new Array(26).fill(0.25), moment2: new Array(26).fill(0.5), beta1Power: 0.9, beta2Power: 0.999, random: 12345,
+      fit: { epoch: 2, order: [2, 0, 1], best: 0.5, waited: 1, bestParameters: new Array(26).fill(1), reductions: 0, initialLearningRate: 0.01 },
+    },
+  });
+
+  it('reads them back equal', () => {
+    expect(parseDenseModel(JSON.stringify(figures()))).toEqual(figures());
+    expect(parseDenseModel(JSON.stringify(checkpoint()))).toEqual(checkpoint());
+  });
+
+  it('rejects figures of the wrong length, a std that is not > 0 and unknown blocks', () => {
+    const short = figures();
+    short.scaling.inputs.mean.pop();
+    rejects(short, 'json.scaling.inputs.mean', /3 numbers/);
+    const zero = figures();
+    zero.scaling.targets.std[1] = 0;
+    rejects(zero, 'json.scaling.targets.std', /must be > 0/);
+    rejects({ ...dense(), scaling: { outputs: {} } }, 'json.scaling.outputs');
+  });
+
+  it('rejects training states that do not fit the model or could index outside the data', () => {
+    const moments = checkpoint();
+    moments.training.moment2.push(1);
+    rejects(moments, 'json.training.moment2', /26 numbers/);
+    const order = checkpoint();
+    order.training.fit.order = [0, 0, 1];
+    rejects(order, 'json.training.fit.order', /permutation/);
+    const negative = checkpoint();
+    negative.training.fit.order = [-1, 0, 1];
+    rejects(negative, 'json.training.fit.order', /permutation/);
+    const random = checkpoint();
+    random.training.random = 2 ** 32;
+    rejects(random, 'json.training.random');
+    const rate = checkpoint();
+    rate.training.fit.initialLearningRate = 0;
+    rejects(rate, 'json.training.fit.initialLearningRate');
+    const reason = checkpoint() as unknown as { training: { fit: { stopReason: string } } };
+    reason.training.fit.stopReason = 'tired';
+    rejects(reason, 'json.training.fit.stopReason');
+  });
+});
+
 describe('parseSeedModel', () => {
   it('reads an object or its JSON text into an equal copy', () => {
     expect(parseSeedModel(seed())).toEqual(seed());

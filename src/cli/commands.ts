@@ -148,6 +148,13 @@ export function foldScaling(model: DenseModelJSON, meta: DataMeta): { model: Den
   }
   const last = model.layers.length - 1;
   const outputs = meta.targetMin !== undefined && meta.targetMax !== undefined && model.layers[last]!.activation === 'identity';
+  const standardized = model.scaling?.targets;
+  if (outputs && standardized) {
+    // The model already maps its output back through its own figures: compose the target span into them.
+    const span = (o: number) => meta.targetMax![o]! - meta.targetMin![o]!;
+    const targets = { mean: standardized.mean.map((m, o) => m * span(o) + meta.targetMin![o]!), std: standardized.std.map((s, o) => s * span(o)) };
+    return { model: { ...model, weights, biases, scaling: { ...model.scaling, targets } }, outputs };
+  }
   if (outputs) {
     const previous = model.layers[last - 1]!.size;
     for (let o = 0; o < model.layers[last]!.size; o++) {

@@ -43,7 +43,7 @@ describe('parseCSV', () => {
     rejects('a,b\n1,"2"x\n', /line 2: unexpected "x" after a closing quote/);
     rejects('a,b\n1,2"3\n', /line 2: a quote in the middle of an unquoted field/);
     rejects('a,,c\n', /line 1: column 2 of the header has no name/);
-    rejects('x,y,x\n', /line 1: column name 'x' appears twice/);
+    rejects('x,y,x\n', /line 1: column name "x" appears twice/);
   });
 });
 

@@ -39,6 +39,8 @@ export interface TrainOptions {
   epochs?: number;
   batchSize?: number;
   target?: string[];
+  /** Columns that are neither inputs nor targets (ids, names). */
+  ignore?: string[];
   /** Fraction of rows held out; default 0.2 when that leaves at least one row on each side, else none. */
   validationSplit?: number;
   /** Stop when the validation loss (the training loss without validation rows) has not improved for `patience` epochs, keeping the best weights. */
@@ -78,7 +80,7 @@ function buildNetwork(options: TrainOptions, sizes: number[], outputActivation: 
 export async function train(file: string, options: TrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<DenseModelJSON> {
   checkWritable(options.out, '--out');
   const table = readTable(file, options.delimiter);
-  const plan = planTraining(table, options.target, options.loss);
+  const plan = planTraining(table, options);
   const { meta, rows } = plan;
   if (plan.hint) err.write(`neurite: ${plan.hint}\n`);
   const inputSize = plan.inputs.length / rows;

@@ -35,6 +35,8 @@ export interface DataMeta {
 
 /** Largest number of distinct integer targets for which `train` suggests reading them as classes. */
 const HINT_MAX_CLASSES = 20;
+/** A text input column with more categories than this and than half the rows is refused as an identifier. */
+const IDENTIFIER_CATEGORIES = 20;
 
 /** Reads a file as text, with one-line errors that name it instead of a bare `ENOENT`. */
 export function readText(file: string): string {
@@ -132,11 +134,21 @@ function present(table: Table, row: number, c: number): string {
   return field;
 }
 
-/** Whether column `c` holds text (a field that is not a number); an empty field is an error. */
+/**
+ * Whether column `c` holds text (a field that is not a number). An empty field is an error, and so is a text
+ * field in a column mostly of numbers: a typo or a decimal comma, not a category.
+ */
 function isTextColumn(table: Table, c: number): boolean {
-  let text = false;
-  for (let r = 0; r < table.rows.length; r++) if (parseNumber(present(table, r, c)) === undefined) text = true;
-  return text;
+  let firstText = -1;
+  let numbers = 0;
+  for (let r = 0; r < table.rows.length; r++) {
+    if (parseNumber(present(table, r, c)) !== undefined) numbers++;
+    else if (firstText < 0) firstText = r;
+  }
+  if (firstText >= 0 && numbers * 2 > table.rows.length) {
+    throw new FormatError(`${at(table, firstText, c)} holds ${quoted(table.rows[firstText]![c]!)}, not a number, though most of the column is numbers`, 'data');
+  }
+  return firstText >= 0;
 }
 
 /** Column `c` as numbers; the error gives the field's place and suggests classes when `hint` is set. */
@@ -193,15 +205,16 @@ export interface TrainingPlan {
  * Chooses the loss (crossEntropy for one text column, else mse unless `loss` says otherwise), one-hot encodes
  * text input columns and class columns, and checks every field. Scaling comes later, from the training rows only.
  */
-export function planTraining(table: Table, targetNames: readonly string[] | undefined, loss: Loss | undefined): TrainingPlan {
+export function planTraining(table: Table, { target, ignore = [], loss }: { target?: readonly string[]; ignore?: readonly string[]; loss?: Loss }): TrainingPlan {
   if (table.rows.length === 0) throw new FormatError(`${table.file} has a header but no data rows`, 'data');
-  const targets = targetNames ?? [table.columns[table.columns.length - 1]!];
+  const targets = target ?? [table.columns[table.columns.length - 1]!];
   const targetAt = columnIndices(table, targets, '--target');
-  const isTarget = new Set(targetAt);
-  const inputAt = table.columns.map((_, c) => c).filter((c) => !isTarget.has(c));
-  if (inputAt.length === 0) throw new InvalidArgumentError(`--target: no input columns are left in ${table.file}`, '--target');
+  const left = new Set([...targetAt, ...columnIndices(table, ignore, '--ignore')]);
+  const inputAt = table.columns.map((_, c) => c).filter((c) => !left.has(c));
+  if (table.columns.length === 1) throw new FormatError(`${table.file} has a single column (${quoted(table.columns[0]!)}): nothing to learn from (is --delimiter right?)`, 'data');
+  if (inputAt.length === 0) throw new InvalidArgumentError(`--target, --ignore: no input columns are left in ${table.file}`, '--target');
   const rows = table.rows.length;
-  const categories = inputAt.map((c) => (isTextColumn(table, c) ? distinct(labels(table, c), false) : null));
+  const categories = inputAt.map((c) => (isTextColumn(table, c) ? textCategories(table, c) : null));
   const meta: DataMeta = { inputs: inputAt.map((c) => table.columns[c]!), targets: [...targets], inputMin: [], inputMax: [] };
   if (categories.some((names) => names !== null)) meta.categories = categories;
   const x = encodeInputs(table, inputAt, meta);
@@ -241,6 +254,16 @@ export function planTraining(table: Table, targetNames: readonly string[] | unde
     }
   }
   return plan;
+}
+
+/** The categories of text input column `c`; too many for one-hot encoding (an identifier, say) is an error. */
+function textCategories(table: Table, c: number): string[] {
+  const names = distinct(labels(table, c), false);
+  if (names.length > IDENTIFIER_CATEGORIES && names.length * 2 > table.rows.length) {
+    const name = table.columns[c]!;
+    throw new InvalidArgumentError(`${table.file}: column ${quoted(name)} holds ${names.length} different texts in ${table.rows.length} rows, too many to one-hot encode (an identifier?): leave it out with --ignore ${quoted(name)}`, '--ignore');
+  }
+  return names;
 }
 
 /** A suggestion to read a column of a few distinct integers as classes, or undefined. */

@@ -101,6 +101,7 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .addOption(new Option('--patience <n>', "early stopping: epochs without a better validation loss before stopping; the best weights are kept (default: the library's)").argParser(positiveInteger))
     .option('--no-early-stopping', 'train for every epoch, keeping the last weights')
     .addOption(new Option('--target <columns>', 'comma-separated target columns (default: the last column)').argParser(columnList))
+    .addOption(new Option('--ignore <columns>', 'comma-separated columns that are not inputs (ids, names)').argParser(columnList))
     .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 when the data allows)').argParser(fraction))
     .addOption(new Option('--seed <n>', 'seed of initialization, shuffling and the split').argParser(nonNegativeInteger).default(1))
     .addOption(new Option('--out <file>', 'where to save the model').default('model.json'))
@@ -124,6 +125,7 @@ function program(signal: AbortSignal, streams: Streams): Command {
         ...(o.loss ? { loss: o.loss as Loss } : {}),
         ...(o.learningRate ? { learningRate: o.learningRate as number } : {}),
         ...(o.target ? { target: o.target as string[] } : {}),
+        ...(o.ignore ? { ignore: o.ignore as string[] } : {}),
         ...(o.validationSplit !== undefined ? { validationSplit: o.validationSplit as number } : {}),
         ...(o.delimiter ? { delimiter: o.delimiter as string } : {}),
         ...(o.backend ? { backend: o.backend as 'wasm' | 'js' } : {}),

@@ -16,7 +16,8 @@ export { DenseLayer } from './dense/layer.js';
 export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
 export type {
   Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,
-  EpochStats, FitOptions, FitHistory, DenseModelJSON,
+  EpochStats, FitOptions, FitHistory, DenseModelJSON, DenseSample, DenseBatch, DenseStream, DenseSource,
+  ScalingJSON, StandardizationJSON, TrainingJSON, FitStateJSON,
 } from './dense/types.js';
 export { parseDenseModel, parseSeedModel, type SeedModelJSON } from './io/json.js';
 export { toFunction, toFunctionSource } from './io/function.js';

@@ -30,4 +30,9 @@ export class Random {
   get seed(): number {
     return this.state;
   }
+
+  /** Continues the stream from a state read from {@link seed}. */
+  restore(state: number): void {
+    this.state = state >>> 0;
+  }
 }

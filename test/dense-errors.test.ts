@@ -29,7 +29,7 @@ describe.each(backends)('DenseNetwork construction on the %s backend', (backend)
   it('rejects missing, unknown and misspelled options, listing the valid ones', () => {
     expectError(() => new DenseNetwork(undefined as never), InvalidArgumentError, 'options');
     expectError(() => new DenseNetwork([2, 1] as never), InvalidArgumentError, 'options');
-    expectError(make({ learningRate: 0.1 }), InvalidArgumentError, 'options.learningRate', /valid options: layers, activation, outputActivation, loss, optimizer, seed, init, backend/);
+    expectError(make({ learningRate: 0.1 }), InvalidArgumentError, 'options.learningRate', /valid options: layers, activation, outputActivation, loss, optimizer, seed, init, standardize, backend/);
     expectError(make({ layers: [3, { size: 4, activaton: 'relu' }, 2] }), InvalidArgumentError, 'options.layers[1].activaton', /size, activation/);
     expectError(make({ optimizer: { type: 'adam', lr: 0.1 } }), InvalidArgumentError, 'options.optimizer.lr', /learningRate/);
     expectError(make({ backend: 'gpu' }), InvalidArgumentError, 'options.backend', /'wasm', 'js'/);
@@ -170,7 +170,7 @@ describe.each(backends)('DenseNetwork calls on the %s backend', (backend) => {
     rejects(net, () => net.setParameters(Float64Array.from({ length: n }, (_, i) => (i === 7 ? NaN : 0))), NonFiniteError, 'values', /values\[7\]/);
     for (const [bad, kind] of [[0, OutOfRangeError], [-1, OutOfRangeError], [NaN, NonFiniteError], ['0.1', InvalidArgumentError]] as [unknown, ErrorClass][]) {
       rejects(net, () => { net.learningRate = bad as number; }, kind, 'learningRate');
-      expect(net.learningRate).toBe(0.001);
+      expect(net.learningRate).toBe(0.01);
     }
     expectUntouched(net);
   });
@@ -247,7 +247,8 @@ describe.each(backends)('DenseNetwork calls on the %s backend', (backend) => {
   });
 
   describe('fit options', () => {
-    const data = { inputs: Float64Array.from({ length: 30 }, (_, i) => Math.sin(i)), targets: Float64Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? 1 : 0)) };
+    // One-hot rows (crossEntropy takes distributions only).
+    const data = { inputs: Float64Array.from({ length: 30 }, (_, i) => Math.sin(i)), targets: Float64Array.from({ length: 20 }, (_, i) => (i % 2 === ((i >> 1) % 3 === 0 ? 1 : 0) ? 1 : 0)) };
 
     it('reject batch sizes and epochs that are not positive integers', () => {
       const net = new DenseNetwork(options);
@@ -261,7 +262,7 @@ describe.each(backends)('DenseNetwork calls on the %s backend', (backend) => {
 
     it('reject unknown option names, in fit options and in earlyStopping', () => {
       const net = new DenseNetwork(options);
-      rejects(net, () => net.fit(data, { epoch: 3 } as never), InvalidArgumentError, 'options.epoch', /valid options: epochs, batchSize/);
+      rejects(net, () => net.fit(data, { epoch: 3 } as never), InvalidArgumentError, 'options.epoch', /valid options: epochs, initialEpoch, batchSize/);
       rejects(net, () => net.fit(data, { batch_size: 3 } as never), InvalidArgumentError, 'options.batch_size');
       rejects(net, () => net.fit(data, { earlyStopping: { patiance: 3 } } as never), InvalidArgumentError, 'options.earlyStopping.patiance', /patience, minDelta/);
       rejects(net, () => net.fit(data, { earlyStopping: true } as never), InvalidArgumentError, 'options.earlyStopping');

@@ -68,7 +68,8 @@ function replay(net: DenseNetwork, d: { inputs: Float64Array; targets: Float64Ar
   return { completed, reductions };
 }
 
-const REGRESSION: DenseNetworkOptions = { layers: [3, 6, 1], activation: 'relu', outputActivation: 'identity', loss: 'mse', seed: 11 };
+// Unstandardized: these tests need the raw targets' scale to blow training up.
+const REGRESSION: DenseNetworkOptions = { layers: [3, 6, 1], activation: 'relu', outputActivation: 'identity', loss: 'mse', standardize: false, seed: 11 };
 
 describe('divergence in fit', () => {
   it('a huge learning rate on unnormalized data throws DivergenceError naming epoch and batch; weights are the last finite step', () => {
@@ -166,7 +167,8 @@ describe('divergence in fit', () => {
         const twin = new DenseNetwork({ ...options, backend });
         const reference = replay(twin, d, 5, 8, 'reduceLearningRate');
         expect(reference.reductions, `rate ${learningRate}`).toBeGreaterThan(0);
-        expect(net.learningRate).toBe(learningRate / 2 ** reference.reductions);
+        // Rescued: the halved rate trains on; given up: the rate from before the call is back.
+        expect(net.learningRate).toBe(reference.diverged ? learningRate : learningRate / 2 ** reference.reductions);
         expectSameBits(net.getParameters(), twin.getParameters(), `rate ${learningRate}, ${backend}: parameters`);
         if (reference.diverged) {
           // Gave up after 10 halvings.
@@ -209,7 +211,7 @@ describe('divergence in trainStep', () => {
 });
 
 /** Enough rows that one epoch spans several of fitAsync's 12 ms slices. */
-const BIG: DenseNetworkOptions = { layers: [20, 32, 1], activation: 'tanh', outputActivation: 'identity', optimizer: { type: 'adam', learningRate: 1e-3 }, seed: 5 };
+const BIG: DenseNetworkOptions = { layers: [20, 32, 1], activation: 'tanh', outputActivation: 'identity', optimizer: { type: 'adam', learningRate: 1e-3 }, standardize: false, seed: 5 };
 const bigData = data(9, 3000, 20, 1);
 
 describe('aborting fitAsync', () => {

@@ -1,21 +1,34 @@
-// fit and fitAsync: epochs, batches, shuffling, validation, early stopping, divergence and abort.
-import { AbortError, DivergenceError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
+// fit and fitAsync: epochs, batches, shuffling, validation, early stopping, divergence, abort and resuming.
+import { AbortError, DivergenceError, InvalidArgumentError, OutOfRangeError, StateError } from '../errors.js';
 import { finite, integer, oneOf, options as checkOptions } from '../validate.js';
 import { type Rows, sliceRows, toRows } from './data.js';
 import type { DenseNetwork } from './network.js';
-import type { DenseData, EpochStats, FitHistory, FitOptions } from './types.js';
+import { measure, scaleRows } from './scaling.js';
+import { checkTargets } from './targets.js';
+import type { DenseData, EpochStats, FitHistory, FitOptions, FitStateJSON } from './types.js';
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'earlyStopping',
-  'errorThreshold', 'onEpoch', 'onDivergence', 'signal'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'earlyStopping',
+  'errorThreshold', 'onEpoch', 'onDivergence', 'signal', 'shuffleBuffer'] as const;
+/** Without `epochs`: data of at least this many rows holds a fifth back to stop early on. */
+export const AUTO_VALIDATION_ROWS = 50;
+const AUTO_VALIDATION_SPLIT = 0.2;
+/** Without `epochs`: at least this many steps (or AUTO_MIN_EPOCHS epochs), unless early stopping ends sooner. */
+const AUTO_STEPS = 10_000;
+const AUTO_MIN_EPOCHS = 100;
+/** Early stopping's default patience, in epochs. */
+const DEFAULT_PATIENCE = 20;
+const DEFAULT_BATCH_SIZE = 32;
 // Halvings of the learning rate that 'reduceLearningRate' tries before giving up.
 const MAX_REDUCTIONS = 10;
 // fitAsync hands the event loop back at least this often (ms).
 const SLICE_MS = 12;
 
-interface Plan {
+/** What a fit does, options checked and defaults resolved. */
+export interface Plan {
   train: Rows;
   validation: Rows | undefined;
   epochs: number;
+  initialEpoch: number | undefined;
   batchSize: number;
   shuffle: boolean;
   threshold: number;
@@ -25,19 +38,68 @@ interface Plan {
   onEpoch: FitOptions['onEpoch'];
   onDivergence: NonNullable<FitOptions['onDivergence']>;
   signal: AbortSignal | undefined;
+  shuffleBuffer: number;
 }
 
-function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
+/** The options of fit and fitAsync, checked; `epochs` and `earlyStopping` are undefined when left to the data. */
+export type Settings = Omit<Plan, 'train' | 'validation' | 'epochs' | 'earlyStopping'> & {
+  epochs: number | undefined;
+  earlyStopping: boolean | undefined;
+  validationSplit: number | undefined;
+  validationData: DenseData | undefined;
+};
+
+/** Checks fit's options (not the data). */
+export function settings(value: FitOptions): Settings {
   const o = checkOptions(value, 'options', FIT_OPTIONS);
-  const all = toRows(data, net.inputSize, net.outputSize);
   if (o.validationSplit !== undefined && o.validationData !== undefined) {
     throw new InvalidArgumentError('options.validationSplit and options.validationData cannot both be given', 'options.validationSplit');
   }
+  const split = o.validationSplit === undefined ? undefined : finite(o.validationSplit, 'options.validationSplit');
+  if (split !== undefined && (split <= 0 || split >= 1)) throw new OutOfRangeError(`options.validationSplit must be in (0, 1), got ${split}`, 'options.validationSplit');
+  const stopping = o.earlyStopping === undefined || o.earlyStopping === false ? undefined : checkOptions(o.earlyStopping, 'options.earlyStopping', ['patience', 'minDelta']);
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new InvalidArgumentError('options.onEpoch must be a function', 'options.onEpoch');
+  if (o.signal !== undefined && (o.signal === null || typeof o.signal.aborted !== 'boolean')) throw new InvalidArgumentError('options.signal must be an AbortSignal', 'options.signal');
+  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new InvalidArgumentError('options.shuffle must be a boolean', 'options.shuffle');
+  const minDelta = stopping?.minDelta === undefined ? 0 : finite(stopping.minDelta, 'options.earlyStopping.minDelta');
+  if (minDelta < 0) throw new OutOfRangeError(`options.earlyStopping.minDelta must be >= 0, got ${minDelta}`, 'options.earlyStopping.minDelta');
+  return {
+    epochs: o.epochs === undefined ? undefined : integer(o.epochs, 'options.epochs', 1),
+    initialEpoch: o.initialEpoch === undefined ? undefined : integer(o.initialEpoch, 'options.initialEpoch', 0),
+    batchSize: o.batchSize === undefined ? DEFAULT_BATCH_SIZE : integer(o.batchSize, 'options.batchSize', 1),
+    shuffle: o.shuffle ?? true,
+    threshold: o.errorThreshold === undefined ? -Infinity : finite(o.errorThreshold, 'options.errorThreshold'),
+    patience: stopping?.patience === undefined ? DEFAULT_PATIENCE : integer(stopping.patience, 'options.earlyStopping.patience', 1),
+    minDelta,
+    earlyStopping: o.earlyStopping === false ? false : stopping === undefined ? undefined : true,
+    validationSplit: split,
+    validationData: o.validationData,
+    onEpoch: o.onEpoch,
+    onDivergence: o.onDivergence === undefined ? 'throw' : oneOf(o.onDivergence, 'options.onDivergence', ['throw', 'stop', 'reduceLearningRate'] as const),
+    signal: o.signal,
+    shuffleBuffer: o.shuffleBuffer === undefined ? 1024 : integer(o.shuffleBuffer, 'options.shuffleBuffer', 0),
+  };
+}
+
+/** Checked rows of `data` for the network's loss, as the network trains on them (standardized when it has figures). */
+export function trainingRows(net: DenseNetwork, data: DenseData, argument: string): Rows {
+  const rows = toRows(data, net.inputSize, net.outputSize, argument);
+  checkTargets(net.loss, rows.targets, net.outputSize, `${argument}${Array.isArray(data) ? '' : '.targets'}`);
+  return rows;
+}
+
+/** Without `epochs`: enough for AUTO_STEPS steps of `batchSize` over `rows`, at least AUTO_MIN_EPOCHS. */
+export function automaticEpochs(rows: number, batchSize: number): number {
+  return Math.max(AUTO_MIN_EPOCHS, Math.ceil(AUTO_STEPS / Math.ceil(rows / batchSize)));
+}
+
+function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
+  const s = settings(value);
+  const all = trainingRows(net, data, 'data');
   let train = all;
   let validation: Rows | undefined;
-  if (o.validationSplit !== undefined) {
-    const split = finite(o.validationSplit, 'options.validationSplit');
-    if (split <= 0 || split >= 1) throw new OutOfRangeError(`options.validationSplit must be in (0, 1), got ${split}`, 'options.validationSplit');
+  const split = s.validationSplit ?? (s.epochs === undefined && s.validationData === undefined && all.rows >= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_SPLIT : undefined);
+  if (split !== undefined) {
     // Like Keras: the last rows, taken before any shuffling.
     // rows × split rounded down, but 100 × 0.29 (= 28.999999999999996 in float64) holds back 29 rows, not 28.
     const scaled = all.rows * split;
@@ -45,29 +107,19 @@ function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
     if (held < 1 || held >= all.rows) throw new OutOfRangeError(`options.validationSplit ${split} of ${all.rows} rows leaves no training or no validation rows`, 'options.validationSplit');
     train = sliceRows(all, 0, all.rows - held);
     validation = sliceRows(all, all.rows - held, all.rows);
-  } else if (o.validationData !== undefined) {
-    validation = toRows(o.validationData, net.inputSize, net.outputSize, 'options.validationData');
+  } else if (s.validationData !== undefined) {
+    validation = trainingRows(net, s.validationData, 'options.validationData');
   }
-  const stopping = o.earlyStopping === undefined ? undefined : checkOptions(o.earlyStopping, 'options.earlyStopping', ['patience', 'minDelta']);
-  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new InvalidArgumentError('options.onEpoch must be a function', 'options.onEpoch');
-  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new InvalidArgumentError('options.shuffle must be a boolean', 'options.shuffle');
-  if (o.signal !== undefined && (o.signal === null || typeof o.signal.aborted !== 'boolean')) throw new InvalidArgumentError('options.signal must be an AbortSignal', 'options.signal');
-  const minDelta = stopping?.minDelta === undefined ? 0 : finite(stopping.minDelta, 'options.earlyStopping.minDelta');
-  if (minDelta < 0) throw new OutOfRangeError(`options.earlyStopping.minDelta must be >= 0, got ${minDelta}`, 'options.earlyStopping.minDelta');
+  net.scaling ??= measure(train, net.standardization);
+  // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
+  const batchSize = Math.min(s.batchSize, train.rows);
   return {
-    train,
-    validation,
-    epochs: o.epochs === undefined ? 10 : integer(o.epochs, 'options.epochs', 1),
-    // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
-    batchSize: Math.min(o.batchSize === undefined ? 32 : integer(o.batchSize, 'options.batchSize', 1), train.rows),
-    shuffle: o.shuffle ?? true,
-    threshold: o.errorThreshold === undefined ? -Infinity : finite(o.errorThreshold, 'options.errorThreshold'),
-    patience: stopping?.patience === undefined ? 5 : integer(stopping.patience, 'options.earlyStopping.patience', 1),
-    minDelta,
-    earlyStopping: stopping !== undefined,
-    onEpoch: o.onEpoch,
-    onDivergence: o.onDivergence === undefined ? 'throw' : oneOf(o.onDivergence, 'options.onDivergence', ['throw', 'stop', 'reduceLearningRate'] as const),
-    signal: o.signal,
+    ...s,
+    train: scaleRows(train, net.scaling),
+    validation: validation && scaleRows(validation, net.scaling),
+    batchSize,
+    epochs: s.epochs ?? automaticEpochs(train.rows, batchSize),
+    earlyStopping: s.earlyStopping ?? (s.epochs === undefined && validation !== undefined),
   };
 }
 
@@ -91,7 +143,7 @@ class EpochLog {
   // [loss, accuracy, loss, accuracy, ...], one array per kernel call; [valLoss, valAccuracy, ...] with validation data.
   private readonly runs: number[][] = [];
   private readonly validation: number[] | null;
-  constructor(validation: boolean) {
+  constructor(validation: boolean, private readonly first: number) {
     this.validation = validation ? [] : null;
   }
 
@@ -117,7 +169,7 @@ class EpochLog {
       for (const run of this.runs) {
         for (let k = 0; k < run.length; k += 2) {
           const e = all.length;
-          all.push(epochStats(e, run[k]!, run[k + 1]!, v?.[2 * e], v?.[2 * e + 1]));
+          all.push(epochStats(this.first + e, run[k]!, run[k + 1]!, v?.[2 * e], v?.[2 * e + 1]));
         }
       }
       return all;
@@ -141,40 +193,80 @@ class EpochLog {
   }
 }
 
-/** Bookkeeping shared by fit and fitAsync: history, early stopping, divergence policy. */
-class Run {
+/** Bookkeeping shared by fit and fitAsync: history, early stopping, divergence policy, and the state checkpoints save. */
+export class Run {
   private readonly log: EpochLog;
   private best = Infinity;
   private bestParameters: Float64Array | null = null;
   private waited = 0;
   private reductions = 0;
+  private readonly initialLearningRate: number;
   private epochState: Float64Array | null = null;
+  // Between the start of an epoch and its end, where no checkpoint is exact.
+  private midEpoch = false;
+  /** Epochs completed, counting from 0 (a resumed run starts at its initial epoch). */
+  epoch: number;
+  /** Set when the last completed epoch ended the run. */
+  private ending: FitHistory['stopReason'] | undefined;
   stopReason: FitHistory['stopReason'] = 'epochs';
 
-  constructor(private readonly net: DenseNetwork, private readonly p: Plan) {
-    this.log = new EpochLog(p.validation !== undefined);
+  /**
+   * @param order the training rows' current visiting order (saved in checkpoints), when in memory
+   * @param resumed the saved state of the run this one continues, if any
+   */
+  constructor(private readonly net: DenseNetwork, private readonly p: Plan, private readonly order: (() => Int32Array) | null, resumed: FitStateJSON | undefined) {
+    this.epoch = resumed?.epoch ?? 0;
+    this.log = new EpochLog(p.validation !== undefined, this.epoch);
+    this.initialLearningRate = resumed?.initialLearningRate ?? net.learningRate;
+    if (resumed) {
+      this.best = resumed.best ?? Infinity;
+      this.waited = resumed.waited;
+      this.bestParameters = resumed.bestParameters ? Float64Array.from(resumed.bestParameters) : null;
+      this.reductions = resumed.reductions;
+      this.ending = resumed.stopReason;
+    }
   }
 
-  /** Records one finished epoch (epochs are recorded in order from 0); returns false when training should stop. */
+  /** Whether the run this one resumes had already ended (it then ends at once, as the original did). */
+  resumeEnded(): boolean {
+    if (this.ending === undefined) return false;
+    if (this.ending === 'earlyStopping' && this.bestParameters) this.net.setParameters(this.bestParameters);
+    this.stop(this.ending);
+    return true;
+  }
+
+  /** The state a checkpoint saves: where this run is; undefined in the middle of an epoch, where none would be exact. */
+  state(): FitStateJSON | undefined {
+    if (this.midEpoch) return undefined;
+    const state: FitStateJSON = { epoch: this.epoch, waited: this.waited, reductions: this.reductions, initialLearningRate: this.initialLearningRate };
+    if (this.order) state.order = Array.from(this.order());
+    if (this.best !== Infinity) state.best = this.best;
+    if (this.bestParameters) state.bestParameters = Array.from(this.bestParameters);
+    if (this.ending !== undefined) state.stopReason = this.ending;
+    return state;
+  }
+
+  /** Records one finished epoch (epochs are recorded in order); returns false when training should stop. */
   epochDone(epoch: number, loss: number, accuracy: number): boolean {
     const validation = this.p.validation && this.net.evaluateRows(this.p.validation);
     this.log.add(loss, accuracy, validation);
-    if (this.p.onEpoch && this.p.onEpoch(epochStats(epoch, loss, accuracy, validation?.loss, validation?.accuracy)) === false) {
-      return this.stop('callback');
-    }
-    if (loss < this.p.threshold) return this.stop('errorThreshold');
-    if (this.p.earlyStopping) {
+    this.epoch = epoch + 1;
+    this.midEpoch = false;
+    // Decided before onEpoch, so that a checkpoint taken there holds this epoch's early-stopping state.
+    if (loss < this.p.threshold) this.ending = 'errorThreshold';
+    else if (this.p.earlyStopping) {
       const metric = validation ? validation.loss : loss;
       if (metric < this.best - this.p.minDelta) {
         this.best = metric;
         this.waited = 0;
         this.bestParameters = this.net.getParameters();
-      } else if (++this.waited >= this.p.patience) {
-        if (this.bestParameters) this.net.setParameters(this.bestParameters);
-        return this.stop('earlyStopping');
-      }
+      } else if (++this.waited >= this.p.patience) this.ending = 'earlyStopping';
     }
-    return true;
+    const go = !this.p.onEpoch || this.p.onEpoch(epochStats(epoch, loss, accuracy, validation?.loss, validation?.accuracy)) !== false;
+    // The callback may have disposed the network: no kernel may run on freed memory.
+    this.net.checkLive();
+    if (!go) return this.stop('callback');
+    return !this.resumeEnded();
   }
 
   /**
@@ -182,6 +274,7 @@ class Run {
    * since the steps before a non-finite one have usually already blown the weights up (finite, but huge).
    */
   epochStart(): void {
+    this.midEpoch = true;
     if (this.p.onDivergence === 'reduceLearningRate') this.epochState = this.net.trainingState();
   }
 
@@ -189,12 +282,17 @@ class Run {
   diverged(epoch: number, batch: number): boolean {
     const where = `at epoch ${epoch}, batch ${batch}`;
     if (this.p.onDivergence === 'stop') return this.stop('divergence');
-    if (this.p.onDivergence === 'reduceLearningRate' && this.reductions < MAX_REDUCTIONS) {
-      this.reductions++;
-      const rate = this.net.learningRate / 2;
-      if (this.epochState) this.net.restoreTrainingState(this.epochState);
-      this.net.learningRate = rate;
-      return true;
+    if (this.p.onDivergence === 'reduceLearningRate') {
+      if (this.reductions < MAX_REDUCTIONS) {
+        this.reductions++;
+        const rate = this.net.learningRate / 2;
+        if (this.epochState) this.net.restoreTrainingState(this.epochState);
+        this.net.learningRate = rate;
+        this.midEpoch = false;
+        return true;
+      }
+      // Giving up: the model keeps the rate it was trained with, not the last of the halvings.
+      this.net.learningRate = this.initialLearningRate;
     }
     throw new DivergenceError(`training diverged ${where}: the loss or a gradient is not finite; the weights are those of the last finite step (learning rate ${this.net.learningRate})`, epoch, batch);
   }
@@ -205,8 +303,11 @@ class Run {
    */
   epochsDone(stats: Float64Array): boolean {
     this.log.addPairs(stats);
+    this.epoch += stats.length / 2;
+    this.midEpoch = false;
     // The kernel stops after the first epoch below the threshold, so only the last can be.
-    return !(stats.length > 0 && stats[stats.length - 2]! < this.p.threshold) || this.stop('errorThreshold');
+    if (stats.length > 0 && stats[stats.length - 2]! < this.p.threshold) this.ending = 'errorThreshold';
+    return this.ending === undefined || this.stop(this.ending);
   }
 
   private stop(reason: FitHistory['stopReason']): false {
@@ -227,45 +328,91 @@ class Run {
   }
 }
 
+/**
+ * Runs `train` as the network's one training call: refuses a re-entrant one (from onEpoch, or while fitAsync
+ * runs), and makes `run` what checkpoints save while it trains.
+ */
+export function exclusive<T>(net: DenseNetwork, body: () => T): T {
+  net.beginTraining();
+  let result: T;
+  try {
+    result = body();
+  } catch (error) {
+    net.endTraining();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(() => net.endTraining()) as T;
+  net.endTraining();
+  return result;
+}
+
+/** The run `net` resumes: the saved fit state when `initialEpoch` (default: its epoch) matches it. */
+function resumeState(net: DenseNetwork, initialEpoch: number | undefined): FitStateJSON | undefined {
+  const saved = net.savedFit;
+  if (initialEpoch === undefined) return net.resumeByDefault ? saved : undefined;
+  if (saved?.epoch === initialEpoch) return saved;
+  return initialEpoch === 0 ? undefined : { epoch: initialEpoch, waited: 0, reductions: 0, initialLearningRate: net.learningRate };
+}
+
+/** Starts a run: picks up the saved state, puts back the saved visiting order (of in-memory rows). */
+export function start(net: DenseNetwork, p: Plan, order: (() => Int32Array) | null): Run {
+  const resumed = resumeState(net, p.initialEpoch);
+  if (resumed?.order && order) {
+    if (resumed.order.length !== p.train.rows) throw new StateError(`the checkpoint was saved while training on ${resumed.order.length} rows, not ${p.train.rows}: resume with the same data and options`, 'data');
+    order().set(resumed.order);
+  }
+  const run = new Run(net, p, order, resumed);
+  net.resumeByDefault = false;
+  net.currentRun = run;
+  return run;
+}
+
 /** See DenseNetwork.fit: whole epochs (or runs of epochs) per kernel call. */
 export function fitRows(net: DenseNetwork, data: DenseData, options: FitOptions): FitHistory {
   const p = plan(net, data, options);
-  const run = new Run(net, p);
   net.stageData(p.train, p.batchSize);
+  const run = start(net, p, () => net.stagedOrder(p.train.rows));
+  if (run.resumeEnded()) return run.result();
   // With nothing to do between epochs, one kernel call runs many of them.
   const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal && p.onDivergence !== 'reduceLearningRate';
-  let epoch = 0;
-  while (epoch < p.epochs) {
+  while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
     if (p.shuffle) net.random.shuffle(net.stagedOrder(p.train.rows), 0, p.train.rows);
-    const { stats, failed } = net.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - epoch : 1, p.threshold);
+    const { stats, failed } = net.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - run.epoch : 1, p.threshold);
     let go = true;
-    if (batched) {
-      go = run.epochsDone(stats);
-      epoch += stats.length / 2;
-    } else if (stats.length > 0) {
-      // One epoch per call; its figures are read before validation can grow wasm memory under the view.
-      go = run.epochDone(epoch++, stats[0]!, stats[1]!);
-    }
+    if (batched) go = run.epochsDone(stats);
+    // One epoch per call; its figures are read before validation can grow wasm memory under the view.
+    else if (stats.length > 0) go = run.epochDone(run.epoch, stats[0]!, stats[1]!);
     if (!go) break;
-    if (failed && !run.diverged(epoch, failed.batch)) break;
+    if (failed && !run.diverged(run.epoch, failed.batch)) break;
   }
   return run.result();
 }
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** See DenseNetwork.fitAsync: one kernel call per batch, yielding to the event loop every few ms. */
+/** Yields to the event loop when the current slice has run SLICE_MS; checks for abort after. */
+export class Slicer {
+  private sliceStart = Date.now();
+  async maybeYield(run: Run): Promise<void> {
+    if (Date.now() - this.sliceStart < SLICE_MS) return;
+    await nextTick();
+    this.sliceStart = Date.now();
+    run.checkAbort();
+  }
+}
+
+/** See DenseNetwork.fitAsync on data in memory: one kernel call per batch, yielding to the event loop every few ms. */
 export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: FitOptions): Promise<FitHistory> {
   const p = plan(net, data, options);
-  const run = new Run(net, p);
   const rows = p.train.rows;
   const order = new Int32Array(rows);
   for (let r = 0; r < rows; r++) order[r] = r;
-  let sliceStart = Date.now();
-  let epoch = 0;
-  while (epoch < p.epochs) {
+  const run = start(net, p, () => order);
+  if (run.resumeEnded()) return run.result();
+  const slicer = new Slicer();
+  while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
     if (p.shuffle) net.random.shuffle(order, 0, rows);
@@ -273,11 +420,7 @@ export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: 
     let correct = 0.0;
     let failedBatch = -1;
     for (let start = 0, batch = 0; start < rows; start += p.batchSize, batch++) {
-      if (Date.now() - sliceStart >= SLICE_MS) {
-        await nextTick();
-        sliceStart = Date.now();
-        run.checkAbort();
-      }
+      await slicer.maybeYield(run);
       const count = Math.min(p.batchSize, rows - start);
       net.stageRows(p.train, order, start, count);
       const loss = net.stepStaged(count);
@@ -290,10 +433,10 @@ export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: 
       correct += net.lastCorrect();
     }
     if (failedBatch >= 0) {
-      if (!run.diverged(epoch, failedBatch)) break;
+      if (!run.diverged(run.epoch, failedBatch)) break;
       continue;
     }
-    if (!run.epochDone(epoch++, total / rows, correct / rows)) break;
+    if (!run.epochDone(run.epoch, total / rows, correct / rows)) break;
   }
   return run.result();
 }

@@ -3,12 +3,12 @@ import { type Arena, type Backend, resolveBackend, track, untrack } from '../bac
 import { DivergenceError, ShapeError, StateError } from '../errors.js';
 import {
   ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
-  DENSE_BIAS, DENSE_CAPACITY, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
+  DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
   DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
   DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
   DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
   OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
-  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_PARAM, S_WEIGHT_DECAY,
+  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
@@ -18,11 +18,15 @@ import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
 import { copyVector, integer, nonFinite, positive, vector } from '../validate.js';
-import { type Rows, toRows } from './data.js';
-import { fitRows, fitRowsAsync } from './fit.js';
+import { type Rows } from './data.js';
+import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
+import { exclusive, fitRows, type Run, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
 import { resolveDense, type ResolvedDense } from './options.js';
-import type { Activation, DenseData, DenseModelJSON, DenseNetworkOptions, FitHistory, FitOptions, Loss, OptimizerOptions } from './types.js';
+import { type Scaling, scaleRows, standardize, unstandardize } from './scaling.js';
+import { fitSource } from './stream.js';
+import { checkTargets } from './targets.js';
+import type { Activation, DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, FitStateJSON, Loss, OptimizerOptions } from './types.js';
 
 const ACTIVATION_CODES: Record<Activation, number> = {
   identity: ACT_IDENTITY, sigmoid: ACT_SIGMOID, tanh: ACT_TANH, relu: ACT_RELU,
@@ -81,6 +85,16 @@ export class DenseNetwork {
   private lossChunk = 0;
   /** Free-form data saved with the model by toJSON (the CLI keeps normalization stats here). */
   meta: Record<string, unknown> | undefined;
+  /** @internal standardization figures: undefined until the first training call decides them, null for none. */
+  scaling: Scaling | null | undefined;
+  /** @internal the fit running now (what a checkpoint saves), if any. */
+  currentRun: Run | undefined;
+  /** @internal the state of the last fit, or of the fit a checkpoint was saved in. */
+  savedFit: FitStateJSON | undefined;
+  /** @internal whether the next fit resumes savedFit without being told (a network loaded from a checkpoint). */
+  resumeByDefault = false;
+  // A fit (or fitAsync) is running: training calls are refused until it ends.
+  private training = false;
 
   /** Builds and initializes a network; see {@link DenseNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: DenseNetworkOptions) {
@@ -116,6 +130,7 @@ export class DenseNetwork {
     });
     net.setParameters(parameters);
     net.meta = model.meta;
+    checkpointFromJSON(net, model);
     return net;
   }
 
@@ -167,6 +182,60 @@ export class DenseNetwork {
   private live(): Arena {
     if (this.disposed) throw new StateError('this DenseNetwork was disposed');
     return this.arena;
+  }
+
+  /** @internal throws StateError once the network is disposed (fit checks after each callback). */
+  checkLive(): void {
+    this.live();
+  }
+
+  /** @internal marks the start of fit or fitAsync; a training call while one runs is refused. */
+  beginTraining(): void {
+    this.notTraining('fit');
+    this.training = true;
+  }
+
+  /** @internal marks the end of fit or fitAsync, keeping where it ended for checkpoints. */
+  endTraining(): void {
+    this.training = false;
+    this.savedFit = this.currentRun?.state();
+    this.currentRun = undefined;
+  }
+
+  private notTraining(call: string): void {
+    this.live();
+    if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync); it would change the running fit's data and weights`, call);
+  }
+
+  /** @internal which blocks the first fit measures standardization figures for. */
+  get standardization(): { inputs: boolean; targets: boolean } {
+    return this.config.standardize;
+  }
+
+  /** @internal Adam's (or momentum's) state: the moments and the bias-correction powers, copied. */
+  optimizerState(): { moment1: Float64Array; moment2: Float64Array; beta1Power: number; beta2Power: number } {
+    const arena = this.live();
+    const count = arena.word(DENSE_PARAM_COUNT);
+    const s = arena.at(DENSE_SETTINGS);
+    return {
+      moment1: arena.view(DENSE_MOMENT1, count).slice(),
+      moment2: arena.view(DENSE_MOMENT2, count).slice(),
+      beta1Power: arena.f64[s + S_BETA1_POWER]!,
+      beta2Power: arena.f64[s + S_BETA2_POWER]!,
+    };
+  }
+
+  /** @internal puts back an {@link optimizerState}; the bounds of the next step are then unknown (checked). */
+  restoreOptimizerState(state: { moment1: ArrayLike<number>; moment2: ArrayLike<number>; beta1Power: number; beta2Power: number }): void {
+    const arena = this.live();
+    const s = arena.at(DENSE_SETTINGS);
+    arena.f64.set(state.moment1, arena.at(DENSE_MOMENT1));
+    arena.f64.set(state.moment2, arena.at(DENSE_MOMENT2));
+    arena.f64[s + S_BETA1_POWER] = state.beta1Power;
+    arena.f64[s + S_BETA2_POWER] = state.beta2Power;
+    arena.f64[s + S_PEAK_PARAM] = Infinity;
+    arena.f64[s + S_PEAK_M] = Infinity;
+    arena.f64[s + S_PEAK_V] = Infinity;
   }
 
   private writeSettings(): void {
@@ -296,8 +365,9 @@ export class DenseNetwork {
       row = this.inputRow = arena.f64.subarray(start, start + this.inputSize);
     }
     if (!copyVector(row, input)) row.set(vector(input, 'input', this.inputSize));
+    if (this.scaling?.inputs) standardize(row, 1, this.scaling.inputs);
     this.impl.kernels.forwardDense(arena, 1);
-    return this.outputView(1);
+    return this.unscaled(this.outputView(1), 1);
   }
 
   /**
@@ -313,8 +383,9 @@ export class DenseNetwork {
     arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
     this.staged = null;
     if (checkLater) this.checkStaged(DENSE_INPUT, n, 'inputs');
+    if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, n), count, this.scaling.inputs);
     this.impl.kernels.forwardDense(arena, count);
-    return this.outputView(count);
+    return this.unscaled(this.outputView(count), count);
   }
 
   /**
@@ -329,8 +400,15 @@ export class DenseNetwork {
     return loss;
   }
 
+  /** Outputs of `count` rows in the targets' units: the forward pass gives them standardized when the network has figures. */
+  private unscaled(outputs: Float64Array, count: number): Float64Array {
+    if (this.scaling?.targets) unstandardize(outputs, count, this.scaling.targets);
+    return outputs;
+  }
+
   /** Checks trainStep's arguments and stages its rows; returns the row count. */
   private stageStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count: number | undefined): number {
+    this.notTraining('trainStep');
     // Without a count, the rows come from the length: check that inputs is an array at all first.
     const rows = count === undefined ? vector(inputs, 'inputs').length / this.inputSize : integer(count, 'count');
     if (!Number.isInteger(rows) || rows < 1) {
@@ -348,7 +426,17 @@ export class DenseNetwork {
     this.staged = this.stagedTargets = null;
     if (inputsLater) this.checkStaged(DENSE_INPUT, nIn, 'inputs');
     if (targetsLater) this.checkStaged(DENSE_TARGET, nOut, 'targets');
+    this.prepareStaged(arena, rows);
     return rows;
+  }
+
+  // Staged rows as training sees them: targets in the loss's domain, standardized when the network has figures.
+  private prepareStaged(arena: Arena, rows: number): void {
+    checkTargets(this.loss, arena.f64, this.outputSize, 'targets', rows, arena.at(DENSE_TARGET));
+    // trainStep measures nothing: a network first trained by trainStep has no figures.
+    this.scaling ??= null;
+    if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, rows * this.inputSize), rows, this.scaling.inputs);
+    if (this.scaling?.targets) standardize(arena.view(DENSE_TARGET, rows * this.outputSize), rows, this.scaling.targets);
   }
 
   /** Throws vector()'s NonFiniteError for the first non-finite number among `n` staged at header word `index` (staging is scratch: nothing else changed). */
@@ -440,7 +528,7 @@ export class DenseNetwork {
    */
   evaluate(data: DenseData): { loss: number; accuracy: number } {
     this.live();
-    return this.evaluateRows(toRows(data, this.inputSize, this.outputSize));
+    return this.evaluateRows(scaleRows(trainingRows(this, data, 'data'), this.scaling));
   }
 
   /**
@@ -459,21 +547,32 @@ export class DenseNetwork {
     arena.f64.set(state, arena.at(DENSE_SETTINGS));
   }
 
-  /** Trains on `data`; see {@link FitOptions}. Returns the per-epoch history. */
+  /**
+   * Trains on `data`; see {@link FitOptions} for the options and their defaults. Returns the per-epoch history.
+   * A network loaded from a checkpoint (`toJSON({ training: true })`) continues the run it was saved in.
+   */
   fit(data: DenseData, options: FitOptions = {}): FitHistory {
-    this.live();
-    return fitRows(this, data, options);
+    return exclusive(this, () => fitRows(this, data, options));
   }
 
-  /** Like {@link fit}, yielding to the event loop between batches; rejects with AbortError when `options.signal` aborts. */
-  async fitAsync(data: DenseData, options: FitOptions = {}): Promise<FitHistory> {
-    // async: a disposed network rejects too, rather than throwing before the promise exists.
-    this.live();
-    return fitRowsAsync(this, data, options);
+  /**
+   * Like {@link fit}, yielding to the event loop between batches; rejects with AbortError when `options.signal`
+   * aborts. Also trains on a stream of samples or batches, or on a function that returns a fresh stream for each
+   * epoch (see {@link DenseSource}), never holding more than `options.shuffleBuffer` rows of it.
+   */
+  async fitAsync(data: DenseSource, options: FitOptions = {}): Promise<FitHistory> {
+    // async: a disposed or busy network rejects too, rather than throwing before the promise exists.
+    return exclusive(this, () => fitSource(this, data, options));
   }
 
-  /** The network as plain JSON: shape, loss, optimizer, seed and exact float64 parameters. */
-  toJSON(): DenseModelJSON {
+  /**
+   * The network as plain JSON: shape, loss, optimizer, seed, exact float64 parameters and standardization figures.
+   * With `{ training: true }`, a checkpoint: also the optimizer's moments, the shuffling stream and the fit's
+   * progress (epoch, visiting order, early stopping's best weights and patience), so that a network loaded from it
+   * (`fromJSON`, on either backend) and trained on with the same data and options ends bit-identical to one that
+   * never stopped. Exact between epochs: save it from `onEpoch`, or after `fit`.
+   */
+  toJSON(options: { training?: boolean } = {}): DenseModelJSON {
     const layers = this.sizes.map((size, l) => (l === 0 ? { size } : { size, activation: this.config.activations[l]! }));
     return {
       format: 'neurite-dense',
@@ -485,6 +584,7 @@ export class DenseNetwork {
       weights: this.layers.slice(1).map((layer) => Array.from(layer.weights)),
       biases: this.layers.slice(1).map((layer) => Array.from(layer.biases)),
       ...(this.meta === undefined ? {} : { meta: this.meta }),
+      ...checkpointToJSON(this, options),
     };
   }
 

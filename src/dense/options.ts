@@ -17,11 +17,15 @@ export interface ResolvedDense {
   optimizer: Required<OptimizerOptions>;
   seed: number;
   init: Init | undefined;
+  /** Which blocks the first fit measures standardization figures for. */
+  standardize: { inputs: boolean; targets: boolean };
   backend: BackendName | undefined;
 }
 
-const NETWORK_OPTIONS = ['layers', 'activation', 'outputActivation', 'loss', 'optimizer', 'seed', 'init', 'backend'] as const;
+const NETWORK_OPTIONS = ['layers', 'activation', 'outputActivation', 'loss', 'optimizer', 'seed', 'init', 'standardize', 'backend'] as const;
 const OPTIMIZER_OPTIONS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'] as const;
+/** Every optimizer's default step size: Adam's 0.001 (Keras's) needs ten times the epochs on small problems. */
+const DEFAULT_LEARNING_RATE = 0.01;
 // A layer wider than this cannot have its weights addressed by the i32 offsets of the arena header.
 const MAX_LAYER_SIZE = 2 ** 24;
 
@@ -42,7 +46,7 @@ export function resolveOptimizer(value: unknown, argument = 'options.optimizer')
   if (weightDecay < 0) throw new OutOfRangeError(`${argument}.weightDecay must be >= 0, got ${weightDecay}`, `${argument}.weightDecay`);
   return {
     type,
-    learningRate: o.learningRate === undefined ? (type === 'adam' ? 0.001 : 0.01) : positive(o.learningRate, `${argument}.learningRate`),
+    learningRate: o.learningRate === undefined ? DEFAULT_LEARNING_RATE : positive(o.learningRate, `${argument}.learningRate`),
     momentum: unit(o.momentum, 'momentum', type === 'momentum' ? 0.9 : 0),
     nesterov: o.nesterov ?? false,
     beta1: unit(o.beta1, 'beta1', 0.9),
@@ -61,8 +65,9 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
   if (o.layers.length < 2) throw new ConfigurationError(`options.layers needs an input and at least one more layer, got ${o.layers.length}`, 'options.layers');
   // The limit of saved models, so that whatever toJSON writes, fromJSON reads.
   if (o.layers.length > MAX_LAYERS) throw new OutOfRangeError(`options.layers may hold at most ${MAX_LAYERS} layers, got ${o.layers.length}`, 'options.layers');
-  const hidden = o.activation === undefined ? 'sigmoid' : oneOf(o.activation, 'options.activation', ACTIVATIONS);
-  const output = o.outputActivation === undefined ? hidden : oneOf(o.outputActivation, 'options.outputActivation', ACTIVATIONS);
+  const hidden = o.activation === undefined ? 'tanh' : oneOf(o.activation, 'options.activation', ACTIVATIONS);
+  // A sigmoid output by default: 0/1 targets are the common case, and regression names its identity output.
+  const output = o.outputActivation !== undefined ? oneOf(o.outputActivation, 'options.outputActivation', ACTIVATIONS) : o.activation === undefined ? 'sigmoid' : hidden;
   const last = o.layers.length - 1;
   const sizes: number[] = [];
   const activations: Activation[] = [];
@@ -103,6 +108,20 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
     optimizer: resolveOptimizer(o.optimizer),
     seed,
     init: o.init === undefined ? undefined : oneOf(o.init, 'options.init', INITS),
+    standardize: resolveStandardize(o.standardize, outputActivation),
     backend: o.backend,
   };
+}
+
+/** `standardize` as two switches; by default the targets of an identity (unbounded) output only. */
+function resolveStandardize(value: unknown, outputActivation: Activation): { inputs: boolean; targets: boolean } {
+  if (value === undefined) return { inputs: false, targets: outputActivation === 'identity' };
+  if (typeof value === 'boolean') return { inputs: value, targets: value };
+  const o = options(value as { inputs?: unknown; targets?: unknown }, 'options.standardize', ['inputs', 'targets']);
+  const flag = (v: unknown, name: string, fallback: boolean): boolean => {
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw new InvalidArgumentError(`options.standardize.${name} must be a boolean, got ${describe(v)}`, `options.standardize.${name}`);
+    return v;
+  };
+  return { inputs: flag(o.inputs, 'inputs', false), targets: flag(o.targets, 'targets', outputActivation === 'identity') };
 }

@@ -18,21 +18,24 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
 export type Init = 'xavier' | 'he';
 export const INITS: readonly Init[] = ['xavier', 'he'];
 
-/** An optimizer and its settings. Defaults: learningRate 0.01 (sgd, momentum) or 0.001 (adam), momentum 0.9, beta1 0.9, beta2 0.999, epsilon 1e-8. */
+/** An optimizer and its settings. */
 export interface OptimizerOptions {
   type: OptimizerName;
+  /** The step size. @default 0.01 */
   learningRate?: number;
-  /** momentum only: velocity decay. */
+  /** momentum only: velocity decay. @default 0.9 */
   momentum?: number;
-  /** momentum only: Nesterov's look-ahead form. */
+  /** momentum only: Nesterov's look-ahead form. @default false */
   nesterov?: boolean;
-  /** adam only. */
+  /** adam only: decay of the first moment. @default 0.9 */
   beta1?: number;
+  /** adam only: decay of the second moment. @default 0.999 */
   beta2?: number;
+  /** adam only: added to the second moment's root. @default 1e-8 */
   epsilon?: number;
-  /** L2 penalty added to every weight's gradient (not biases): `grad += weightDecay * w`. */
+  /** L2 penalty added to every weight's gradient (not biases): `grad += weightDecay * w`. @default 0 */
   weightDecay?: number;
-  /** When set (> 0; 0 means off), the whole gradient is scaled down so that its L2 norm is at most this. */
+  /** When > 0, the whole gradient is scaled down so that its L2 norm is at most this; 0 means off. @default 0 */
   clipNorm?: number;
 }
 
@@ -46,19 +49,28 @@ export interface DenseLayerSpec {
 export interface DenseNetworkOptions {
   /** Input first: `[{ size: 784 }, { size: 128, activation: 'relu' }, { size: 10, activation: 'softmax' }]` or `[2, 3, 1]`. */
   layers: readonly (number | DenseLayerSpec)[];
-  /** Activation of hidden layers given as numbers (default 'sigmoid'). */
+  /** Activation of hidden layers given as numbers. @default 'tanh' */
   activation?: Activation;
-  /** Activation of the output layer when given as a number (default: `activation`). */
+  /** Activation of the output layer when given as a number. @default `activation` when that is given, else 'sigmoid' */
   outputActivation?: Activation;
-  /** Default: 'crossEntropy' after softmax, 'binaryCrossEntropy' never implied, else 'mse'. */
+  /** The loss training minimizes. @default 'crossEntropy' after a softmax output, else 'mse' */
   loss?: Loss;
-  /** Default 'adam'. */
+  /** The optimizer, by name or with settings (see {@link OptimizerOptions}). @default 'adam' (learning rate 0.01) */
   optimizer?: OptimizerName | OptimizerOptions;
-  /** Seeds initialization and shuffling (an integer in [0, 2^32)): the same seed gives bit-identical runs. Default: a random seed, kept in `network.seed` and in `toJSON()`. */
+  /** Seeds initialization and shuffling (an integer in [0, 2^32)): the same seed gives bit-identical runs. @default a random seed, kept in `network.seed` and in `toJSON()` */
   seed?: number;
-  /** Default 'he' for relu-family hidden layers, else 'xavier'. */
+  /** Weight initialization. @default 'he' for relu-family layers, else 'xavier' */
   init?: Init;
-  /** Run on 'wasm' or 'js'; default getBackend(). */
+  /**
+   * Standardization inside the model: the first `fit` measures each column's mean and standard deviation on its
+   * training rows; from then on inputs (and targets) are standardized before training and evaluation and
+   * predictions are given back in the targets' units. The figures are saved by `toJSON` and applied by `toFunction`
+   * and `toONNX`. Losses (in `fit`'s history and `evaluate`) are measured on the standardized targets.
+   * `true` or `false` sets both.
+   * @default { inputs: false, targets: true } with an identity output, else neither
+   */
+  standardize?: boolean | { inputs?: boolean; targets?: boolean };
+  /** Run on 'wasm' or 'js'. @default getBackend() */
   backend?: BackendName;
 }
 
@@ -76,23 +88,79 @@ export interface EpochStats {
   valAccuracy?: number;
 }
 
-/** Options of `fit` and `fitAsync`. */
+/** One example of a stream: an input row and its target row. */
+export interface DenseSample {
+  input: ArrayLike<number>;
+  output: ArrayLike<number>;
+}
+
+/** Several examples of a stream at once, row-major. */
+export interface DenseBatch {
+  inputs: Float64Array | readonly number[];
+  targets: Float64Array | readonly number[];
+}
+
+/** A stream of samples or batches, e.g. rows read from disk; `fitAsync` never holds more of it than its shuffle buffer. */
+export type DenseStream = Iterable<DenseSample | DenseBatch> | AsyncIterable<DenseSample | DenseBatch>;
+
+/**
+ * What `fitAsync` trains on: data in memory, a stream (read once: one epoch), or a function returning a fresh
+ * stream, called once per epoch (and once more before the first when the network's standardization figures
+ * must be measured).
+ */
+export type DenseSource = DenseData | DenseStream | (() => DenseStream);
+
+/**
+ * Options of `fit` and `fitAsync`. Without `epochs`, training decides when to stop: on data of at least 50 rows a
+ * fifth is held out (`validationSplit` 0.2) and early stopping (patience 20) ends training and restores the best
+ * epoch's weights; smaller data trains for 10,000 steps. With `epochs`, exactly those epochs run, with the
+ * hold-out and early stopping only when asked for.
+ */
 export interface FitOptions {
+  /**
+   * The epoch to train up to (as Keras's `epochs`: with `initialEpoch`, epochs `initialEpoch … epochs − 1` run).
+   * @default automatic: enough epochs for 10,000 steps, at least 100, ended earlier by early stopping
+   */
   epochs?: number;
+  /**
+   * The epoch to start from, for resuming (Keras's `initial_epoch`): history and `onEpoch` count from it.
+   * @default the epoch saved in the checkpoint the network was loaded from (see `toJSON({ training: true })`), else 0
+   */
+  initialEpoch?: number;
+  /** Rows per optimizer step. @default 32 */
   batchSize?: number;
+  /** Visit the rows in a new seeded order each epoch. @default true */
   shuffle?: boolean;
+  /** Hold out this share of the rows (the last ones, before shuffling) to validate on. @default 0.2 when `epochs` is omitted and the data has at least 50 rows, else none */
   validationSplit?: number;
+  /** Rows to validate on after each epoch (instead of `validationSplit`). */
   validationData?: DenseData;
-  earlyStopping?: { patience?: number; minDelta?: number };
+  /**
+   * Stop when the validation loss (or, without validation rows, the training loss) has not improved by more than
+   * `minDelta` for `patience` epochs, and restore the best epoch's weights; `false` turns it off.
+   * @default `{ patience: 20, minDelta: 0 }` when `epochs` is omitted and there are validation rows, else off
+   */
+  earlyStopping?: false | { patience?: number; minDelta?: number };
+  /** Stop once an epoch's training loss is below this. @default none */
   errorThreshold?: number;
+  /**
+   * Called after each epoch; returning `false` stops training. It may call `evaluate`, `predict` and
+   * `toJSON({ training: true })` (a checkpoint); `fit`, `fitAsync` and `trainStep` on the same network throw
+   * StateError while it trains, and so does any call after `dispose()`.
+   */
   onEpoch?: (stats: EpochStats) => void | boolean;
-    /**
-   * What to do when a step gives a non-finite loss or gradient (that step is not applied): 'throw'
-   * (default) a DivergenceError; 'stop' and return the history; 'reduceLearningRate': go back to the
-   * weights and optimizer state the epoch started with, halve the rate and redo the epoch (10 times at most).
+  /**
+   * What to do when a step gives a non-finite loss or gradient (that step is not applied): 'throw' a
+   * DivergenceError; 'stop' and return the history; 'reduceLearningRate': go back to the weights and optimizer
+   * state the epoch started with, halve the rate and redo the epoch (10 times at most; when it gives up, the
+   * learning rate from before the call is restored and DivergenceError thrown).
+   * @default 'throw'
    */
   onDivergence?: 'throw' | 'stop' | 'reduceLearningRate';
+  /** Aborts training (fitAsync rejects with AbortError, fit throws it between epochs). */
   signal?: AbortSignal;
+  /** fitAsync on a stream: rows held and drawn from at random (seeded); 0 or 1 keeps the stream's order. @default 1024 */
+  shuffleBuffer?: number;
 }
 
 /** The figures of a `fit` run. */
@@ -115,4 +183,52 @@ export interface DenseModelJSON {
   biases: number[][];
   /** Free-form extra data kept on round trips (the CLI stores normalization stats here). */
   meta?: Record<string, unknown>;
+  /** The standardization figures, when the network has them (see {@link DenseNetworkOptions.standardize}). */
+  scaling?: ScalingJSON;
+  /** The training state, in checkpoints written by `toJSON({ training: true })`. */
+  training?: TrainingJSON;
+}
+
+/** Per column of inputs or targets: the mean and standard deviation that standardize them. */
+export interface StandardizationJSON {
+  mean: number[];
+  std: number[];
+}
+
+/** A model's standardization figures. */
+export interface ScalingJSON {
+  inputs?: StandardizationJSON;
+  targets?: StandardizationJSON;
+}
+
+/** Everything beyond the weights that makes a resumed run bit-identical to one that never stopped. */
+export interface TrainingJSON {
+  /** Adam's first moment or momentum's velocity, arranged like the parameters. */
+  moment1: number[];
+  /** Adam's second moment, arranged like the parameters. */
+  moment2: number[];
+  /** beta1^steps and beta2^steps (Adam's bias corrections). */
+  beta1Power: number;
+  beta2Power: number;
+  /** The state of the seeded stream that shuffles. */
+  random: number;
+  /** The fit in progress (or the last one): where the next `fit` resumes. */
+  fit?: FitStateJSON;
+}
+
+/** A fit's progress, saved in checkpoints. */
+export interface FitStateJSON {
+  /** Epochs completed. */
+  epoch: number;
+  /** The visiting order of the training rows after the last shuffle (in-memory data). */
+  order?: number[];
+  /** Early stopping: the best loss so far, the epochs since, and the best epoch's parameters. */
+  best?: number;
+  waited: number;
+  bestParameters?: number[];
+  /** Learning-rate halvings so far ('reduceLearningRate') and the rate before the first. */
+  reductions: number;
+  initialLearningRate: number;
+  /** Set when the epoch just completed ended the run (so a resumed fit ends too). */
+  stopReason?: FitHistory['stopReason'];
 }

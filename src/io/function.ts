@@ -31,7 +31,7 @@ export function toFunctionSource(model: DenseModelJSON): string {
 }
 
 /** The source of an already checked model. */
-function generate({ layers, weights, biases }: DenseModelJSON): string {
+function generate({ layers, weights, biases, scaling }: DenseModelJSON): string {
   const inputSize = layers[0]!.size;
   const lines = [
     '(function () {',
@@ -42,10 +42,14 @@ function generate({ layers, weights, biases }: DenseModelJSON): string {
     lines.push(`  const W${l} = new Float64Array([${weights[l - 1]!.map(literal).join(',')}]);`);
     lines.push(`  const B${l} = new Float64Array([${biases[l - 1]!.map(literal).join(',')}]);`);
   }
+  // The standardization figures, applied as DenseNetwork applies them (dense/scaling.ts).
+  for (const [name, block] of [['IN', scaling?.inputs], ['OUT', scaling?.targets]] as const) {
+    if (block) lines.push(`  const ${name}_MEAN = [${block.mean.map(literal).join(',')}], ${name}_STD = [${block.std.map(literal).join(',')}];`);
+  }
   lines.push(
     '  return function predict(input) {',
     `    if (input == null || input.length !== ${inputSize}) throw new RangeError("input must hold ${inputSize} numbers, got " + (input == null ? input : input.length));`,
-    '    let x = input;',
+    scaling?.inputs ? `    let x = Float64Array.from(input, (v, i) => (v - IN_MEAN[i]) / IN_STD[i]);` : '    let x = input;',
   );
   for (let l = 1; l < layers.length; l++) {
     const rows = layers[l]!.size;
@@ -70,6 +74,7 @@ function generate({ layers, weights, biases }: DenseModelJSON): string {
     }
     lines.push(`    x = y${l};`);
   }
+  if (scaling?.targets) lines.push(`    for (let o = 0; o < ${layers[layers.length - 1]!.size}; o++) x[o] = x[o] * OUT_STD[o] + OUT_MEAN[o];`);
   lines.push('    return x;', '  };', '})()');
   return lines.join('\n');
 }

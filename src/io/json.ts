@@ -1,5 +1,8 @@
 // Strict readers of saved models: every field checked, hostile input rejected before anything is allocated from it.
-import { ACTIVATIONS, type Activation, type DenseModelJSON, LOSSES, OPTIMIZERS, type OptimizerOptions } from '../dense/types.js';
+import {
+  ACTIVATIONS, type Activation, type DenseModelJSON, type FitStateJSON, LOSSES, OPTIMIZERS, type OptimizerOptions,
+  type ScalingJSON, type StandardizationJSON, type TrainingJSON,
+} from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { describe, isArrayOrTypedArray } from '../validate.js';
 
@@ -24,7 +27,14 @@ export const MAX_META_VALUES = 2 ** 20;
 /** Keys that would reach `Object.prototype` if a reader ever merged the object into another one. */
 const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const DENSE_KEYS = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases', 'meta'];
+const DENSE_KEYS = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases', 'meta', 'scaling', 'training'];
+const SCALING_KEYS = ['inputs', 'targets'];
+const STANDARDIZATION_KEYS = ['mean', 'std'];
+const TRAINING_KEYS = ['moment1', 'moment2', 'beta1Power', 'beta2Power', 'random', 'fit'];
+const TRAINING_REQUIRED = ['moment1', 'moment2', 'beta1Power', 'beta2Power', 'random'];
+const FIT_KEYS = ['epoch', 'order', 'best', 'waited', 'bestParameters', 'reductions', 'initialLearningRate', 'stopReason'];
+const FIT_REQUIRED = ['epoch', 'waited', 'reductions', 'initialLearningRate'];
+const STOP_REASONS = ['epochs', 'errorThreshold', 'earlyStopping', 'divergence', 'callback'] as const;
 const DENSE_REQUIRED = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases'];
 const LAYER_KEYS = ['size', 'activation'];
 const OPTIMIZER_KEYS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'];
@@ -70,6 +80,8 @@ export function parseDenseModel(json: unknown): DenseModelJSON {
     biases,
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
+  if (root.scaling !== undefined) model.scaling = scaling(root.scaling, layers[0]!.size, layers[layers.length - 1]!.size);
+  if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
 }
 
@@ -277,4 +289,79 @@ function meta(value: unknown): Record<string, unknown> {
     throw new FormatError(`${path} must hold JSON values only, got ${describe(v)}`, 'json.meta');
   };
   return copy(value, 'json.meta', 0) as Record<string, unknown>;
+}
+
+/** Standardization figures: per column a finite mean and a standard deviation > 0. */
+function scaling(value: unknown, inputs: number, outputs: number): ScalingJSON {
+  const entry = record(value, 'json.scaling', SCALING_KEYS, []);
+  const block = (v: unknown, argument: string, width: number): StandardizationJSON => {
+    const figures = record(v, argument, STANDARDIZATION_KEYS, STANDARDIZATION_KEYS);
+    const std = numbers(figures.std, `${argument}.std`, width);
+    std.forEach((s, i) => {
+      if (s <= 0) throw new FormatError(`${argument}.std[${i}] must be > 0, got ${s}`, `${argument}.std`);
+    });
+    return { mean: numbers(figures.mean, `${argument}.mean`, width), std };
+  };
+  const out: ScalingJSON = {};
+  if (entry.inputs !== undefined) out.inputs = block(entry.inputs, 'json.scaling.inputs', inputs);
+  if (entry.targets !== undefined) out.targets = block(entry.targets, 'json.scaling.targets', outputs);
+  return out;
+}
+
+function count(value: unknown, argument: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new FormatError(`${argument} must be an integer in [0, ${max}], got ${describe(value)}`, argument);
+  }
+  return value;
+}
+
+/** A checkpoint's training state; the visiting order must be a permutation (it indexes the staged rows). */
+function training(value: unknown, parameters: number): TrainingJSON {
+  const entry = record(value, 'json.training', TRAINING_KEYS, TRAINING_REQUIRED);
+  const power = (v: unknown, argument: string): number => {
+    const p = finiteNumber(v, argument);
+    if (p < 0 || p > 1) throw new FormatError(`${argument} must be in [0, 1], got ${p}`, argument);
+    return p;
+  };
+  const out: TrainingJSON = {
+    moment1: numbers(entry.moment1, 'json.training.moment1', parameters),
+    moment2: numbers(entry.moment2, 'json.training.moment2', parameters),
+    beta1Power: power(entry.beta1Power, 'json.training.beta1Power'),
+    beta2Power: power(entry.beta2Power, 'json.training.beta2Power'),
+    random: count(entry.random, 'json.training.random', 2 ** 32 - 1),
+  };
+  if (entry.fit === undefined) return out;
+  const fit = record(entry.fit, 'json.training.fit', FIT_KEYS, FIT_REQUIRED);
+  const rate = finiteNumber(fit.initialLearningRate, 'json.training.fit.initialLearningRate');
+  if (rate <= 0) throw new FormatError(`json.training.fit.initialLearningRate must be > 0, got ${rate}`, 'json.training.fit.initialLearningRate');
+  const state: FitStateJSON = {
+    epoch: count(fit.epoch, 'json.training.fit.epoch', 2 ** 31 - 1),
+    waited: count(fit.waited, 'json.training.fit.waited', 2 ** 31 - 1),
+    reductions: count(fit.reductions, 'json.training.fit.reductions', 2 ** 31 - 1),
+    initialLearningRate: rate,
+  };
+  if (fit.order !== undefined) state.order = permutation(fit.order, 'json.training.fit.order');
+  if (fit.best !== undefined) state.best = finiteNumber(fit.best, 'json.training.fit.best');
+  if (fit.bestParameters !== undefined) state.bestParameters = numbers(fit.bestParameters, 'json.training.fit.bestParameters', parameters);
+  if (fit.stopReason !== undefined) state.stopReason = name(fit.stopReason, 'json.training.fit.stopReason', STOP_REASONS);
+  out.fit = state;
+  return out;
+}
+
+/** A permutation of 0 … n − 1, each index read once. */
+function permutation(value: unknown, argument: string): number[] {
+  if (!isArrayOrTypedArray(value)) throw new FormatError(`${argument} must be an array of row indices, got ${describe(value)}`, argument);
+  const n = value.length;
+  if (n > 2 ** 31 - 1) throw new FormatError(`${argument} holds too many rows`, argument);
+  const seen = new Uint8Array(n);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const v = value[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n || seen[v]) {
+      throw new FormatError(`${argument} must be a permutation of 0 to ${n - 1}; entry ${i} is ${describe(v)}`, argument);
+    }
+    seen[v] = 1;
+    out[i] = v;
+  }
+  return out;
 }

@@ -36,7 +36,8 @@ const OPERATORS: Record<Exclude<Activation, 'identity'>, { op: string; float?: [
  * Exports a dense model as an ONNX ModelProto (opset 13): input `input` of shape [N, inputSize], output
  * `output` of shape [N, outputSize], and per layer a `Gemm` (transB = 1, weights as initializers) followed by
  * its activation (`Sigmoid`, `Tanh`, `Relu`, `LeakyRelu` α = 0.01, `Elu` α = 1, `Softmax` axis = -1).
- * Normalization stats kept in `meta` are not part of the graph: apply them before feeding it.
+ * Standardization figures (`scaling`) are part of the graph (Sub and Div on the input, Mul and Add on the output);
+ * the CLI's normalization stats kept in `meta` are not: apply them before feeding it.
  * @param model a `DenseModelJSON` (e.g. `net.toJSON()`), checked by {@link parseDenseModel}
  * @returns the `.onnx` file's bytes
  * @throws FormatError when the model is malformed; OutOfRangeError when a weight does not fit in float32
@@ -44,20 +45,30 @@ const OPERATORS: Record<Exclude<Activation, 'identity'>, { op: string; float?: [
 export function toONNX(model: DenseModelJSON, onnxOptions?: ONNXOptions): Uint8Array {
   const { precision = 'float32' } = options(onnxOptions, 'options', ['precision']);
   oneOf(precision, 'options.precision', ['float32', 'float64']);
-  const { layers, weights, biases } = parseDenseModel(model);
+  const { layers, weights, biases, scaling } = parseDenseModel(model);
   const elementType = precision === 'float64' ? DOUBLE : FLOAT;
 
   const graph = new ProtoWriter();
+  // The standardization figures, applied as DenseNetwork applies them (dense/scaling.ts): (x − mean) / std on the
+  // way in, y × std + mean on the way out.
+  const initializers: ProtoWriter[] = [];
+  const elementwise = (op: string, from: string, constant: string, values: readonly number[], to: string): string => {
+    graph.message(1, node(op, `${op.toLowerCase()}_${constant}`, [from, constant], to));
+    initializers.push(tensor(constant, [values.length], values, elementType, `standardization figures (${constant})`));
+    return to;
+  };
   let current = 'input';
+  if (scaling?.inputs) current = elementwise('Div', elementwise('Sub', current, 'input_mean', scaling.inputs.mean, 'input_centered'), 'input_std', scaling.inputs.std, 'input_standardized');
+  const output = scaling?.targets ? 'standardized_output' : 'output';
   for (let l = 1; l < layers.length; l++) {
     const activation = layers[l]!.activation!;
     const last = l === layers.length - 1;
-    const linear = last && activation === 'identity' ? 'output' : `linear${l}`;
+    const linear = last && activation === 'identity' ? output : `linear${l}`;
     graph.message(1, node('Gemm', `gemm${l}`, [current, `W${l}`, `B${l}`], linear).message(5, intAttribute('transB', 1)));
     current = linear;
     if (activation !== 'identity') {
       const { op, float, int } = OPERATORS[activation];
-      const activated = last ? 'output' : `activation${l}`;
+      const activated = last ? output : `activation${l}`;
       const activationNode = node(op, `${op.toLowerCase()}${l}`, [current], activated);
       if (float) activationNode.message(5, floatAttribute(...float));
       if (int) activationNode.message(5, intAttribute(...int));
@@ -65,7 +76,9 @@ export function toONNX(model: DenseModelJSON, onnxOptions?: ONNXOptions): Uint8A
       current = activated;
     }
   }
+  if (scaling?.targets) elementwise('Add', elementwise('Mul', current, 'output_std', scaling.targets.std, 'output_scaled'), 'output_mean', scaling.targets.mean, 'output');
   graph.string(2, 'neurite');
+  for (const initializer of initializers) graph.message(5, initializer);
   for (let l = 1; l < layers.length; l++) {
     graph.message(5, tensor(`W${l}`, [layers[l]!.size, layers[l - 1]!.size], weights[l - 1]!, elementType, `weights of layer ${l}`));
     graph.message(5, tensor(`B${l}`, [layers[l]!.size], biases[l - 1]!, elementType, `biases of layer ${l}`));

@@ -1,0 +1,144 @@
+// fitAsync on streams: samples or batches read from an (async) iterable, through a seeded shuffle buffer, so that
+// data larger than memory trains with at most `shuffleBuffer` rows held.
+import { ConfigurationError, InvalidArgumentError, StateError } from '../errors.js';
+import { describe } from '../validate.js';
+import type { Rows } from './data.js';
+import { automaticEpochs, fitRowsAsync, type Plan, type Run, settings, Slicer, start, trainingRows } from './fit.js';
+import type { DenseNetwork } from './network.js';
+import { ColumnStats, scaleRows } from './scaling.js';
+import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitHistory, FitOptions } from './types.js';
+
+type Item = DenseSample | DenseBatch;
+
+function isIterable(value: unknown): value is DenseStream {
+  return value !== null && typeof value === 'object' && (Symbol.asyncIterator in value || Symbol.iterator in value);
+}
+
+/** See DenseNetwork.fitAsync: data in memory, a stream, or a function returning a fresh stream per epoch. */
+export function fitSource(net: DenseNetwork, source: DenseSource, options: FitOptions): Promise<FitHistory> {
+  if (typeof source === 'function') return fitStream(net, source, true, options);
+  // An array is data in memory; any other iterable is a stream.
+  if (!Array.isArray(source) && isIterable(source)) return fitStream(net, () => source, false, options);
+  return fitRowsAsync(net, source as DenseData, options);
+}
+
+/** Every row of a stream as checked, copied rows (each item read once), in order. */
+async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows> {
+  if (!isIterable(stream)) throw new InvalidArgumentError(`data must return an iterable or async iterable of { input, output } or { inputs, targets }, got ${describe(stream)}`, 'data');
+  let index = 0;
+  for await (const item of stream as AsyncIterable<Item>) {
+    const argument = `data item ${index++}`;
+    if (item === null || typeof item !== 'object') throw new InvalidArgumentError(`${argument} must be { input, output } or { inputs, targets }, got ${describe(item)}`, argument);
+    yield trainingRows(net, 'inputs' in item ? item : [item], argument);
+  }
+}
+
+async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: boolean, options: FitOptions): Promise<FitHistory> {
+  const s = settings(options);
+  if (s.validationSplit !== undefined) throw new ConfigurationError('options.validationSplit needs the data in memory: give a stream options.validationData instead', 'options.validationSplit');
+  const epochs = s.epochs ?? (reopens ? automaticEpochs(0, 1) : 1);
+  if (!reopens && (epochs > 1 || s.onDivergence === 'reduceLearningRate')) {
+    throw new ConfigurationError('a stream is read once: pass a function that returns a fresh stream (e.g. () => readRows(file)) to train more than one epoch or to retry one', 'data');
+  }
+  const validation = s.validationData === undefined ? undefined : trainingRows(net, s.validationData, 'options.validationData');
+  if (net.scaling === undefined) {
+    const wanted = net.standardization;
+    if ((wanted.inputs || wanted.targets) && !reopens) {
+      throw new ConfigurationError('standardizing needs a first pass over the data: pass a function that returns a fresh stream, or options.standardize false when building the network', 'data');
+    }
+    const inputs = new ColumnStats(net.inputSize);
+    const targets = new ColumnStats(net.outputSize);
+    if (wanted.inputs || wanted.targets) {
+      for await (const rows of rowsOf(net, open())) {
+        inputs.add(rows.inputs, rows.rows);
+        targets.add(rows.targets, rows.rows);
+      }
+    }
+    net.scaling = !wanted.inputs && !wanted.targets ? null : {
+      ...(wanted.inputs ? { inputs: inputs.finish() } : {}),
+      ...(wanted.targets ? { targets: targets.finish() } : {}),
+    };
+  }
+  const p: Plan = {
+    ...s,
+    train: { inputs: new Float64Array(0), targets: new Float64Array(0), rows: 0 },
+    validation: validation && scaleRows(validation, net.scaling),
+    epochs,
+    earlyStopping: s.earlyStopping ?? (s.epochs === undefined && validation !== undefined),
+  };
+  const run = start(net, p, null);
+  if (run.resumeEnded()) return run.result();
+  const slicer = new Slicer();
+  while (run.epoch < p.epochs) {
+    run.checkAbort();
+    run.epochStart();
+    const epoch = await streamEpoch(net, open(), p, run, slicer);
+    if (epoch.failedBatch >= 0) {
+      if (!run.diverged(run.epoch, epoch.failedBatch)) break;
+      continue;
+    }
+    if (epoch.rows === 0) throw new StateError(`the stream yielded no rows in epoch ${run.epoch}: pass a function that returns a fresh stream for each epoch`, 'data');
+    if (!run.epochDone(run.epoch, epoch.total / epoch.rows, epoch.correct / epoch.rows)) break;
+  }
+  return run.result();
+}
+
+/** One epoch over a stream: rows drawn through the shuffle buffer into batches, one step per batch. */
+async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run: Run, slicer: Slicer) {
+  const nIn = net.inputSize;
+  const nOut = net.outputSize;
+  const capacity = p.shuffle ? p.shuffleBuffer : 0;
+  const pool: Rows = { inputs: new Float64Array(capacity * nIn), targets: new Float64Array(capacity * nOut), rows: 0 };
+  const batch: Rows = { inputs: new Float64Array(p.batchSize * nIn), targets: new Float64Array(p.batchSize * nOut), rows: 0 };
+  const result = { rows: 0, total: 0.0, correct: 0.0, failedBatch: -1 };
+  let batches = 0;
+  const step = async (): Promise<boolean> => {
+    await slicer.maybeYield(run);
+    const count = batch.rows;
+    net.stageRows(batch, null, 0, count);
+    const loss = net.stepStaged(count);
+    batch.rows = 0;
+    if (net.diverged()) {
+      result.failedBatch = batches;
+      return false;
+    }
+    batches++;
+    // Same sums as the epoch kernel, so a stream in order gives fit's history.
+    result.total += loss * count;
+    result.correct += net.lastCorrect();
+    result.rows += count;
+    return true;
+  };
+  const copy = (from: Rows, r: number, to: Rows, at: number): void => {
+    to.inputs.set(from.inputs.subarray(r * nIn, (r + 1) * nIn), at * nIn);
+    to.targets.set(from.targets.subarray(r * nOut, (r + 1) * nOut), at * nOut);
+  };
+  // Moves a row into the batch, stepping when it is full.
+  const emit = async (from: Rows, r: number): Promise<boolean> => {
+    copy(from, r, batch, batch.rows++);
+    return batch.rows < p.batchSize || step();
+  };
+  for await (const raw of rowsOf(net, stream)) {
+    const rows = scaleRows(raw, net.scaling);
+    for (let r = 0; r < rows.rows; r++) {
+      if (capacity <= 1) {
+        if (!(await emit(rows, r))) return result;
+      } else if (pool.rows < capacity) {
+        copy(rows, r, pool, pool.rows++);
+      } else {
+        // A full buffer: a random held row goes out, the new one takes its place.
+        const j = Math.floor(net.random.next() * capacity);
+        if (!(await emit(pool, j))) return result;
+        copy(rows, r, pool, j);
+      }
+    }
+  }
+  // The stream ended: the held rows go out in random order.
+  while (pool.rows > 0) {
+    const j = Math.floor(net.random.next() * pool.rows);
+    if (!(await emit(pool, j))) return result;
+    copy(pool, --pool.rows, pool, j);
+  }
+  if (batch.rows > 0) await step();
+  return result;
+}

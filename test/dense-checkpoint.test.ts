@@ -1,0 +1,144 @@
+// Exact checkpoints: a run saved with toJSON({ training: true }), loaded on either backend and trained on ends
+// bit-identical to the run that never stopped: weights, optimizer moments, shuffling, early stopping and history.
+import { describe, expect, it } from 'vitest';
+import { DenseNetwork, type DenseNetworkOptions, FormatError, type FitOptions, StateError } from '../src/index.js';
+import { moons } from './helpers/problems.js';
+
+const BACKENDS = ['wasm', 'js'] as const;
+const data = moons(5, 200).train;
+
+function expectSameBits(a: Float64Array, b: Float64Array, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+const CONFIGS: [string, DenseNetworkOptions, FitOptions][] = [
+  ['adam, automatic hold-out and early stopping', { layers: [2, 8, 1] }, { batchSize: 16 }],
+  ['momentum (Nesterov), validationSplit, early stopping that fires', { layers: [2, 6, 1], optimizer: { type: 'momentum', nesterov: true, learningRate: 0.05 } },
+    { epochs: 300, batchSize: 10, validationSplit: 0.25, earlyStopping: { patience: 4, minDelta: 1e-3 } }],
+  ['adam on standardized regression targets, no shuffling', { layers: [2, 6, 1], outputActivation: 'identity' },
+    { epochs: 40, batchSize: 32, shuffle: false }],
+];
+
+describe.each(CONFIGS)('checkpoint: %s', (_name, options, fitOptions) => {
+  const regression = options.outputActivation === 'identity';
+  const rows = regression ? { inputs: data.inputs, targets: data.targets.map((t, i) => 10 * t + data.inputs[2 * i]!) } : data;
+
+  for (const from of BACKENDS) {
+    for (const to of BACKENDS) {
+      it(`saved in onEpoch on ${from}, resumed on ${to}: same weights, moments and history as the run that never stopped`, () => {
+        const whole = new DenseNetwork({ ...options, seed: 21, backend: from });
+        const full = whole.fit(rows, fitOptions);
+        const stopAt = Math.max(1, Math.floor(full.epochs.length / 2));
+        let checkpoint = '';
+        const first = new DenseNetwork({ ...options, seed: 21, backend: from });
+        const head = first.fit(rows, {
+          ...fitOptions,
+          onEpoch: ({ epoch }) => {
+            if (epoch + 1 !== stopAt) return true;
+            checkpoint = JSON.stringify(first.toJSON({ training: true }));
+            return false;
+          },
+        });
+        expect(head.epochs.length).toBe(stopAt);
+        const resumed = DenseNetwork.fromJSON(checkpoint, { backend: to });
+        const tail = resumed.fit(rows, fitOptions);
+        expect([...head.epochs, ...tail.epochs]).toEqual(full.epochs);
+        expect(tail.stopReason).toBe(full.stopReason);
+        expectSameBits(resumed.getParameters(), whole.getParameters(), 'parameters');
+        const a = resumed.toJSON({ training: true }).training!;
+        const b = whole.toJSON({ training: true }).training!;
+        expectSameBits(Float64Array.from(a.moment1), Float64Array.from(b.moment1), 'first moments');
+        expectSameBits(Float64Array.from(a.moment2), Float64Array.from(b.moment2), 'second moments');
+        expect(a.random).toBe(b.random);
+      });
+    }
+  }
+});
+
+describe('resuming between fits', () => {
+  for (const to of BACKENDS) {
+    it(`fit 3 epochs, save, load on ${to}, fit to epoch 10 = fit 10 epochs (Keras's initialEpoch)`, () => {
+      const options: DenseNetworkOptions = { layers: [2, 8, 1], seed: 4, backend: 'wasm' };
+      const fitOptions: FitOptions = { epochs: 10, batchSize: 8 };
+      const whole = new DenseNetwork(options);
+      const full = whole.fit(data, fitOptions);
+      const first = new DenseNetwork(options);
+      first.fit(data, { ...fitOptions, epochs: 3 });
+      const saved = first.toJSON({ training: true });
+      expect(saved.training!.fit!.epoch).toBe(3);
+      const resumed = DenseNetwork.fromJSON(JSON.stringify(saved), { backend: to });
+      const tail = resumed.fit(data, fitOptions);
+      expect(tail.epochs.map((e) => e.epoch)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+      expect(tail.epochs).toEqual(full.epochs.slice(3));
+      expectSameBits(resumed.getParameters(), whole.getParameters(), 'parameters');
+      // The live network resumes when told where from.
+      first.fit(data, { ...fitOptions, initialEpoch: 3 });
+      expectSameBits(first.getParameters(), whole.getParameters(), 'parameters (live, initialEpoch 3)');
+    });
+  }
+
+  it('initialEpoch 0 starts a new run from a checkpoint; a plain toJSON carries no training state', () => {
+    const net = new DenseNetwork({ layers: [2, 4, 1], seed: 2 });
+    net.fit(data, { epochs: 2 });
+    expect(net.toJSON().training).toBeUndefined();
+    const loaded = DenseNetwork.fromJSON(net.toJSON({ training: true }));
+    expect(loaded.fit(data, { epochs: 2, initialEpoch: 0 }).epochs.map((e) => e.epoch)).toEqual([0, 1]);
+  });
+
+  it('a checkpoint taken after early stopping fired resumes into the same ending at once', () => {
+    const fitOptions: FitOptions = { epochs: 500, batchSize: 10, validationSplit: 0.25, earlyStopping: { patience: 2, minDelta: 0.01 } };
+    const net = new DenseNetwork({ layers: [2, 4, 1], seed: 9 });
+    let checkpoint = '';
+    const history = net.fit(data, { ...fitOptions, onEpoch: () => { checkpoint = JSON.stringify(net.toJSON({ training: true })); } });
+    expect(history.stopReason).toBe('earlyStopping');
+    const resumed = DenseNetwork.fromJSON(checkpoint);
+    const tail = resumed.fit(data, fitOptions);
+    expect(tail.epochs).toEqual([]);
+    expect(tail.stopReason).toBe('earlyStopping');
+    expectSameBits(resumed.getParameters(), net.getParameters(), 'parameters');
+  });
+});
+
+describe('checkpoint files are checked', () => {
+  const net = new DenseNetwork({ layers: [2, 4, 1], seed: 2 });
+  net.fit(data, { epochs: 2 });
+  const good = net.toJSON({ training: true });
+
+  it('refuses a visiting order that is not a permutation (it indexes the staged rows)', () => {
+    const bad = structuredClone(good);
+    bad.training!.fit!.order![0] = 10_000;
+    expect(() => DenseNetwork.fromJSON(bad)).toThrow(FormatError);
+    const repeated = structuredClone(good);
+    repeated.training!.fit!.order![1] = repeated.training!.fit!.order![0]!;
+    expect(() => DenseNetwork.fromJSON(repeated)).toThrow(/permutation/);
+  });
+
+  it('refuses moments of the wrong length, powers outside [0, 1] and unknown fields', () => {
+    const short = structuredClone(good);
+    short.training!.moment1.pop();
+    expect(() => DenseNetwork.fromJSON(short)).toThrow(/json.training.moment1/);
+    const power = structuredClone(good);
+    power.training!.beta1Power = 2;
+    expect(() => DenseNetwork.fromJSON(power)).toThrow(/beta1Power/);
+    const extra = structuredClone(good) as unknown as { training: Record<string, unknown> };
+    extra.training.steps = 3;
+    expect(() => DenseNetwork.fromJSON(extra)).toThrow(/json.training.steps/);
+  });
+
+  it('resuming on other data than the checkpoint was saved with is refused', () => {
+    const loaded = DenseNetwork.fromJSON(good);
+    expect(() => loaded.fit({ inputs: data.inputs.subarray(0, 100), targets: data.targets.subarray(0, 50) }, { epochs: 4 })).toThrow(StateError);
+  });
+
+  it('mid-epoch (during fitAsync) no checkpoint is exact: toJSON({ training: true }) throws StateError', async () => {
+    const busy = new DenseNetwork({ layers: [2, 4, 1], seed: 2 });
+    const big = moons(1, 20_000).train;
+    const running = busy.fitAsync(big, { epochs: 1, batchSize: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(() => busy.toJSON({ training: true })).toThrow(StateError);
+    expect(busy.toJSON().weights.length).toBe(2);
+    await running;
+    expect(busy.toJSON({ training: true }).training!.fit!.epoch).toBe(1);
+  });
+});

@@ -138,7 +138,7 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
       result = await net.fitAsync(trainData, {
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        ...(options.earlyStopping ? { earlyStopping: options.patience === undefined ? {} : { patience: options.patience } } : {}),
+        earlyStopping: options.earlyStopping ? (options.patience === undefined ? {} : { patience: options.patience }) : false,
         ...(validationData ? { validationData } : {}),
         onEpoch: (stats) => bar.epoch(stats),
         ...(signal ? { signal } : {}),
@@ -168,34 +168,48 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
 }
 
 /**
- * The model with the data scaling of `meta` folded into its weights: the first layer takes raw column values
- * (w / span, b - Σ w·min / span) and an identity output layer gives targets in their own units (`outputs` says whether it did).
+ * The model with the CLI's min/max scaling of `meta` and the network's own standardization folded into its
+ * weights: the first layer takes raw column values and an identity output layer gives targets in their own units
+ * (`outputs` says whether it does). Each input i reaches the network as `a·x + c`, so `w` becomes `w·a` and the
+ * bias gains `w·c`; each output leaves as `g·y + h`, so its weights are scaled by `g` and `h` joins its bias.
  */
 export function foldScaling(model: DenseModelJSON, meta: DataMeta): { model: DenseModelJSON; outputs: boolean } {
   const weights = model.weights.map((w) => [...w]);
   const biases = model.biases.map((b) => [...b]);
   const columns = model.layers[0]!.size;
-  const first = weights[0]!;
-  for (let o = 0; o < model.layers[1]!.size; o++) {
-    for (let i = 0; i < columns; i++) {
-      const span = meta.inputMax[i]! - meta.inputMin[i]!;
-      // A constant column scales to 0 whatever its value: its weight drops out.
-      const w = span > 0 ? first[o * columns + i]! / span : 0;
-      biases[0]![o] = biases[0]![o]! - w * meta.inputMin[i]!;
-      first[o * columns + i] = w;
+  for (let i = 0; i < columns; i++) {
+    const span = meta.inputMax[i]! - meta.inputMin[i]!;
+    // A constant column scales to 0 whatever its value: its weight drops out.
+    let a = span > 0 ? 1 / span : 0;
+    let c = span > 0 ? -meta.inputMin[i]! / span : 0;
+    const standard = model.scaling?.inputs;
+    if (standard) {
+      a /= standard.std[i]!;
+      c = (c - standard.mean[i]!) / standard.std[i]!;
+    }
+    for (let o = 0; o < model.layers[1]!.size; o++) {
+      const w = weights[0]![o * columns + i]!;
+      biases[0]![o] = biases[0]![o]! + w * c;
+      weights[0]![o * columns + i] = w * a;
     }
   }
   const last = model.layers.length - 1;
   const outputs = meta.targetMin !== undefined && meta.targetMax !== undefined && model.layers[last]!.activation === 'identity';
-  if (outputs) {
-    const previous = model.layers[last - 1]!.size;
-    for (let o = 0; o < model.layers[last]!.size; o++) {
+  const previous = model.layers[last - 1]!.size;
+  for (let o = 0; o < model.layers[last]!.size; o++) {
+    const standard = model.scaling?.targets;
+    let g = standard ? standard.std[o]! : 1;
+    let h = standard ? standard.mean[o]! : 0;
+    if (outputs) {
       const span = meta.targetMax![o]! - meta.targetMin![o]!;
-      for (let i = 0; i < previous; i++) weights[last - 1]![o * previous + i]! *= span;
-      biases[last - 1]![o] = biases[last - 1]![o]! * span + meta.targetMin![o]!;
+      g *= span;
+      h = h * span + meta.targetMin![o]!;
     }
+    for (let i = 0; i < previous; i++) weights[last - 1]![o * previous + i]! *= g;
+    biases[last - 1]![o] = biases[last - 1]![o]! * g + h;
   }
-  return { model: { ...model, weights, biases }, outputs };
+  const { scaling: _folded, ...rest } = model;
+  return { model: { ...rest, weights, biases }, outputs };
 }
 
 /** Reads and checks a model file; errors name the file. */

@@ -56,6 +56,26 @@ describe.each(CONFIGS)('checkpoint: %s', (_name, options, fitOptions) => {
   }
 });
 
+describe('early stopping in the middle of its patience', () => {
+  it('resumed from every epoch of a run that stops early (patience counter > 0 at some), on both backends', () => {
+    const options: DenseNetworkOptions = { layers: [2, 6, 1], seed: 5, backend: 'js' };
+    const fitOptions: FitOptions = { epochs: 400, batchSize: 20, validationSplit: 0.25, earlyStopping: { patience: 5, minDelta: 2e-3 } };
+    const whole = new DenseNetwork(options);
+    const checkpoints: string[] = [];
+    const full = whole.fit(data, { ...fitOptions, onEpoch: () => { checkpoints.push(JSON.stringify(whole.toJSON({ training: true }))); } });
+    expect(full.stopReason).toBe('earlyStopping');
+    const waiting = checkpoints.filter((c) => JSON.parse(c).training.fit.waited > 0);
+    expect(waiting.length).toBeGreaterThan(2);
+    checkpoints.forEach((checkpoint, k) => {
+      const resumed = DenseNetwork.fromJSON(checkpoint, { backend: k % 2 === 0 ? 'wasm' : 'js' });
+      const tail = resumed.fit(data, fitOptions);
+      expect(tail.epochs, `from epoch ${k + 1}`).toEqual(full.epochs.slice(k + 1));
+      expect(tail.stopReason).toBe('earlyStopping');
+      expectSameBits(resumed.getParameters(), whole.getParameters(), `parameters from epoch ${k + 1}`);
+    });
+  });
+});
+
 describe('resuming between fits', () => {
   for (const to of BACKENDS) {
     it(`fit 3 epochs, save, load on ${to}, fit to epoch 10 = fit 10 epochs (Keras's initialEpoch)`, () => {

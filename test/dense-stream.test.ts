@@ -2,6 +2,7 @@
 // seeded shuffle buffer; never holding the whole stream.
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, DenseNetwork, type DenseSample, OutOfRangeError, StateError } from '../src/index.js';
+import { Random } from '../src/random.js';
 import { friedman, moons } from './helpers/problems.js';
 
 const BACKENDS = ['wasm', 'js'] as const;
@@ -63,6 +64,43 @@ describe.each(BACKENDS)('fitAsync on a stream, %s backend', (backend) => {
     const ordered = new DenseNetwork({ ...options, seed: 5 });
     await ordered.fitAsync(() => samples({ read: 0 }), { epochs: 2, shuffleBuffer: 0 });
     expect(ordered.getParameters()).not.toEqual(a.parameters);
+  });
+});
+
+describe('the shuffle buffer', () => {
+  it('draws rows as a plain-loop reference of the algorithm does: a full buffer swaps a random held row out, the end drains it at random', async () => {
+    const rows = 300;
+    const capacity = 64;
+    const batchSize = 16;
+    const options = { layers: [2, 5, 1], seed: 77, backend: 'js' } as const;
+    // The reference order: the network's stream continues after one draw per initial weight (2×5 + 5×1).
+    const random = new Random(77);
+    for (let k = 0; k < 15; k++) random.next();
+    const pool: number[] = [];
+    const order: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (pool.length < capacity) pool.push(r);
+      else {
+        const j = Math.floor(random.next() * capacity);
+        order.push(pool[j]!);
+        pool[j] = r;
+      }
+    }
+    while (pool.length > 0) {
+      const j = Math.floor(random.next() * pool.length);
+      order.push(pool[j]!);
+      pool[j] = pool[pool.length - 1]!;
+      pool.pop();
+    }
+    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: rows }, (_, r) => r));
+    const twin = new DenseNetwork(options);
+    for (let start = 0; start < rows; start += batchSize) {
+      const picked = order.slice(start, start + batchSize);
+      twin.trainStep(picked.flatMap((r) => [data.inputs[2 * r]!, data.inputs[2 * r + 1]!]), picked.map((r) => data.targets[r]!), picked.length);
+    }
+    const net = new DenseNetwork(options);
+    await net.fitAsync(samples({ read: 0 }, { inputs: data.inputs.subarray(0, 2 * rows), targets: data.targets.subarray(0, rows) }), { epochs: 1, batchSize, shuffleBuffer: capacity });
+    expectSameBits(net.getParameters(), twin.getParameters(), 'parameters');
   });
 });
 

@@ -225,7 +225,13 @@ describe('networks sharing memory at run time', () => {
     ];
     const sets = configs.map((c) => {
       const out = (c.layers.at(-1) as number);
-      return { inputs: randomArray(random, 20000 * 6), targets: Float64Array.from({ length: 20000 * out }, () => (random() < 0.5 ? 0 : 1)) };
+      // Softmax with crossEntropy takes one-hot rows; the others take 0/1 targets.
+      const targets = new Float64Array(20000 * out);
+      for (let r = 0; r < 20000; r++) {
+        if (c.outputActivation === 'softmax') targets[r * out + Math.floor(random() * out)] = 1;
+        else for (let k = 0; k < out; k++) targets[r * out + k] = random() < 0.5 ? 0 : 1;
+      }
+      return { inputs: randomArray(random, 20000 * 6), targets };
     });
     const together = configs.map((c, i) => new DenseNetwork({ ...c, seed: i, backend: 'wasm' }));
     // Batches of 1-3 rows: each run spans many event-loop turns, so the three interleave.

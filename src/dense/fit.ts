@@ -329,11 +329,11 @@ export class Run {
 }
 
 /**
- * Runs `train` as the network's one training call: refuses a re-entrant one (from onEpoch, or while fitAsync
- * runs), and makes `run` what checkpoints save while it trains.
+ * Runs `body` (a fit, or a fitAsync's promise) as the network's only training call until it settles: a training
+ * call meanwhile (from onEpoch, or while fitAsync awaits) throws StateError naming `call`.
  */
-export function exclusive<T>(net: DenseNetwork, body: () => T): T {
-  net.beginTraining();
+export function exclusive<T>(net: DenseNetwork, call: string, body: () => T): T {
+  net.beginTraining(call);
   let result: T;
   try {
     result = body();
@@ -395,6 +395,7 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
 /** Yields to the event loop when the current slice has run SLICE_MS; checks for abort after. */
 export class Slicer {
   private sliceStart = Date.now();
+  /** Yields if this slice has run long enough; throws AbortError if the run was aborted meanwhile. */
   async maybeYield(run: Run): Promise<void> {
     if (Date.now() - this.sliceStart < SLICE_MS) return;
     await nextTick();

@@ -190,8 +190,8 @@ export class DenseNetwork {
   }
 
   /** @internal marks the start of fit or fitAsync; a training call while one runs is refused. */
-  beginTraining(): void {
-    this.notTraining('fit');
+  beginTraining(call: string): void {
+    this.notTraining(call);
     this.training = true;
   }
 
@@ -552,7 +552,7 @@ export class DenseNetwork {
    * A network loaded from a checkpoint (`toJSON({ training: true })`) continues the run it was saved in.
    */
   fit(data: DenseData, options: FitOptions = {}): FitHistory {
-    return exclusive(this, () => fitRows(this, data, options));
+    return exclusive(this, 'fit', () => fitRows(this, data, options));
   }
 
   /**
@@ -562,7 +562,7 @@ export class DenseNetwork {
    */
   async fitAsync(data: DenseSource, options: FitOptions = {}): Promise<FitHistory> {
     // async: a disposed or busy network rejects too, rather than throwing before the promise exists.
-    return exclusive(this, () => fitSource(this, data, options));
+    return exclusive(this, 'fitAsync', () => fitSource(this, data, options));
   }
 
   /**

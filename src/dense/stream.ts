@@ -29,7 +29,11 @@ async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows>
   for await (const item of stream as AsyncIterable<Item>) {
     const argument = `data item ${index++}`;
     if (item === null || typeof item !== 'object') throw new InvalidArgumentError(`${argument} must be { input, output } or { inputs, targets }, got ${describe(item)}`, argument);
-    yield trainingRows(net, 'inputs' in item ? item : [item], argument);
+    const rows = trainingRows(net, 'inputs' in item ? item : [item], argument);
+    // The rows outlive this step (the shuffle buffer, awaits between batches): never keep the caller's array.
+    if ('inputs' in item && rows.inputs === item.inputs) rows.inputs = rows.inputs.slice();
+    if ('inputs' in item && rows.targets === item.targets) rows.targets = rows.targets.slice();
+    yield rows;
   }
 }
 

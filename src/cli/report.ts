@@ -70,7 +70,7 @@ export function progress(epochs: number | undefined, out: Output & NodeJS.Writab
   }
   const bar = new SingleBar(
     {
-      format: 'epoch {value}/{total} {bar} loss {loss} | val_loss {valLoss} | accuracy {accuracy} | ETA {eta_formatted}',
+      format: `epoch {value}/{total} {bar} loss {loss} | val_loss {valLoss}${accuracy ? ' | accuracy {accuracy}' : ''} | ETA {eta_formatted}`,
       stream: out,
       hideCursor: true,
       etaBuffer: 20,

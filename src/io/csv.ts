@@ -13,15 +13,6 @@ export interface CSVTable {
   readonly delimiter: string;
 }
 
-/** Options of {@link parseCSV}. */
-export interface CSVOptions {
-  /**
-   * The field separator, one character other than a quote or a line break.
-   * @default detected: whichever of `,` `;` and tab occurs most often on the header line (`,` on a tie)
-   */
-  delimiter?: string;
-}
-
 /** A decimal number as written in data files (no hex, no `Infinity`, no empty string). */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** The separators detection chooses from, in the order ties are broken. */
@@ -51,10 +42,12 @@ export function nameList(names: readonly string[]): string {
  * `options.delimiter` (detected when not given); a field in double quotes may hold separators, line breaks and
  * `""` (one quote). Lines end in `\n` or `\r\n`; blank lines and a leading byte-order mark are ignored. Runs in
  * time linear in the text's length.
+ * @param options.delimiter The field separator, one character other than a quote or a line break.
+ *   Default: whichever of `,` `;` and tab occurs most often outside quotes on the header line (`,` on a tie).
  * @throws FormatError with the line number: unterminated or stray quotes, rows of the wrong length, an empty or duplicate column name
  * @throws InvalidArgumentError naming `options.delimiter` when it is not one character other than a quote or a line break
  */
-export function parseCSV(text: string, options: CSVOptions = {}): CSVTable {
+export function parseCSV(text: string, options: { delimiter?: string } = {}): CSVTable {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const delimiter = options.delimiter ?? detectDelimiter(body);
   if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {

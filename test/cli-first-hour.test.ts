@@ -239,6 +239,12 @@ describe('neurite evaluate', () => {
     const train = neurite('train', 'houses.csv', '--ignore', 'id', '--layers', '3,1', '--learning-rate', '0.05', '--epochs', '800', '--no-plot', '--out', 'houses.json');
     expect(train.code, train.stderr).toBe(0);
     expect(train.stdout).not.toMatch(/accuracy/);
+    // train reports the validation error in dollars too.
+    const validation = /^validation price: RMSE ([\d.e+]+), MAE ([\d.e+]+), R² ([\d.]+)$/m.exec(train.stdout);
+    expect(validation).not.toBeNull();
+    expect(Number(validation![1])).toBeGreaterThan(100);
+    expect(Number(validation![1])).toBeGreaterThanOrEqual(Number(validation![2]));
+    expect(Number(validation![3])).toBeGreaterThan(0.97);
 
     // Independent figures from predict's output and the file's prices.
     const predicted = records(neurite('predict', 'houses.json', 'houses-test.csv', '--keep', 'id,price').stdout);

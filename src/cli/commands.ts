@@ -157,6 +157,12 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
       return `${name}loss ${loss.toPrecision(4)}${classification ? `, ${name}accuracy ${accuracy.toPrecision(4)}` : ''}`;
     };
     out.write(`final: ${figures('', trainData)}${validationData ? `, ${figures('val_', validationData)}` : ''}\n`);
+    if (validationData && meta.targetMin && meta.targetMax && outputActivation === 'identity') {
+      // The validation error in the targets' own units, as evaluate reports it.
+      const predicted = unscale(net.predictBatch(validationData.inputs, held).slice(), meta.targetMin, meta.targetMax);
+      const actual = pick(plan.targets, outputSize, trainRows, rows);
+      out.write(`${regressionMetrics(predicted, actual, meta.targets).map((m) => `validation ${m.column}: RMSE ${m.rmse.toPrecision(4)}, MAE ${m.mae.toPrecision(4)}, R² ${m.r2 === null ? '-' : m.r2.toPrecision(4)}`).join('\n')}\n`);
+    }
     const model = net.toJSON();
     model.meta = { ...meta };
     writeAtomic(options.out, JSON.stringify(model));

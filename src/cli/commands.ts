@@ -1,4 +1,5 @@
 // The work behind `neurite train`, `predict` and `evaluate`; main.ts only parses arguments and maps errors to exit codes.
+import { AUTO_VALIDATION_ROWS } from '../dense/fit.js';
 import { DenseNetwork } from '../dense/network.js';
 import type { Activation, DenseModelJSON, FitHistory, Loss, OptimizerName } from '../dense/types.js';
 import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
@@ -14,7 +15,7 @@ import {
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, type Output, progress } from './report.js';
 
-/** The share of rows `train` validates on unless told otherwise. */
+/** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
 const DEFAULT_VALIDATION_SPLIT = 0.2;
 /** The hidden layer of `train`'s network unless `--layers` says otherwise: inputs, 16, outputs. */
 const DEFAULT_HIDDEN = 16;
@@ -41,7 +42,7 @@ export interface TrainOptions {
   target?: string[];
   /** Columns that are neither inputs nor targets (ids, names). */
   ignore?: string[];
-  /** Fraction of rows held out; default 0.2 when that leaves at least one row on each side, else none. */
+  /** Fraction of shuffled rows held out; default 0.2 with 50 rows or more (as fit), else none. */
   validationSplit?: number;
   /** Stop when the validation loss (the training loss without validation rows) has not improved for `patience` epochs, keeping the best weights. */
   earlyStopping: boolean;
@@ -89,7 +90,7 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
   // Shuffle before splitting, so files sorted by class still validate on every class; the seed makes it repeatable.
   const order = new Int32Array(rows).map((_, i) => i);
   new Random(options.seed).shuffle(order, 0, rows);
-  const split = options.validationSplit ?? (rows >= 5 ? DEFAULT_VALIDATION_SPLIT : 0);
+  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? DEFAULT_VALIDATION_SPLIT : 0);
   const held = Math.floor(rows * split);
   if (split > 0 && (held < 1 || held >= rows)) {
     throw new InvalidArgumentError(`--validation-split ${split} of ${rows} rows leaves no training or no validation rows`, '--validation-split');
@@ -138,7 +139,8 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
       result = await net.fitAsync(trainData, {
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        earlyStopping: options.earlyStopping ? (options.patience === undefined ? {} : { patience: options.patience }) : false,
+        // With validation rows, on unless turned off; without, as the library decides.
+        ...(!options.earlyStopping ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
         ...(validationData ? { validationData } : {}),
         onEpoch: (stats) => bar.epoch(stats),
         ...(signal ? { signal } : {}),

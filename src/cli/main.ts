@@ -102,7 +102,7 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .option('--no-early-stopping', 'train for every epoch, keeping the last weights')
     .addOption(new Option('--target <columns>', 'comma-separated target columns (default: the last column)').argParser(columnList))
     .addOption(new Option('--ignore <columns>', 'comma-separated columns that are not inputs (ids, names)').argParser(columnList))
-    .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 when the data allows)').argParser(fraction))
+    .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 with 50 rows or more, as the library)').argParser(fraction))
     .addOption(new Option('--seed <n>', 'seed of initialization, shuffling and the split').argParser(nonNegativeInteger).default(1))
     .addOption(new Option('--out <file>', 'where to save the model').default('model.json'))
     .addOption(delimiterOption())

@@ -51,11 +51,17 @@ describe('lossChart', () => {
     expect(lines[1]!.length).toBeLessThanOrEqual(9 + 2 + 60);
   });
 
-  it('draws validation as a second chart without color, as one colored chart with color', () => {
+  it('draws validation as a second chart on the same scale without color, as one colored chart with color', () => {
     const history = [stats(0, 1, 2), stats(1, 0.5, 1), stats(2, 0.25, 0.5)];
     const plain = lossChart(history, false);
-    expect(plain).toMatch(/^loss \(epochs 1-3\)\n/);
-    expect(plain).toMatch(/\n\nval_loss \(epochs 1-3\)\n\s+2\.00 /);
+    const [loss, validation] = plain.split('\n\n') as [string, string];
+    expect(loss).toMatch(/^loss \(epochs 1-3\)\n/);
+    expect(validation).toMatch(/^val_loss \(epochs 1-3, same scale\)\n/);
+    // Both axes run from the lowest to the highest of all six losses: 2.00 at the top, 0.250 at the bottom.
+    const axis = (chart: string) => chart.split('\n').slice(1).map((line) => line.trim().split(' ')[0]);
+    expect(axis(loss)[0]).toBe('2.00');
+    expect(axis(loss).at(-1)).toBe('0.250');
+    expect(axis(validation)).toEqual(axis(loss));
     expect(plain).not.toContain('\x1b[');
     const colored = lossChart(history, true);
     expect(colored).toContain('\x1b[34m');

@@ -57,14 +57,14 @@ describe('neurite train / predict / evaluate on classes', () => {
   let model: DenseModelJSON;
 
   it('trains on a CSV with a text class column, prints plain progress lines and a loss chart, and saves the model with its meta', () => {
-    const run = neurite('train', 'blobs.csv', '--layers', '2,8,3', '--epochs', '40', '--learning-rate', '0.05', '--out', 'blobs.json');
+    const run = neurite('train', 'blobs.csv', '--layers', '2,8,3', '--activation', 'relu', '--optimizer', 'adam', '--epochs', '40', '--learning-rate', '0.05', '--no-early-stopping', '--out', 'blobs.json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/training 2-8-3 \(relu hidden, softmax output, crossEntropy loss, adam\) on 72 rows, validating on 18/);
+    expect(run.stdout).toMatch(/training 2-8-3 \(relu hidden, softmax output, crossEntropy loss, adam 0\.05\) on 72 rows, validating on 18/);
     expect(run.stdout).toMatch(/^epoch 1\/40 {2}loss [\d.]+ {2}accuracy [\d.]+ {2}val_loss [\d.]+/m);
     expect(run.stdout).toMatch(/^epoch 40\/40 /m);
     expect(run.stdout).toMatch(/^loss \(epochs 1-40\)\n.*[┼┤]/m);
-    expect(run.stdout).toMatch(/^val_loss \(epochs 1-40\)\n.*[┼┤]/m);
+    expect(run.stdout).toMatch(/^val_loss \(epochs 1-40, same scale\)\n.*[┼┤]/m);
     expect(run.stdout).not.toMatch(/\x1b\[/);
     model = JSON.parse(readFileSync(join(dir, 'blobs.json'), 'utf8')) as DenseModelJSON;
     expect(model.format).toBe('neurite-dense');
@@ -124,7 +124,7 @@ describe('neurite on regression and JSON data', () => {
     });
     writeFileSync(join(dir, 'line.json'), JSON.stringify(pairs));
     writeFileSync(join(dir, 'probe.json'), JSON.stringify([{ input: [1, 1], output: [0] }, { input: [-1, 0.5], output: [0] }]));
-    const run = neurite('train', 'line.json', '--layers', '2,1', '--activation', 'tanh', '--epochs', '150', '--learning-rate', '0.05', '--no-plot', '--out', 'line-model.json');
+    const run = neurite('train', 'line.json', '--layers', '2,1', '--optimizer', 'adam', '--epochs', '150', '--learning-rate', '0.05', '--no-plot', '--out', 'line-model.json');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/mse loss/);
     expect(run.stdout).not.toMatch(/[┼┤]/);
@@ -152,17 +152,17 @@ describe('neurite exit codes', () => {
   it('an option that does not fit the data exits 2 naming it', () => {
     const run = neurite('train', 'blobs.csv', '--layers', '3,8,3');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^neurite: --layers starts with 3 but blobs\.csv has 2 input columns \(x, y\)\n/);
-    expect(neurite('train', 'blobs.csv', '--target', 'colour').stderr).toMatch(/has no column 'colour'; its columns are x, y, color/);
+    expect(run.stderr).toMatch(/^neurite: --layers starts with 3 but blobs\.csv has 2 inputs \(x, y\)\n/);
+    expect(neurite('train', 'blobs.csv', '--target', 'colour').stderr).toMatch(/has no column "colour"; its columns are x, y, color/);
   });
 
   it('runtime errors exit 1 with a one-line message', () => {
     writeFileSync(join(dir, 'broken.csv'), 'a,b\n1,2\n3\n');
     writeFileSync(join(dir, 'broken-model.json'), '{"format":"neurite-dense","version":2}');
     const cases: [string[], RegExp][] = [
-      [['train', 'missing.csv'], /^neurite: ENOENT: no such file or directory/],
-      [['train', 'broken.csv'], /^neurite: line 3: expected 2 fields \(a, b\), got 1$/],
-      [['predict', 'broken-model.json', 'blobs.csv'], /^neurite: json\.version must be 1, got 2$/],
+      [['train', 'missing.csv'], /^neurite: cannot read missing\.csv: no such file$/],
+      [['train', 'broken.csv'], /^neurite: broken\.csv line 3: expected 2 fields \(a, b\), got 1$/],
+      [['predict', 'broken-model.json', 'blobs.csv'], /^neurite: broken-model\.json: json\.version must be 1, got 2$/],
     ];
     for (const [args, message] of cases) {
       const run = neurite(...args);

@@ -1,8 +1,8 @@
 // parseCSV: RFC 4180 files read back to the table that was written; malformed ones give a FormatError with the line.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../src/errors.js';
-import { parseCSV, parseNumber } from '../src/io/csv.js';
+import { FormatError, InvalidArgumentError } from '../src/errors.js';
+import { nameList, parseCSV, parseNumber, quoted } from '../src/io/csv.js';
 
 /** Expects a FormatError whose message matches `message`. */
 function rejects(text: string, message: RegExp): void {
@@ -43,7 +43,39 @@ describe('parseCSV', () => {
     rejects('a,b\n1,"2"x\n', /line 2: unexpected "x" after a closing quote/);
     rejects('a,b\n1,2"3\n', /line 2: a quote in the middle of an unquoted field/);
     rejects('a,,c\n', /line 1: column 2 of the header has no name/);
-    rejects('x,y,x\n', /line 1: column name 'x' appears twice/);
+    rejects('x,y,x\n', /line 1: column name "x" appears twice/);
+  });
+});
+
+describe('parseCSV separators', () => {
+  it('detects , ; or tab from the header line, outside quotes; a comma wins a tie', () => {
+    expect(parseCSV('a;b\n1;2\n')).toEqual({ columns: ['a', 'b'], rows: [['1', '2']], lines: [2], delimiter: ';' });
+    expect(parseCSV('a\tb\tc\n1\t"x\ty"\t3\n')).toEqual({ columns: ['a', 'b', 'c'], rows: [['1', 'x\ty', '3']], lines: [2], delimiter: '\t' });
+    expect(parseCSV('a,b;c\n1,2\n').columns).toEqual(['a', 'b;c']);
+    expect(parseCSV('"a;b;c",d\n1,2\n').columns).toEqual(['a;b;c', 'd']);
+    expect(parseCSV('single\n1\n').delimiter).toBe(',');
+  });
+
+  it('takes a given delimiter, and refuses a quote, a line break or more than one character', () => {
+    expect(parseCSV('a|b\n"1|2"|3\n', { delimiter: '|' }).rows).toEqual([['1|2', '3']]);
+    expect(parseCSV('a;b\n1;2\n', { delimiter: ',' }).columns).toEqual(['a;b']);
+    for (const delimiter of ['"', '\n', '\r', '', ';;']) {
+      expect(() => parseCSV('a,b\n', { delimiter })).toThrowError(InvalidArgumentError);
+    }
+  });
+});
+
+describe('quoted and nameList', () => {
+  it('cut what they quote to 80 characters', () => {
+    expect(quoted('ab"c')).toBe('"ab\\"c"');
+    expect(quoted('y'.repeat(80))).toBe(`"${'y'.repeat(80)}"`);
+    expect(quoted('y'.repeat(81))).toBe(`"${'y'.repeat(80)}…"`);
+    expect(nameList(['a', 'b'])).toBe('a, b');
+    const many = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    const listed = nameList(many);
+    expect(listed).toMatch(/^c0, c1, c2, .* and \d+ more$/);
+    expect(listed.length).toBeLessThan(120);
+    expect(listed.split(', ').length + Number(/and (\d+) more$/.exec(listed)![1])).toBe(1000);
   });
 });
 

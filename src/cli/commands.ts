@@ -1,56 +1,96 @@
 // The work behind `neurite train`, `predict` and `evaluate`; main.ts only parses arguments and maps errors to exit codes.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { AUTO_VALIDATION_ROWS } from '../dense/fit.js';
 import { DenseNetwork } from '../dense/network.js';
-import type { Activation, DenseModelJSON, EpochStats, Loss, OptimizerName } from '../dense/types.js';
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import type { Activation, DenseModelJSON, FitHistory, Loss, OptimizerName } from '../dense/types.js';
+import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
+import { nameList, quoted } from '../io/csv.js';
 import { toFunctionSource } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { toONNX } from '../io/onnx.js';
 import { Random } from '../random.js';
 import {
-  columnRanges, type DataMeta, modelInputs, modelTargets, planTraining, readMeta, readTable, scale, type Table, unscale,
+  columnIndices, columnRanges, type DataMeta, encodedInputNames, modelInputs, modelTargets, planTraining, rawTargets, readMeta, readTable, readText, scale,
+  type Table, unscale,
 } from './data.js';
+import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, type Output, progress } from './report.js';
 
-/** The share of rows `train` validates on unless told otherwise. */
+/** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
 const DEFAULT_VALIDATION_SPLIT = 0.2;
+/** The hidden layer of `train`'s network unless `--layers` says otherwise: inputs, 16, outputs. */
+const DEFAULT_HIDDEN = 16;
 
-/** Where commands write: results to `out`, progress too (a bar when it is a terminal). */
+/** Where commands write: results to `out` (progress too: a bar when it is a terminal), hints and notes to `err`. */
 export interface Streams {
   out: Output & NodeJS.WritableStream;
+  err: Output;
 }
 
-/** Options of `neurite train`, already parsed by main.ts. */
+/**
+ * Options of `neurite train`, already parsed by main.ts. Training settings left undefined take the library's
+ * defaults (those of `new DenseNetwork` and `fit`), so the CLI and the library agree.
+ */
 export interface TrainOptions {
   layers?: number[];
-  activation: Activation;
+  activation?: Activation;
   outputActivation?: Activation;
   loss?: Loss;
-  optimizer: OptimizerName;
+  optimizer?: OptimizerName;
   learningRate?: number;
-  epochs: number;
-  batchSize: number;
+  epochs?: number;
+  batchSize?: number;
   target?: string[];
-  /** Fraction of rows held out; default 0.2 when that leaves at least one row on each side, else none. */
+  /** Columns that are neither inputs nor targets (ids, names). */
+  ignore?: string[];
+  /** Fraction of shuffled rows held out; default 0.2 with 50 rows or more (as fit), else none. */
   validationSplit?: number;
+  /** Stop when the validation loss (the training loss without validation rows) has not improved for `patience` epochs, keeping the best weights. */
+  earlyStopping: boolean;
+  /** Epochs without improvement before stopping; default: the library's. */
+  patience?: number;
   seed: number;
   out: string;
   plot: boolean;
+  delimiter?: string;
   backend?: 'wasm' | 'js';
 }
 
-/** Trains a network on a CSV/JSON file and saves it, with the data's scaling and classes in `meta`. Resolves to the saved model. */
-export async function train(file: string, options: TrainOptions, { out }: Streams, signal?: AbortSignal): Promise<DenseModelJSON> {
-  const table = readTable(file);
-  const plan = planTraining(table, options.target, options.loss);
+/** The network `train` builds; a size the library refuses is a mistake in `--layers`. */
+function buildNetwork(options: TrainOptions, sizes: number[], outputActivation: Activation, loss: Loss): DenseNetwork {
+  try {
+    const net = new DenseNetwork({
+      layers: sizes,
+      ...(options.activation ? { activation: options.activation } : {}),
+      outputActivation,
+      loss,
+      ...(options.optimizer ? { optimizer: { type: options.optimizer, ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) } } : {}),
+      seed: options.seed,
+      ...(options.backend ? { backend: options.backend } : {}),
+    });
+    if (!options.optimizer && options.learningRate !== undefined) net.learningRate = options.learningRate;
+    return net;
+  } catch (error) {
+    if ((error instanceof OutOfRangeError || error instanceof MemoryError) && (error.argument === undefined || error.argument.startsWith('options.layers'))) {
+      throw new InvalidArgumentError(`--layers ${sizes.join(',')} is too large: ${error.message}`, '--layers');
+    }
+    throw error;
+  }
+}
+
+/** Trains a network on a CSV/JSON file and saves it, with the data's encoding, scaling and classes in `meta`. Resolves to the saved model. */
+export async function train(file: string, options: TrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<DenseModelJSON> {
+  checkWritable(options.out, '--out');
+  const table = readTable(file, options.delimiter);
+  const plan = planTraining(table, options);
   const { meta, rows } = plan;
-  const inputSize = meta.inputs.length;
+  if (plan.hint) err.write(`neurite: ${plan.hint}\n`);
+  const inputSize = plan.inputs.length / rows;
   const outputSize = plan.targets.length / rows;
 
   // Shuffle before splitting, so files sorted by class still validate on every class; the seed makes it repeatable.
   const order = new Int32Array(rows).map((_, i) => i);
   new Random(options.seed).shuffle(order, 0, rows);
-  const split = options.validationSplit ?? (rows >= 5 ? DEFAULT_VALIDATION_SPLIT : 0);
+  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? DEFAULT_VALIDATION_SPLIT : 0);
   const held = Math.floor(rows * split);
   if (split > 0 && (held < 1 || held >= rows)) {
     throw new InvalidArgumentError(`--validation-split ${split} of ${rows} rows leaves no training or no validation rows`, '--validation-split');
@@ -69,6 +109,7 @@ export async function train(file: string, options: TrainOptions, { out }: Stream
   meta.inputMax = inputRange.max;
   scale(trainInputs, meta.inputMin, meta.inputMax);
   if (meta.targetMin && meta.targetMax) scale(trainTargets, meta.targetMin, meta.targetMax);
+  const trainData = { inputs: trainInputs, targets: trainTargets };
   const validationData = held > 0
     ? {
         inputs: scale(pick(plan.inputs, inputSize, trainRows, rows), meta.inputMin, meta.inputMax),
@@ -76,45 +117,57 @@ export async function train(file: string, options: TrainOptions, { out }: Stream
       }
     : undefined;
 
-  const sizes = options.layers ?? [inputSize, 16, outputSize];
+  const sizes = options.layers ?? [inputSize, DEFAULT_HIDDEN, outputSize];
   if (sizes[0] !== inputSize) {
-    throw new InvalidArgumentError(`--layers starts with ${sizes[0]} but ${file} has ${inputSize} input columns (${meta.inputs.join(', ')})`, '--layers');
+    throw new InvalidArgumentError(`--layers starts with ${sizes[0]} but ${file} has ${inputSize} inputs (${nameList(encodedInputNames(meta))})`, '--layers');
   }
   if (sizes[sizes.length - 1] !== outputSize) {
-    const what = meta.classes && meta.targets.length === 1 ? `${outputSize} classes in '${meta.targets[0]}' (${meta.classes.join(', ')})` : `${outputSize} target columns (${meta.targets.join(', ')})`;
+    const what = meta.classes && meta.targets.length === 1 ? `${outputSize} classes in ${quoted(meta.targets[0]!)} (${nameList(meta.classes)})` : `${outputSize} target columns (${nameList(meta.targets)})`;
     throw new InvalidArgumentError(`--layers ends with ${sizes[sizes.length - 1]} but the data has ${what}`, '--layers');
   }
   const outputActivation = options.outputActivation ?? (plan.loss === 'crossEntropy' ? 'softmax' : plan.loss === 'binaryCrossEntropy' ? 'sigmoid' : 'identity');
-  const net = new DenseNetwork({
-    layers: sizes,
-    activation: options.activation,
-    outputActivation,
-    loss: plan.loss,
-    optimizer: { type: options.optimizer, ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) },
-    seed: options.seed,
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
+  const classification = plan.loss !== 'mse';
+  const net = buildNetwork(options, sizes, outputActivation, plan.loss);
   try {
-    out.write(`training ${sizes.join('-')} (${options.activation} hidden, ${outputActivation} output, ${plan.loss} loss, ${options.optimizer}) on ${trainRows} rows`
+    const saved = net.toJSON();
+    const hidden = saved.layers.length > 2 ? `${saved.layers[1]!.activation} hidden, ` : '';
+    out.write(`training ${sizes.join('-')} (${hidden}${outputActivation} output, ${plan.loss} loss, ${saved.optimizer.type} ${net.learningRate}) on ${trainRows} rows`
       + `${held > 0 ? `, validating on ${held}` : ''}, ${net.backend} backend\n`);
-    const bar = progress(options.epochs, out);
-    let history: EpochStats[];
+    const bar = progress(options.epochs, out, classification);
+    let result: FitHistory;
     try {
-      const result = await net.fitAsync(
-        { inputs: trainInputs, targets: trainTargets },
-        { epochs: options.epochs, batchSize: Math.min(options.batchSize, trainRows), ...(validationData ? { validationData } : {}), onEpoch: (stats) => bar.epoch(stats), ...(signal ? { signal } : {}) },
-      );
-      history = result.epochs;
+      result = await net.fitAsync(trainData, {
+        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        // With validation rows, on unless turned off; without, as the library decides.
+        ...(!options.earlyStopping ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
+        ...(validationData ? { validationData } : {}),
+        onEpoch: (stats) => bar.epoch(stats),
+        ...(signal ? { signal } : {}),
+      });
     } finally {
       bar.stop();
     }
-    const last = history[history.length - 1]!;
+    const history = result.epochs;
     if (options.plot && history.length > 1) out.write(`\n${lossChart(history, out.isTTY === true)}\n\n`);
-    const validation = last.valLoss === undefined ? '' : `, val_loss ${last.valLoss.toPrecision(4)}, val_accuracy ${last.valAccuracy!.toPrecision(4)}`;
-    out.write(`final: loss ${last.loss.toPrecision(4)}, accuracy ${last.accuracy.toPrecision(4)}${validation}\n`);
+    if (result.stopReason === 'earlyStopping') {
+      out.write(`stopped early after epoch ${history.length}: ${validationData ? 'val_loss' : 'loss'} stopped improving; the best epoch's weights are kept\n`);
+    }
+    // The model's own figures: early stopping may have gone back to an earlier epoch's weights.
+    const figures = (name: string, data: { inputs: Float64Array; targets: Float64Array }) => {
+      const { loss, accuracy } = net.evaluate(data);
+      return `${name}loss ${loss.toPrecision(4)}${classification ? `, ${name}accuracy ${accuracy.toPrecision(4)}` : ''}`;
+    };
+    out.write(`final: ${figures('', trainData)}${validationData ? `, ${figures('val_', validationData)}` : ''}\n`);
+    if (validationData && meta.targetMin && meta.targetMax && outputActivation === 'identity') {
+      // The validation error in the targets' own units, as evaluate reports it.
+      const predicted = unscale(net.predictBatch(validationData.inputs, held).slice(), meta.targetMin, meta.targetMax);
+      const actual = pick(plan.targets, outputSize, trainRows, rows);
+      out.write(`${regressionMetrics(predicted, actual, meta.targets).map((m) => `validation ${m.column}: RMSE ${m.rmse.toPrecision(4)}, MAE ${m.mae.toPrecision(4)}, R² ${m.r2 === null ? '-' : m.r2.toPrecision(4)}`).join('\n')}\n`);
+    }
     const model = net.toJSON();
     model.meta = { ...meta };
-    save(options.out, JSON.stringify(model));
+    writeAtomic(options.out, JSON.stringify(model));
     out.write(`saved ${options.out}\n`);
     return model;
   } finally {
@@ -122,87 +175,130 @@ export async function train(file: string, options: TrainOptions, { out }: Stream
   }
 }
 
-/** Writes `bytes` to `file` through a temporary file, so an interrupted write never leaves half a file behind. */
-function save(file: string, bytes: string | Uint8Array): void {
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
-}
-
 /**
- * The model with the data scaling of `meta` folded into its weights: the first layer takes raw column values
- * (w / span, b - Σ w·min / span) and an identity output layer gives targets in their own units (`outputs` says whether it did).
+ * The model with the CLI's min/max scaling of `meta` and the network's own standardization folded into its
+ * weights: the first layer takes raw column values and an identity output layer gives targets in their own units
+ * (`outputs` says whether it does). Each input i reaches the network as `a·x + c`, so `w` becomes `w·a` and the
+ * bias gains `w·c`; each output leaves as `g·y + h`, so its weights are scaled by `g` and `h` joins its bias.
  */
 export function foldScaling(model: DenseModelJSON, meta: DataMeta): { model: DenseModelJSON; outputs: boolean } {
   const weights = model.weights.map((w) => [...w]);
   const biases = model.biases.map((b) => [...b]);
   const columns = model.layers[0]!.size;
-  const first = weights[0]!;
-  for (let o = 0; o < model.layers[1]!.size; o++) {
-    for (let i = 0; i < columns; i++) {
-      const span = meta.inputMax[i]! - meta.inputMin[i]!;
-      // A constant column scales to 0 whatever its value: its weight drops out.
-      const w = span > 0 ? first[o * columns + i]! / span : 0;
-      biases[0]![o] = biases[0]![o]! - w * meta.inputMin[i]!;
-      first[o * columns + i] = w;
+  for (let i = 0; i < columns; i++) {
+    const span = meta.inputMax[i]! - meta.inputMin[i]!;
+    // A constant column scales to 0 whatever its value: its weight drops out.
+    let a = span > 0 ? 1 / span : 0;
+    let c = span > 0 ? -meta.inputMin[i]! / span : 0;
+    const standard = model.scaling?.inputs;
+    if (standard) {
+      a /= standard.std[i]!;
+      c = (c - standard.mean[i]!) / standard.std[i]!;
+    }
+    for (let o = 0; o < model.layers[1]!.size; o++) {
+      const w = weights[0]![o * columns + i]!;
+      biases[0]![o] = biases[0]![o]! + w * c;
+      weights[0]![o * columns + i] = w * a;
     }
   }
   const last = model.layers.length - 1;
   const outputs = meta.targetMin !== undefined && meta.targetMax !== undefined && model.layers[last]!.activation === 'identity';
-  const standardized = model.scaling?.targets;
-  if (outputs && standardized) {
-    // The model already maps its output back through its own figures: compose the target span into them.
-    const span = (o: number) => meta.targetMax![o]! - meta.targetMin![o]!;
-    const targets = { mean: standardized.mean.map((m, o) => m * span(o) + meta.targetMin![o]!), std: standardized.std.map((s, o) => s * span(o)) };
-    return { model: { ...model, weights, biases, scaling: { ...model.scaling, targets } }, outputs };
-  }
-  if (outputs) {
-    const previous = model.layers[last - 1]!.size;
-    for (let o = 0; o < model.layers[last]!.size; o++) {
+  const previous = model.layers[last - 1]!.size;
+  for (let o = 0; o < model.layers[last]!.size; o++) {
+    const standard = model.scaling?.targets;
+    let g = standard ? standard.std[o]! : 1;
+    let h = standard ? standard.mean[o]! : 0;
+    if (outputs) {
       const span = meta.targetMax![o]! - meta.targetMin![o]!;
-      for (let i = 0; i < previous; i++) weights[last - 1]![o * previous + i]! *= span;
-      biases[last - 1]![o] = biases[last - 1]![o]! * span + meta.targetMin![o]!;
+      g *= span;
+      h = h * span + meta.targetMin![o]!;
     }
+    for (let i = 0; i < previous; i++) weights[last - 1]![o * previous + i]! *= g;
+    biases[last - 1]![o] = biases[last - 1]![o]! * g + h;
   }
-  return { model: { ...model, weights, biases }, outputs };
+  const { scaling: _folded, ...rest } = model;
+  return { model: { ...rest, weights, biases }, outputs };
+}
+
+/** Reads and checks a model file; errors name the file. */
+function readModel(file: string): DenseModelJSON {
+  try {
+    return parseDenseModel(readText(file));
+  } catch (error) {
+    if (error instanceof NeuriteError && !(error instanceof FormatError && error.message.startsWith('cannot read '))) {
+      throw new FormatError(`${file}: ${error.message.replace(/^json is not/, 'not')}`, 'model');
+    }
+    throw error;
+  }
 }
 
 /**
  * Exports a model file as ONNX (`onnx` float32, `onnx64` float64) or as a standalone ES module whose default
- * export is the predict function (`js`). A model saved by `train` is exported with its scaling folded in, so the
- * export takes raw column values (and gives regression targets in their units when the output layer is identity).
+ * export is the predict function (`js`), to `file` or, when `file` is `-`, to standard output (the note then goes
+ * to `err`). A model saved by `train` is exported with its scaling folded in, so the export takes raw column values
+ * (text columns one-hot, in the order the note lists) and gives regression targets in their units when the output
+ * layer is identity.
  */
-export function exportModel(modelFile: string, to: 'onnx' | 'onnx64' | 'js', file: string, { out }: Streams): void {
-  const saved = parseDenseModel(readFileSync(modelFile, 'utf8'));
-  const meta = readMeta(saved.meta, saved.layers[0]!.size, saved.layers[saved.layers.length - 1]!.size);
+export function exportModel(modelFile: string, to: 'onnx' | 'onnx64' | 'js', file: string, { out, err }: Streams): void {
+  if (file !== '-') checkWritable(file, '--out');
+  const saved = readModel(modelFile);
+  const meta = readDataMeta(modelFile, saved.meta, saved.layers[0]!.size, saved.layers[saved.layers.length - 1]!.size);
   const folded = meta ? foldScaling(saved, meta) : { model: saved, outputs: false };
   const model = folded.model;
-  if (to === 'js') save(file, `// Generated by neurite from ${modelFile}: predict(input) returns a Float64Array.\nexport default ${toFunctionSource(model)};\n`);
-  else save(file, toONNX(model, { precision: to === 'onnx64' ? 'float64' : 'float32' }));
+  const bytes = to === 'js'
+    ? `// Generated by neurite from ${modelFile}: predict(input) returns a Float64Array.\nexport default ${toFunctionSource(model)};\n`
+    : toONNX(model, { precision: to === 'onnx64' ? 'float64' : 'float32' });
+  if (file === '-') out.write(bytes);
+  else writeAtomic(file, bytes);
   const notes = [
-    meta ? `inputs: raw ${meta.inputs.join(', ')}` : 'inputs as the model takes them',
-    meta?.classes ? `outputs: probabilities of ${meta.classes.join(', ')}` : folded.outputs ? `outputs: ${meta!.targets.join(', ')}` : meta?.targetMin ? 'outputs: targets scaled to [0, 1] by targetMin/targetMax in the model\'s meta' : 'outputs as the model gives them',
+    meta ? `inputs: raw ${nameList(encodedInputNames(meta))}` : 'inputs as the model takes them',
+    meta?.classes ? `outputs: probabilities of ${nameList(meta.classes)}` : folded.outputs ? `outputs: ${nameList(meta!.targets)}` : meta?.targetMin ? 'outputs: targets scaled to [0, 1] by targetMin/targetMax in the model\'s meta' : 'outputs as the model gives them',
   ];
-  out.write(`saved ${file} (${notes.join('; ')})\n`);
+  (file === '-' ? err : out).write(`${file === '-' ? 'wrote to standard output' : `saved ${file}`} (${notes.join('; ')})\n`);
+}
+
+/** The model's data meta, with errors that name its file. */
+function readDataMeta(file: string, meta: unknown, inputSize: number, outputSize: number): DataMeta | undefined {
+  try {
+    return readMeta(meta, inputSize, outputSize);
+  } catch (error) {
+    if (error instanceof FormatError) throw new FormatError(`${file}: ${error.message}`, error.argument);
+    throw error;
+  }
 }
 
 /** Loads a model file written by `train` (or any `toJSON()` output), with its data meta when it has one. */
 export function loadModel(file: string, backend?: 'wasm' | 'js'): { net: DenseNetwork; meta: DataMeta | undefined } {
-  const net = DenseNetwork.fromJSON(readFileSync(file, 'utf8'), backend ? { backend } : {});
+  const net = DenseNetwork.fromJSON(readModel(file), backend ? { backend } : {});
   try {
-    return { net, meta: readMeta(net.meta, net.inputSize, net.outputSize) };
+    return { net, meta: readDataMeta(file, net.meta, net.inputSize, net.outputSize) };
   } catch (error) {
     net.dispose();
     throw error;
   }
 }
 
-/** The model's inputs for `table`: scaled by its meta, or every column in order when it has none. */
+/** The model's inputs for `table`: encoded and scaled by its meta, or every column in order when it has none. */
 function inputsFor(table: Table, net: DenseNetwork, meta: DataMeta | undefined): Float64Array {
   if (meta) return modelInputs(table, meta);
   if (table.columns.length !== net.inputSize) {
     throw new FormatError(`${table.file} has ${table.columns.length} columns but the model (saved without column names) takes ${net.inputSize} inputs`, 'data');
   }
   return modelInputs(table, { inputs: [...table.columns], targets: [], inputMin: table.columns.map(() => 0), inputMax: table.columns.map(() => 1) });
+}
+
+/** The model's outputs for every row of `table`: class probabilities, or targets in their own units. */
+function outputsFor(table: Table, net: DenseNetwork, meta: DataMeta | undefined): Float64Array {
+  const outputs = net.predictBatch(inputsFor(table, net, meta), table.rows.length).slice();
+  if (!meta?.classes && meta?.targetMin && meta.targetMax) unscale(outputs, meta.targetMin, meta.targetMax);
+  return outputs;
+}
+
+/** The index of the largest of `width` values at `row`. */
+function argmax(values: Float64Array, row: number, width: number): number {
+  let best = 0;
+  for (let k = 1; k < width; k++) if (values[row * width + k]! > values[row * width + best]!) best = k;
+  return best;
 }
 
 /** Output columns of `predict`: the predicted class and each class's probability, or the target values. */
@@ -212,30 +308,41 @@ function predictionRows(outputs: Float64Array, rows: number, meta: DataMeta | un
   if (meta?.classes) {
     const classes = meta.classes;
     const name = meta.targets.length === 1 ? meta.targets[0]! : 'class';
-    const columns = [name, ...classes.map((c) => `p(${c})`)];
     return {
-      columns,
-      values: Array.from({ length: rows }, (_, r) => {
-        const p = row(r);
-        return [classes[p.indexOf(Math.max(...p))]!, ...p];
-      }),
+      columns: [name, ...classes.map((c) => `p(${c})`)],
+      values: Array.from({ length: rows }, (_, r) => [classes[argmax(outputs, r, width)]!, ...row(r)]),
     };
   }
-  if (meta?.targetMin && meta.targetMax) unscale(outputs, meta.targetMin, meta.targetMax);
   const columns = meta ? meta.targets : Array.from({ length: width }, (_, i) => `output${i + 1}`);
   return { columns, values: Array.from({ length: rows }, (_, r) => row(r)) };
 }
 
-/** Writes the model's predictions for every row of `file`, as CSV (default) or JSON. */
-export function predict(modelFile: string, file: string, format: 'csv' | 'json', { out }: Streams, backend?: 'wasm' | 'js'): void {
-  const { net, meta } = loadModel(modelFile, backend);
+/** Options of `neurite predict`. */
+export interface PredictOptions {
+  format: 'csv' | 'json';
+  /** Significant digits of the numbers written; default: as many as float64 needs to read back exactly. */
+  precision?: number;
+  /** Columns of the data file written first, as they are (ids, names). */
+  keep?: string[];
+  delimiter?: string;
+  backend?: 'wasm' | 'js';
+}
+
+/** Writes the model's predictions for every row of `file`, as CSV (default) or JSON, after the `keep` columns. */
+export function predict(modelFile: string, file: string, options: PredictOptions, { out }: Streams): void {
+  const { net, meta } = loadModel(modelFile, options.backend);
   try {
-    const table = readTable(file);
+    const table = readTable(file, options.delimiter);
     const rows = table.rows.length;
     if (rows === 0) throw new FormatError(`${file} has no data rows`, 'data');
-    const outputs = net.predictBatch(inputsFor(table, net, meta), rows).slice();
-    const { columns, values } = predictionRows(outputs, rows, meta);
-    if (format === 'json') {
+    const keptAt = columnIndices(table, options.keep ?? [], '--keep');
+    const kept = new Set(options.keep);
+    const predicted = predictionRows(outputsFor(table, net, meta), rows, meta);
+    // A kept column may share a name with an output (the target column, kept to compare): the output gets a prefix.
+    const columns = [...(options.keep ?? []), ...predicted.columns.map((c) => (kept.has(c) ? `predicted ${c}` : c))];
+    const number = (v: number) => (options.precision === undefined ? v : Number(v.toPrecision(options.precision)));
+    const values = predicted.values.map((v, r) => [...keptAt.map((c) => table.rows[r]![c]!), ...v.map((x) => (typeof x === 'number' ? number(x) : x))]);
+    if (options.format === 'json') {
       out.write(`${JSON.stringify(values.map((v) => Object.fromEntries(columns.map((c, i) => [c, v[i]]))), null, 1)}\n`);
       return;
     }
@@ -246,16 +353,88 @@ export function predict(modelFile: string, file: string, format: 'csv' | 'json',
   }
 }
 
-/** Mean loss and accuracy of the model on `file`'s rows (their target columns named in the model's meta). */
-export function evaluate(modelFile: string, file: string, format: 'text' | 'json', { out }: Streams, backend?: 'wasm' | 'js'): { loss: number; accuracy: number; rows: number } {
-  const { net, meta } = loadModel(modelFile, backend);
+/** Regression figures of one target column, in its own units; `r2` is null for a constant column. */
+export interface TargetMetrics {
+  column: string;
+  rmse: number;
+  mae: number;
+  r2: number | null;
+}
+
+/** What `evaluate` reports: accuracy and a confusion matrix for classes, RMSE, MAE and R² per target for regression. */
+export type Evaluation =
+  | { rows: number; loss: number; accuracy: number; confusion?: { classes: string[]; counts: number[][] } }
+  | { rows: number; targets: TargetMetrics[] };
+
+/** RMSE, MAE and R² of row-major `predicted` against `actual`, per column. */
+function regressionMetrics(predicted: Float64Array, actual: Float64Array, names: readonly string[]): TargetMetrics[] {
+  const width = names.length;
+  const rows = actual.length / width;
+  return names.map((column, t) => {
+    let mean = 0;
+    for (let r = 0; r < rows; r++) mean += actual[r * width + t]! / rows;
+    let squared = 0;
+    let absolute = 0;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const error = predicted[r * width + t]! - actual[r * width + t]!;
+      squared += error * error;
+      absolute += Math.abs(error);
+      total += (actual[r * width + t]! - mean) ** 2;
+    }
+    return { column, rmse: Math.sqrt(squared / rows), mae: absolute / rows, r2: total > 0 ? 1 - squared / total : null };
+  });
+}
+
+/** Rows: actual class; columns: predicted class. */
+function confusionMatrix(outputs: Float64Array, actual: Int32Array, classes: number): number[][] {
+  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  actual.forEach((k, r) => counts[k]![argmax(outputs, r, classes)]!++);
+  return counts;
+}
+
+/** Lines of text in aligned columns: the first left-aligned, the others right-aligned. */
+function textTable(cells: readonly (readonly string[])[]): string {
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
+  return cells.map((row) => row.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** The evaluation as text for people. */
+function evaluationText(result: Evaluation, meta: DataMeta): string {
+  if ('targets' in result) {
+    const figure = (v: number | null) => (v === null ? '-' : v.toPrecision(6));
+    return `rows ${result.rows}\n${textTable([['target', 'RMSE', 'MAE', 'R²'], ...result.targets.map((m) => [m.column, figure(m.rmse), figure(m.mae), figure(m.r2)])])}\n`;
+  }
+  let text = `rows ${result.rows}\nloss ${result.loss.toPrecision(6)}\naccuracy ${result.accuracy.toPrecision(6)}\n`;
+  if (result.confusion) {
+    const { classes, counts } = result.confusion;
+    text += `confusion matrix (rows: actual ${meta.targets[0]}, columns: predicted)\n`;
+    text += `${textTable([['', ...classes], ...counts.map((row, k) => [classes[k]!, ...row.map(String)])])}\n`;
+  }
+  return text;
+}
+
+/**
+ * Evaluates the model on `file`'s rows (their target columns named in the model's meta): for classes the mean
+ * loss, the accuracy and a confusion matrix; for regression RMSE, MAE and R² per target column, in its own units.
+ */
+export function evaluate(modelFile: string, file: string, options: { format: 'text' | 'json'; delimiter?: string; backend?: 'wasm' | 'js' }, { out }: Streams): Evaluation {
+  const { net, meta } = loadModel(modelFile, options.backend);
   try {
     if (!meta) throw new FormatError(`${modelFile} has no column names in its meta (it was not saved by neurite train): evaluate cannot tell inputs from targets`, 'model');
-    const table = readTable(file);
+    const table = readTable(file, options.delimiter);
     const rows = table.rows.length;
     if (rows === 0) throw new FormatError(`${file} has no data rows`, 'data');
-    const result = { ...net.evaluate({ inputs: modelInputs(table, meta), targets: modelTargets(table, meta) }), rows };
-    out.write(format === 'json' ? `${JSON.stringify(result)}\n` : `rows ${rows}\nloss ${result.loss.toPrecision(6)}\naccuracy ${result.accuracy.toPrecision(6)}\n`);
+    const actual = rawTargets(table, meta);
+    let result: Evaluation;
+    if (net.loss === 'mse' && !meta.classes) {
+      result = { rows, targets: regressionMetrics(outputsFor(table, net, meta), actual.values, meta.targets) };
+    } else {
+      const { loss, accuracy } = net.evaluate({ inputs: modelInputs(table, meta), targets: modelTargets(table, meta) });
+      result = { rows, loss, accuracy };
+      if (actual.classes && meta.classes) result.confusion = { classes: meta.classes, counts: confusionMatrix(outputsFor(table, net, meta), actual.classes, meta.classes.length) };
+    }
+    out.write(options.format === 'json' ? `${JSON.stringify(result)}\n` : evaluationText(result, meta));
     return result;
   } finally {
     net.dispose();

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `neurite` command: arguments parsed by commander, work done in commands.ts, errors mapped to exit codes.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Activation, type Loss, type OptimizerName } from '../dense/types.js';
-import { AbortError, NeuriteError } from '../errors.js';
-import { evaluate, exportModel, predict, train } from './commands.js';
+import { AbortError, InvalidArgumentError, NeuriteError } from '../errors.js';
+import { evaluate, exportModel, predict, type PredictOptions, type Streams, train } from './commands.js';
 import { demo } from './demo.js';
 
 /** Exit codes: 2 for a command line that cannot run as written, 1 when the work itself failed, 130 on Ctrl-C (128 + SIGINT). */
@@ -43,6 +44,19 @@ function layerSizes(value: string): number[] {
   return sizes;
 }
 
+/** A field separator: one character other than a quote or a line break, or the word `tab`. */
+function delimiter(value: string): string {
+  const char = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (char.length !== 1 || char === '"' || char === '\n' || char === '\r') throw new UsageError("must be one character (other than a quote) or 'tab'.");
+  return char;
+}
+
+function significantDigits(value: string): number {
+  const n = positiveInteger(value);
+  if (n > 17) throw new UsageError('must be an integer in [1, 17] (float64 needs at most 17 significant digits).');
+  return n;
+}
+
 function columnList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) throw new UsageError('must be comma-separated column names.');
@@ -52,71 +66,96 @@ function columnList(value: string): string[] {
 const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => a !== 'softmax');
 const backendOption = () => new Option('--backend <name>', 'run on wasm or js (default: wasm when available)').choices(['wasm', 'js']);
 
+/** The package's version, from the package.json next to dist/ (or src/). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const delimiterOption = () => new Option('--delimiter <char>', "CSV field separator: one character, or 'tab' (default: detected from the header line among , ; and tab)").argParser(delimiter);
+
 /** The command-line program; `signal` lets Ctrl-C stop training cleanly. */
-function program(signal: AbortSignal): Command {
+function program(signal: AbortSignal, streams: Streams): Command {
   const cli = new Command('neurite')
     .description('Train, run and check neurite dense networks on CSV or JSON data.')
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .version(version(), '-V, --version', 'print the version')
+    .configureOutput({ writeOut: (s) => streams.out.write(s), writeErr: (s) => streams.err.write(s) })
     .showHelpAfterError()
     .exitOverride();
 
   cli
     .command('train')
-    .description('train a network on a CSV (header row required) or JSON data file and save it')
+    .description('train a network on a CSV (header row required) or JSON data file and save it; text input columns are one-hot encoded')
     .argument('<data>', 'data.csv or data.json ([{ input, output }] or [{ column: value }])')
     .addOption(new Option('--layers <sizes>', 'layer sizes, input first (default: inputs,16,outputs)').argParser(layerSizes))
-    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(HIDDEN_ACTIVATIONS).default('relu'))
+    .addOption(new Option('--activation <name>', "hidden-layer activation (default: the library's, tanh)").choices(HIDDEN_ACTIVATIONS))
     .addOption(new Option('--output-activation <name>', 'output activation (default: softmax for crossEntropy, sigmoid for binaryCrossEntropy, else identity)').choices(ACTIVATIONS))
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy for a text target column, else mse)').choices(LOSSES))
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
-    .addOption(new Option('--learning-rate <rate>', 'learning rate (default: 0.001 for adam, 0.01 otherwise)').argParser(positiveNumber))
-    .addOption(new Option('--epochs <n>', 'passes over the training rows').argParser(positiveInteger).default(50))
-    .addOption(new Option('--batch-size <n>', 'rows per optimizer step').argParser(positiveInteger).default(16))
+    .addOption(new Option('--optimizer <name>', "optimizer (default: the library's, adam)").choices(OPTIMIZERS))
+    .addOption(new Option('--learning-rate <rate>', "learning rate (default: the library's, 0.01)").argParser(positiveNumber))
+    .addOption(new Option('--epochs <n>', "most passes over the training rows (default: the library's: enough for 10,000 steps, at least 100, ended by early stopping)").argParser(positiveInteger))
+    .addOption(new Option('--batch-size <n>', "rows per optimizer step (default: the library's, 32)").argParser(positiveInteger))
+    .addOption(new Option('--patience <n>', "early stopping: epochs without a better validation loss before stopping; the best weights are kept (default: the library's, 20)").argParser(positiveInteger))
+    .option('--no-early-stopping', 'train for every epoch, keeping the last weights')
     .addOption(new Option('--target <columns>', 'comma-separated target columns (default: the last column)').argParser(columnList))
-    .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 when the data allows)').argParser(fraction))
+    .addOption(new Option('--ignore <columns>', 'comma-separated columns that are not inputs (ids, names)').argParser(columnList))
+    .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 with 50 rows or more, as the library)').argParser(fraction))
     .addOption(new Option('--seed <n>', 'seed of initialization, shuffling and the split').argParser(nonNegativeInteger).default(1))
     .addOption(new Option('--out <file>', 'where to save the model').default('model.json'))
+    .addOption(delimiterOption())
     .option('--no-plot', 'do not draw the loss chart at the end')
     .addOption(backendOption())
     .action(async (data: string, o: Record<string, unknown>) => {
+      if (o.patience !== undefined && o.earlyStopping === false) throw new InvalidArgumentError('--patience and --no-early-stopping cannot both be given', '--patience');
       await train(data, {
-        activation: o.activation as Activation,
-        optimizer: o.optimizer as OptimizerName,
-        epochs: o.epochs as number,
-        batchSize: o.batchSize as number,
         seed: o.seed as number,
         out: o.out as string,
         plot: o.plot as boolean,
+        earlyStopping: o.earlyStopping as boolean,
+        ...(o.activation ? { activation: o.activation as Activation } : {}),
+        ...(o.optimizer ? { optimizer: o.optimizer as OptimizerName } : {}),
+        ...(o.epochs ? { epochs: o.epochs as number } : {}),
+        ...(o.batchSize ? { batchSize: o.batchSize as number } : {}),
+        ...(o.patience ? { patience: o.patience as number } : {}),
         ...(o.layers ? { layers: o.layers as number[] } : {}),
         ...(o.outputActivation ? { outputActivation: o.outputActivation as Activation } : {}),
         ...(o.loss ? { loss: o.loss as Loss } : {}),
         ...(o.learningRate ? { learningRate: o.learningRate as number } : {}),
         ...(o.target ? { target: o.target as string[] } : {}),
+        ...(o.ignore ? { ignore: o.ignore as string[] } : {}),
         ...(o.validationSplit !== undefined ? { validationSplit: o.validationSplit as number } : {}),
+        ...(o.delimiter ? { delimiter: o.delimiter as string } : {}),
         ...(o.backend ? { backend: o.backend as 'wasm' | 'js' } : {}),
-      }, { out: process.stdout }, signal);
+      }, streams, signal);
     });
 
   cli
     .command('predict')
-    .description("print the model's predictions for every row of a data file (its scaling and class names come from the model)")
+    .description("print the model's predictions for every row of a data file (its encoding, scaling and class names come from the model)")
     .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
     .argument('<data>', 'data.csv or data.json; target columns, if present, are ignored')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits))
+    .addOption(new Option('--keep <columns>', 'comma-separated columns of the data file to print first, as they are (e.g. an id)').argParser(columnList))
+    .addOption(delimiterOption())
     .addOption(backendOption())
-    .action((model: string, data: string, o: { format: 'csv' | 'json'; backend?: 'wasm' | 'js' }) => {
-      predict(model, data, o.format, { out: process.stdout }, o.backend);
+    .action((model: string, data: string, o: PredictOptions) => {
+      predict(model, data, o, streams);
     });
 
   cli
     .command('evaluate')
-    .description("print the model's mean loss and accuracy on a data file that has the target columns")
+    .description("print the model's figures on a data file that has the target columns: accuracy and a confusion matrix for classes, RMSE, MAE and R² in the target's units for regression")
     .argument('<model>', 'model.json saved by neurite train')
     .argument('<data>', 'data.csv or data.json with the same columns as the training data')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(delimiterOption())
     .addOption(backendOption())
-    .action((model: string, data: string, o: { format: 'text' | 'json'; backend?: 'wasm' | 'js' }) => {
-      evaluate(model, data, o.format, { out: process.stdout }, o.backend);
+    .action((model: string, data: string, o: { format: 'text' | 'json'; delimiter?: string; backend?: 'wasm' | 'js' }) => {
+      evaluate(model, data, o, streams);
     });
 
   cli
@@ -124,9 +163,9 @@ function program(signal: AbortSignal): Command {
     .description('export a model as ONNX or as a standalone JavaScript module computing predict')
     .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
     .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict)').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
-    .requiredOption('--out <file>', 'where to write it, e.g. model.onnx or predict.mjs')
+    .requiredOption('--out <file>', "where to write it, e.g. model.onnx or predict.mjs; '-' for standard output")
     .action((model: string, o: { to: 'onnx' | 'onnx64' | 'js'; out: string }) => {
-      exportModel(model, o.to, o.out, { out: process.stdout });
+      exportModel(model, o.to, o.out, streams);
     });
 
   cli
@@ -137,12 +176,27 @@ function program(signal: AbortSignal): Command {
   return cli;
 }
 
+/** Error messages longer than this are cut: a message is one line for a person to read. */
+const MESSAGE_LIMIT = 500;
+
+/**
+ * Standard output that a closed reader (`neurite train … | head`) cannot crash: after EPIPE further output is
+ * dropped and the work goes on, so a trained model is still saved.
+ */
+function resilientStdout(): Streams['out'] {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') process.stderr.write(`neurite: cannot write to standard output: ${error.message}\n`);
+  });
+  return process.stdout;
+}
+
 /** Runs the command line and returns the process's exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);
-  const cli = program(controller.signal);
+  const streams: Streams = { out: resilientStdout(), err: process.stderr };
+  const cli = program(controller.signal, streams);
   try {
     if (argv.length === 0) {
       process.stderr.write(cli.helpInformation());
@@ -157,8 +211,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write('neurite: interrupted; nothing was saved\n');
       return EXIT_INTERRUPTED;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`neurite: ${message.split('\n')[0]}\n`);
+    const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    process.stderr.write(`neurite: ${line.length > MESSAGE_LIMIT ? `${line.slice(0, MESSAGE_LIMIT)}…` : line}\n`);
     // An option that does not fit the data is still a command-line mistake.
     if (error instanceof NeuriteError && error.argument?.startsWith('--')) {
       process.stderr.write(`run 'neurite ${argv[0]} --help' for usage\n`);

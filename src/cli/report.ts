@@ -22,30 +22,55 @@ const PLAIN_LINES = 25;
 
 const figure = (value: number | undefined) => (value === undefined ? '-' : value.toPrecision(4));
 
-/** One epoch's figures, `done` counted from 1: `epoch 3/50  loss 0.1234  accuracy 0.9000  val_loss 0.2000  val_accuracy 0.8500`. */
-export function epochLine(stats: EpochStats, done: number, epochs: number): string {
-  let line = `epoch ${done}/${epochs}  loss ${figure(stats.loss)}  accuracy ${figure(stats.accuracy)}`;
-  if (stats.valLoss !== undefined) line += `  val_loss ${figure(stats.valLoss)}  val_accuracy ${figure(stats.valAccuracy)}`;
+/** One epoch's figures, `done` counted from 1: `epoch 3/50  loss 0.1234  accuracy 0.9000  val_loss 0.2000  val_accuracy 0.8500` (no `/50` when the total is not known, no accuracy for regression). */
+export function epochLine(stats: EpochStats, done: number, epochs: number | undefined, accuracy = true): string {
+  let line = `epoch ${done}${epochs === undefined ? '' : `/${epochs}`}  loss ${figure(stats.loss)}`;
+  if (accuracy) line += `  accuracy ${figure(stats.accuracy)}`;
+  if (stats.valLoss !== undefined) line += `  val_loss ${figure(stats.valLoss)}${accuracy ? `  val_accuracy ${figure(stats.valAccuracy)}` : ''}`;
   return line;
 }
 
-/** A live cli-progress bar (epoch, loss, validation loss, ETA) on a terminal; every few epochs a plain line elsewhere. */
-export function progress(epochs: number, out: Output & NodeJS.WritableStream): Progress {
+/** Whether plain-line mode prints epoch `done` of an unknown total: 1 to 10, then 20, 30 … 100, then 200, 300 …. */
+function sparse(done: number): boolean {
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(done)));
+  return done <= 10 || done % step === 0;
+}
+
+/**
+ * A live cli-progress bar (epoch, loss, validation loss, ETA) on a terminal; every few epochs a plain line
+ * elsewhere. `epochs` is the most training may run, when known; `accuracy` is false for regression.
+ */
+export function progress(epochs: number | undefined, out: Output & NodeJS.WritableStream, accuracy = true): Progress {
   // Epochs are counted here, from 1, whatever numbering the stats carry.
   let done = 0;
-  if (!out.isTTY) {
-    const every = Math.max(1, Math.ceil(epochs / PLAIN_LINES));
+  if (!out.isTTY || epochs === undefined) {
+    const every = epochs === undefined ? 0 : Math.max(1, Math.ceil(epochs / PLAIN_LINES));
+    const due = (n: number) => (every === 0 ? sparse(n) : n % every === 0 || n === epochs || n === 1);
+    let last: EpochStats | undefined;
+    let printed = 0;
+    // A terminal gets one line redrawn in place (erased first, as it may shrink).
+    const print = (stats: EpochStats, n: number) => {
+      out.write(out.isTTY ? `\r\x1b[2K${epochLine(stats, n, epochs, accuracy)}` : `${epochLine(stats, n, epochs, accuracy)}\n`);
+      printed = n;
+    };
     return {
       epoch: (stats) => {
+        last = stats;
         done++;
-        if (done % every === 0 || done === epochs || done === 1) out.write(`${epochLine(stats, done, epochs)}\n`);
+        if (out.isTTY || due(done)) print(stats, done);
       },
-      stop: () => undefined,
+      // Training that stops early still shows its last epoch.
+      stop: () => {
+        if (!last) return;
+        if (printed !== done) print(last, done);
+        if (out.isTTY) out.write('\n');
+        last = undefined;
+      },
     };
   }
   const bar = new SingleBar(
     {
-      format: 'epoch {value}/{total} {bar} loss {loss} | val_loss {valLoss} | accuracy {accuracy} | ETA {eta_formatted}',
+      format: `epoch {value}/{total} {bar} loss {loss} | val_loss {valLoss}${accuracy ? ' | accuracy {accuracy}' : ''} | ETA {eta_formatted}`,
       stream: out,
       hideCursor: true,
       etaBuffer: 20,
@@ -74,18 +99,22 @@ function shrink(values: readonly number[], width: number): number[] {
   });
 }
 
-/** An asciichart plot of the training loss and, when there is one, the validation loss: one colored chart on terminals, two charts otherwise. */
+/**
+ * An asciichart plot of the training loss and, when there is one, the validation loss, both on one scale: one
+ * colored chart on terminals, two charts with the same axis otherwise (two uncolored lines cannot be told apart).
+ */
 export function lossChart(history: readonly EpochStats[], color: boolean): string {
   const loss = shrink(history.map((s) => s.loss), CHART_WIDTH);
   const validation = history.length > 0 && history.every((s) => s.valLoss !== undefined) ? shrink(history.map((s) => s.valLoss!), CHART_WIDTH) : undefined;
   const span = history.length > CHART_WIDTH ? `epochs 1-${history.length}, averaged to ${CHART_WIDTH} points` : `epochs 1-${history.length}`;
+  const all = validation ? [...loss, ...validation] : loss;
+  const scale = { min: Math.min(...all), max: Math.max(...all) };
   const draw = (series: number[] | number[][], colors?: string[]) =>
-    asciichart.plot(series, { height: 10, format: (value) => value.toPrecision(3).padStart(9), ...(colors ? { colors } : {}) });
+    asciichart.plot(series, { height: 10, ...scale, format: (value) => value.toPrecision(3).padStart(9), ...(colors ? { colors } : {}) });
   if (!validation) return `loss (${span})\n${draw(loss)}`;
   if (color) {
     const legend = `${asciichart.blue}loss${asciichart.reset} and ${asciichart.yellow}val_loss${asciichart.reset}`;
     return `${legend} (${span})\n${draw([loss, validation], [asciichart.blue, asciichart.yellow])}`;
   }
-  // Without color two lines on one chart cannot be told apart.
-  return `loss (${span})\n${draw(loss)}\n\nval_loss (${span})\n${draw(validation)}`;
+  return `loss (${span})\n${draw(loss)}\n\nval_loss (${span}, same scale)\n${draw(validation)}`;
 }

@@ -177,6 +177,50 @@ describe.each(backends)('arrays that change while they are read, on the %s backe
     }
   });
 
+  it('a getter on an input that uses or disposes the network gets StateError; a network it creates is untouched', () => {
+    const around = neighbours(backend);
+    const net = new DenseNetwork(options);
+    const twin = new DenseNetwork(options);
+    const withGetter = (get: () => void, values: ArrayLike<number> = x) => {
+      const array = Array.from(values);
+      Object.defineProperty(array, 1, { get: () => { get(); return values[1]; }, enumerable: true });
+      return array;
+    };
+    expectError(() => net.predict(withGetter(() => net.predict(x))), StateError, undefined, /reading an input/);
+    expectError(() => net.predictInto(new Float64Array(2), withGetter(() => net.trainStep(xs, ys, 5))), StateError, undefined);
+    expectSameBits(net.predict(x), twin.predict(x), 'the network after refused calls');
+    expectSameBits(net.getParameters(), twin.getParameters(), 'parameters after refused calls');
+    // Array inputs of the batch methods are copied before the network is used: a getter may use it.
+    expectSameBits(net.predictBatch(withGetter(() => net.predict(x), xs), 5), twin.predictBatch(xs, 5), 'predictBatch');
+    let successor: DenseNetwork | undefined;
+    const disposing = withGetter(() => {
+      net.dispose();
+      // Same shape: the freed block would be the natural place for it.
+      successor = new DenseNetwork({ ...options, seed: 9 });
+    });
+    expectError(() => net.predict(disposing), StateError, undefined, /disposed/);
+    const successorTwin = new DenseNetwork({ ...options, seed: 9 });
+    expectSameBits(successor!.getParameters(), successorTwin.getParameters(), 'a network created in the getter');
+    expectSameBits(successor!.predict(x), successorTwin.predict(x), 'its predictions');
+    const other = new DenseNetwork(options);
+    expectError(() => other.trainStep(withGetter(() => other.dispose(), xs), ys, 5), StateError, undefined, /disposed/);
+    around.check('getters');
+  });
+
+  if (backend === 'wasm') {
+    it('an input whose getter grows WebAssembly memory gets StateError and the network keeps working', () => {
+      const net = new DenseNetwork(options);
+      const twin = new DenseNetwork(options);
+      const big: DenseNetwork[] = [];
+      const array = Array.from(x);
+      // 2000 × 2000 weights, gradients and moments: 128 MB, more than the memory holds free.
+      Object.defineProperty(array, 1, { get: () => { big.push(new DenseNetwork({ layers: [2000, 2000], backend: 'wasm' })); return x[1]; } });
+      expectError(() => net.predict(array), StateError, undefined, /grew/);
+      expectSameBits(net.predict(x), twin.predict(x), 'predict afterwards');
+      big.forEach((n) => n.dispose());
+    });
+  }
+
   it('seed Network, Layer and Neuron, normalize and the train functions use the numbers as first read', () => {
     const around = neighbours(backend);
     const configuration = new LayerConfiguration(0.5, 0.1, 3).plus(new LayerConfiguration(0.4, 0.2, 2).times(2));

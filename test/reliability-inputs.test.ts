@@ -464,6 +464,15 @@ describe.each(backends)('results a caller may keep, on the %s backend', (backend
     expectSameBits(first, kept, 'first batch after predict and trainStep');
   });
 
+  it('predictBatchInto refuses an out that is a view of WebAssembly memory when the batch must grow it', () => {
+    const holder = new DenseNetwork({ layers: [1, 400], seed: 1, backend });
+    const wide = new DenseNetwork({ layers: [2, 3, 2], activation: 'tanh', seed: 4, backend });
+    const out = holder.layers[1]!.weights;
+    const inputs = new Float64Array(400);
+    if (backend === 'wasm') expectError(() => wide.predictBatchInto(out, inputs, 200), InvalidArgumentError, 'out', /WebAssembly memory/);
+    else expectSameBits(wide.predictBatchInto(out, inputs, 200), wide.predictBatch(inputs, 200), 'into a view of another arena');
+  });
+
   it('predictInto and predictBatchInto write into out and return it; a bad out is refused, nothing changed', () => {
     const out = new Float64Array(2);
     expect(net.predictInto(out, [0.5, -0.5])).toBe(out);

@@ -61,6 +61,12 @@ function asFloat64(values: unknown, length: number, expected: number, argument: 
  * backpropagation. All numbers live in one arena (wasm memory or an ArrayBuffer);
  * `predict`, `trainStep` and each epoch of `fit` are single kernel calls.
  *
+ * Results belong to the caller: `predict` and `predictBatch` return new arrays, and
+ * `predictInto(out, input)` and `predictBatchInto(out, inputs, count)` write into a
+ * Float64Array you pass, allocating nothing. Every method reads an array argument
+ * once, into a copy (or, for a Float64Array, straight into the arena), and checks
+ * what it read.
+ *
  * ```ts
  * const net = new DenseNetwork({ layers: [2, 4, 1], activation: 'tanh', outputActivation: 'sigmoid', seed: 7 });
  * net.fit([{ input: [0, 1], output: [1] }, ...], { epochs: 500 });

@@ -283,14 +283,10 @@ describe.each(backends)('sparse arrays on the %s backend', (backend) => {
   it('fit, evaluate and validationData refuse holes, naming the argument and the row', () => {
     const net = make();
     const before = net.getParameters();
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => net.fit([, row] as never), InvalidArgumentError, 'data[0]', /empty/);
     expectError(() => net.evaluate(new Array(3)), InvalidArgumentError, 'data[0]', /empty/);
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => net.fit([row, row], { validationData: [row, , row] as never }), InvalidArgumentError, 'options.validationData[1]', /empty/);
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => net.evaluate({ inputs: [0.1, , 0.3, 0.4] as never, targets: [1, 0] }), InvalidArgumentError, 'data.inputs', /row 0, column 1/);
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => net.evaluate([{ input: [0.1, ,] as never, output: [1] }]), InvalidArgumentError, 'data[0].input');
     expectError(() => net.setParameters(new Array(before.length)), InvalidArgumentError, 'values');
     expectError(() => net.predictBatch(new Array(4), 2), InvalidArgumentError, 'inputs');
@@ -300,12 +296,9 @@ describe.each(backends)('sparse arrays on the %s backend', (backend) => {
   it('the seed train functions and constructors refuse holes with a typed error naming the sample or layer', () => {
     const net = new Network([{ weight: 0.5, bias: 0.1, size: 2 }, { weight: 0.5, bias: 0.1, size: 1 }], 0.1, { backend });
     const sample = { input: [0.1, 0.2], expected: [0.5] };
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => trainNetwork(net, [, sample] as never, 1), InvalidArgumentError, 'samples[0]', /empty/);
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => trainLayer(new Layer(0.5, 0.1, 1, { backend }), [sample, ,] as never, 0.1, 1), InvalidArgumentError, 'samples[1]', /empty/);
     expectError(() => trainNeuron(new Neuron(0.5, 0.1, { backend }), new Array(2), 0.1, 1), InvalidArgumentError, 'samples[0]', /empty/);
-    // eslint-disable-next-line no-sparse-arrays
     expectError(() => new Network([, { weight: 0.5, bias: 0.1, size: 2 }] as never, 0.1, { backend }), InvalidArgumentError, 'configuration[0]', /empty/);
   });
 });

@@ -1,15 +1,29 @@
+const MESSAGE_LIMIT = 1000;
+const ARGUMENT_LIMIT = 120;
+/** How much of a caller's text (an option key, a string value) an error message quotes. */
+export const QUOTE_LIMIT = 80;
+
+/** `text` cut to at most `limit` characters, with an ellipsis when cut (never inside a surrogate pair). */
+export function excerpt(text: string, limit = QUOTE_LIMIT): string {
+  if (text.length <= limit) return text;
+  // limit - 1 characters and the ellipsis; one fewer when the last kept one is a high surrogate.
+  const code = text.charCodeAt(limit - 2);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 2 : limit - 1)}…`;
+}
+
 /**
  * Every error neurite throws is a {@link NeuriteError}. Subclasses say what kind
  * of mistake it was; `argument` names the offending argument when there is one.
  * When one of these is thrown, the object it came from is unchanged.
  */
 export class NeuriteError extends Error {
-  /** The argument or option at fault, e.g. `"input"` or `"options.batchSize"`. */
+  /** The argument or option at fault, e.g. `"input"` or `"options.batchSize"` (at most 120 characters). */
   readonly argument: string | undefined;
   constructor(message: string, argument?: string) {
-    super(message);
+    // Callers quote their input through excerpt(); these limits hold whatever a message was built from.
+    super(excerpt(message, MESSAGE_LIMIT));
     this.name = new.target.name;
-    this.argument = argument;
+    this.argument = argument === undefined ? undefined : excerpt(argument, ARGUMENT_LIMIT);
   }
 }
 

@@ -1,13 +1,65 @@
 // Argument checks shared by every entry point. Each throws a typed NeuriteError naming the argument.
-import { InvalidArgumentError, NonFiniteError, OutOfRangeError, ShapeError } from './errors.js';
+// A caller's array is read once, into a copy, and the copy is checked: a getter or a Proxy that answers
+// differently the second time cannot change what was checked.
+import { excerpt, InvalidArgumentError, type NeuriteError, NonFiniteError, OutOfRangeError, QUOTE_LIMIT, ShapeError } from './errors.js';
 
-/** Describes a value for an error message: its type, and its length for arrays. */
-export function describe(value: unknown): string {
+// A typed array's own properties (length, buffer, set, constructor) can be shadowed by its owner; these
+// read its internal slots. The tag getter answers undefined for anything that is not a typed array.
+const typedArrayPrototype = Object.getPrototypeOf(Float64Array.prototype) as object;
+const intrinsic = (key: PropertyKey) => Object.getOwnPropertyDescriptor(typedArrayPrototype, key)!;
+const typedName = intrinsic(Symbol.toStringTag).get! as (this: unknown) => string | undefined;
+const typedLength = intrinsic('length').get! as (this: unknown) => number;
+const typedBuffer = intrinsic('buffer').get! as (this: unknown) => ArrayBufferLike;
+const typedByteOffset = intrinsic('byteOffset').get! as (this: unknown) => number;
+const typedSet = intrinsic('set').value as (this: Float64Array, source: ArrayLike<number>, offset?: number) => void;
+
+/** Whether `value` is a Float64Array by its internal type (whatever its prototype or own properties say). */
+export function isFloat64Array(value: unknown): value is Float64Array {
+  return typedName.call(value) === 'Float64Array';
+}
+
+/**
+ * The number of elements of an array or typed array, read once (for a typed array its true length,
+ * whatever an own `length` property says); -1 for anything else, and for a Proxy whose length is not one.
+ */
+export function lengthOf(values: unknown): number {
+  if (Array.isArray(values)) {
+    const n: unknown = values.length;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 2 ** 32 ? n : -1;
+  }
+  return typedName.call(values) === undefined ? -1 : typedLength.call(values);
+}
+
+/** `values` (a Float64Array) rows [start, end) of `width` numbers, as a view made from its internal slots. */
+export function rowsOf(values: Float64Array, start: number, end: number, width: number): Float64Array {
+  return new Float64Array(typedBuffer.call(values), typedByteOffset.call(values) + start * width * 8, (end - start) * width);
+}
+
+/** `out.set(source, offset)` by the built-in method, not by a `set` that `out`'s owner may have put on it. */
+export function setInto(out: Float64Array, source: Float64Array, offset = 0): void {
+  typedSet.call(out, source, offset);
+}
+
+/** Whether `value` is an array or a typed array (a DataView is neither): the shapes numeric arguments may take. */
+export function isArrayOrTypedArray(value: unknown): value is ArrayLike<unknown> {
+  return lengthOf(value) >= 0;
+}
+
+/** Whether `values` is a view of `buffer` (a WebAssembly memory's, which growth detaches). */
+export function isViewOf(values: Float64Array, buffer: ArrayBufferLike): boolean {
+  return typedBuffer.call(values) === buffer;
+}
+
+/** Describes a value for an error message: its type, and its length for arrays; quoted text is cut to 40 characters. */
+export function describe(value: unknown, length?: number): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (Array.isArray(value)) return `an array of length ${length ?? lengthOf(value)}`;
+  const name = typedName.call(value);
+  if (name !== undefined) return `a ${name} of length ${length ?? typedLength.call(value)}`;
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'string') return JSON.stringify(excerpt(value, 40));
+  // A bigint of a million digits takes seconds to print: only small ones are shown.
+  if (typeof value === 'bigint') return value > -(10n ** 40n) && value < 10n ** 40n ? `the bigint ${value}` : 'a bigint of more than 40 digits';
   return typeof value;
 }
 
@@ -41,56 +93,94 @@ function expectedCount(length: number | undefined, minLength: number): string {
   return length === undefined ? `at least ${minLength} numbers` : `${length} numbers`;
 }
 
-/** Whether `value` is an array or a typed array (a DataView is neither): the shapes numeric arguments may take. */
-export function isArrayOrTypedArray(value: unknown): value is ArrayLike<unknown> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
 /** The error for element `index` of array argument `argument` being `value`, which is not finite. */
 export function nonFinite(argument: string, index: number, value: number): NonFiniteError {
   return new NonFiniteError(`${argument}[${index}] must be a finite number, got ${String(value)}`, argument);
 }
 
-/**
- * Checks that `values` is an array or typed array of `length` finite numbers
- * (any length when `length` is undefined, but at least `minLength`).
- */
-export function vector(values: unknown, argument: string, length?: number, minLength = 1): ArrayLike<number> {
-  if (!isArrayOrTypedArray(values)) {
-    throw new InvalidArgumentError(`${argument} must be an array of ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
-  }
-  if (length !== undefined ? values.length !== length : values.length < minLength) {
-    throw new ShapeError(`${argument} must hold ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
-  }
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v !== 'number') {
-      throw new InvalidArgumentError(`${argument}[${i}] must be a finite number, got ${typeof v === 'bigint' ? `the bigint ${v}` : describe(v)}`, argument);
-    }
-    if (!Number.isFinite(v)) throw nonFinite(argument, i, v);
-  }
-  return values as ArrayLike<number>;
-}
+// The element copyFinite stopped at, kept for the error so that the element is not read again.
+let rejected: unknown;
 
 /**
- * Copies `values` into `target` when it is an array or typed array of exactly `target.length`
- * finite numbers, and returns whether it was: the allocation-free check of hot paths, which
- * call `vector` for the error when it returns false.
+ * Copies elements [0, count) of `values` (an array or typed array whose length was read as at least `count`)
+ * into `target` from `offset`, reading each once. Returns -1, or the index of the first element that is not
+ * a finite number (the elements before it are copied; {@link elementError} describes it).
  */
-export function copyVector(target: Float64Array, values: unknown): boolean {
-  if (!isArrayOrTypedArray(values)) return false;
-  const n = target.length;
-  if (values.length !== n) return false;
-  for (let i = 0; i < n; i++) {
+export function copyFinite(target: Float64Array, offset: number, values: ArrayLike<unknown>, count: number): number {
+  for (let i = 0; i < count; i++) {
     const v = values[i];
     // v - v is 0 for every finite number, NaN for NaN and ±Infinity.
-    if (typeof v !== 'number' || v - v !== 0) return false;
-    target[i] = v;
+    if (typeof v !== 'number' || v - v !== 0) {
+      rejected = v;
+      return i;
+    }
+    target[offset + i] = v;
   }
-  return true;
+  return -1;
 }
 
-/** Checks that `options` is undefined or a plain object whose keys are all in `known`. */
+/** The error for the element at `index` that {@link copyFinite} stopped at; with `width`, its row and column too. */
+export function elementError(argument: string, index: number, width?: number): NeuriteError {
+  const value = rejected;
+  rejected = undefined;
+  const where = width === undefined ? `${argument}[${index}]` : `${argument}[${index}] (row ${Math.floor(index / width)}, column ${index % width})`;
+  if (typeof value === 'number') return new NonFiniteError(`${where} must be a finite number, got ${value}`, argument);
+  return new InvalidArgumentError(`${where} must be a finite number, got ${describe(value)}`, argument);
+}
+
+/** The error for `values` of `n` elements (as read; -1 when not an array) where `length` were expected. */
+export function lengthError(values: unknown, n: number, argument: string, length?: number, minLength = 1): NeuriteError {
+  if (n < 0) return new InvalidArgumentError(`${argument} must be an array of ${expectedCount(length, minLength)}, got ${describe(values)}`, argument);
+  return new ShapeError(`${argument} must hold ${expectedCount(length, minLength)}, got ${describe(values, n)}`, argument);
+}
+
+/** Copies `values`, an array or typed array of exactly `length` finite numbers, into `target` from `offset`, reading it once. */
+export function readInto(target: Float64Array, offset: number, values: unknown, length: number, argument: string): void {
+  const n = lengthOf(values);
+  if (n !== length) throw lengthError(values, n, argument, length);
+  const bad = copyFinite(target, offset, values as ArrayLike<unknown>, n);
+  if (bad >= 0) throw elementError(argument, bad);
+}
+
+/**
+ * Reads `values`, an array or typed array of `length` finite numbers (any length when `length` is
+ * undefined, but at least `minLength`), once into a new Float64Array, and returns that checked copy.
+ */
+export function vector(values: unknown, argument: string, length?: number, minLength = 1): Float64Array {
+  const n = lengthOf(values);
+  if (n < 0 || (length !== undefined ? n !== length : n < minLength)) throw lengthError(values, n, argument, length, minLength);
+  const copy = new Float64Array(n);
+  const bad = copyFinite(copy, 0, values as ArrayLike<unknown>, n);
+  if (bad >= 0) throw elementError(argument, bad);
+  return copy;
+}
+
+/** Whether `out` is a Float64Array of exactly `length` numbers (by its internal slots), as a zero-allocation method's output. */
+export function isOutput(out: unknown, length: number): out is Float64Array {
+  return typedName.call(out) === 'Float64Array' && typedLength.call(out) === length;
+}
+
+/** The error for an `out` that {@link isOutput} refused. */
+export function outputError(out: unknown, length: number, argument = 'out'): NeuriteError {
+  if (!isFloat64Array(out)) return new InvalidArgumentError(`${argument} must be a Float64Array of ${length} numbers, got ${describe(out)}`, argument);
+  return new ShapeError(`${argument} must hold ${length} numbers, got ${describe(out)}`, argument);
+}
+
+/**
+ * Element `index` of the caller's array `values` (read once) when it is an object; otherwise throws
+ * InvalidArgumentError naming `argument[index]`, saying so when it is a hole of a sparse array.
+ */
+export function record(values: readonly unknown[], index: number, argument: string, shape: string): object {
+  const value = values[index];
+  if (value !== null && typeof value === 'object') return value;
+  const got = index in values ? describe(value) : 'an empty slot (a sparse array)';
+  throw new InvalidArgumentError(`${argument}[${index}] must be ${shape}, got ${got}`, `${argument}[${index}]`);
+}
+
+/**
+ * Checks that `options` is undefined or a plain object whose keys are all in `known`, and returns a copy
+ * holding each known option read once.
+ */
 export function options<T extends object>(value: T | undefined, argument: string, known: readonly string[]): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -98,10 +188,16 @@ export function options<T extends object>(value: T | undefined, argument: string
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new InvalidArgumentError(`${argument}.${key} is not an option; valid options: ${known.join(', ')}`, `${argument}.${key}`);
+      const name = `${argument}.${excerpt(key, QUOTE_LIMIT)}`;
+      throw new InvalidArgumentError(`${name} is not an option; valid options: ${known.join(', ')}`, name);
     }
   }
-  return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of known) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) copy[key] = v;
+  }
+  return copy as Partial<T>;
 }
 
 /** Checks that `value` is one of `names`; the error lists them. */

@@ -233,11 +233,11 @@ describe('the history fit returns', () => {
 });
 
 describe('data that lives in WebAssembly memory', () => {
-  it('fit takes another wasm network\'s predictBatch output as data, even when staging it grows the memory', () => {
-    const a = new DenseNetwork({ layers: [4, 6, 4], activation: 'tanh', outputActivation: 'tanh', seed: 1, backend: 'wasm' });
+  it('fit takes a live view of WebAssembly memory (a layer\'s weights) as data, even when staging it grows the memory', () => {
     const rows = 60_000;
-    const x = Float64Array.from({ length: 4 * rows }, (_, i) => Math.sin(i));
-    const features = a.predictBatch(x, rows);
+    // [rows, 4]'s weights: 4 × rows numbers of wasm memory, read here as rows × 4 inputs.
+    const a = new DenseNetwork({ layers: [rows, 4], seed: 1, backend: 'wasm' });
+    const features = a.layers[1]!.weights;
     const copy = features.slice();
     const targets = Float64Array.from({ length: 2 * rows }, (_, i) => (i % 2 === (Math.floor(i / 2) % 3 === 0 ? 0 : 1) ? 1 : 0));
     const options: DenseNetworkOptions = { layers: [4, 5, 2], activation: 'tanh', outputActivation: 'softmax', seed: 2 };

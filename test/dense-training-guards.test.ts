@@ -106,7 +106,7 @@ describe('targets outside the loss\'s domain', () => {
         expect.unreachable();
       } catch (error) {
         expect(error).toBeInstanceOf(OutOfRangeError);
-        expect((error as OutOfRangeError).argument).toBe('data');
+        expect((error as OutOfRangeError).argument).toBe('data[0].output');
       }
     }
     expect(() => net.trainStep([0, 1], [2])).toThrow(/targets: loss 'binaryCrossEntropy' needs targets in \[0, 1\]/);

@@ -28,6 +28,11 @@ export class Heap {
   get byteLength(): number {
     return this.source.buffer.byteLength;
   }
+
+  /** The memory's current buffer (a WebAssembly memory's is detached, and replaced, when it grows). */
+  get buffer(): ArrayBuffer {
+    return this.source.buffer;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
-// Training data in either accepted form, checked and flattened to row-major Float64Arrays.
-import { InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
-import { describe, vector } from '../validate.js';
+// Training data in either accepted form, read once into row-major Float64Arrays and checked there.
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { copyFinite, describe, elementError, isFloat64Array, lengthOf, readInto, record } from '../validate.js';
 import type { DenseData } from './types.js';
 
 /** Row-major inputs and targets of `rows` examples. */
@@ -10,51 +10,44 @@ export interface Rows {
   rows: number;
 }
 
-function finiteRows(values: ArrayLike<number>, argument: string, width: number): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      const kind = typeof v === 'number' ? NonFiniteError : InvalidArgumentError;
-      throw new kind(`${argument}[${i}] (row ${Math.floor(i / width)}, column ${i % width}) must be a finite number, got ${describe(v)}`, argument);
-    }
+// A Float64Array or number[] of whole rows of `width` finite numbers, read once into a copy.
+function flat(values: unknown, argument: string, width: number): Float64Array {
+  const n = lengthOf(values);
+  if (n < 0 || !(Array.isArray(values) || isFloat64Array(values))) {
+    throw new InvalidArgumentError(`${argument} must be a Float64Array or number[] of rows × ${width}, got ${describe(values)}`, argument);
   }
+  if (n === 0 || n % width !== 0) {
+    throw new ShapeError(`${argument} must hold a whole number of rows of ${width} numbers, got length ${n}`, argument);
+  }
+  const copy = new Float64Array(n);
+  const bad = copyFinite(copy, 0, values, n);
+  if (bad >= 0) throw elementError(argument, bad, width);
+  return copy;
 }
 
 /**
- * Checks `data` against the network's input and output sizes and returns it as
- * row-major arrays (a Float64Array that spans its whole buffer is used as is, not copied).
+ * Reads `data` once into row-major copies and checks them against the network's input and output sizes
+ * (checkTargets in targets.ts checks the targets against the loss's domain).
  */
 export function toRows(data: DenseData, inputSize: number, outputSize: number, argument = 'data'): Rows {
   if (Array.isArray(data)) {
-    if (data.length === 0) throw new ShapeError(`${argument} must hold at least one { input, output } pair, got none`, argument);
-    const inputs = new Float64Array(data.length * inputSize);
-    const targets = new Float64Array(data.length * outputSize);
-    data.forEach((pair, r) => {
-      if (pair === null || typeof pair !== 'object') throw new InvalidArgumentError(`${argument}[${r}] must be { input, output }, got ${describe(pair)}`, `${argument}[${r}]`);
-      inputs.set(vector(pair.input, `${argument}[${r}].input`, inputSize), r * inputSize);
-      targets.set(vector(pair.output, `${argument}[${r}].output`, outputSize), r * outputSize);
-    });
-    return { inputs, targets, rows: data.length };
+    const rows = lengthOf(data);
+    if (rows < 0) throw new InvalidArgumentError(`${argument} must be an array of { input, output }, got a Proxy whose length is not one`, argument);
+    if (rows === 0) throw new ShapeError(`${argument} must hold at least one { input, output } pair, got none`, argument);
+    const inputs = new Float64Array(rows * inputSize);
+    const targets = new Float64Array(rows * outputSize);
+    for (let r = 0; r < rows; r++) {
+      const pair = record(data, r, argument, '{ input, output }') as { input?: unknown; output?: unknown };
+      readInto(inputs, r * inputSize, pair.input, inputSize, `${argument}[${r}].input`);
+      readInto(targets, r * outputSize, pair.output, outputSize, `${argument}[${r}].output`);
+    }
+    return { inputs, targets, rows };
   }
   if (data === null || typeof data !== 'object' || !('inputs' in data) || !('targets' in data)) {
     throw new InvalidArgumentError(`${argument} must be an array of { input, output } or { inputs, targets }, got ${describe(data)}`, argument);
   }
-  const flat = (values: unknown, name: string, width: number): Float64Array => {
-    const arg = `${argument}.${name}`;
-    if (!(values instanceof Float64Array) && !Array.isArray(values)) {
-      throw new InvalidArgumentError(`${arg} must be a Float64Array or number[] of rows × ${width}, got ${describe(values)}`, arg);
-    }
-    if (values.length === 0 || values.length % width !== 0) {
-      throw new ShapeError(`${arg} must hold a whole number of rows of ${width} numbers, got length ${values.length}`, arg);
-    }
-    finiteRows(values, arg, width);
-    if (!(values instanceof Float64Array)) return Float64Array.from(values);
-    // A view into a larger buffer is copied: WebAssembly memory in particular (another network's predictBatch
-    // output, a layer's weights) is detached when it grows during training, and may be overwritten by it.
-    return values.byteLength === values.buffer.byteLength ? values : values.slice();
-  };
-  const inputs = flat(data.inputs, 'inputs', inputSize);
-  const targets = flat(data.targets, 'targets', outputSize);
+  const inputs = flat(data.inputs, `${argument}.inputs`, inputSize);
+  const targets = flat(data.targets, `${argument}.targets`, outputSize);
   const rows = inputs.length / inputSize;
   if (targets.length / outputSize !== rows) {
     throw new ShapeError(`${argument}.inputs holds ${rows} rows but ${argument}.targets holds ${targets.length / outputSize}`, `${argument}.targets`);

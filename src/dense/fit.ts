@@ -85,7 +85,7 @@ export function settings(value: FitOptions): Settings {
 /** Checked rows of `data` for the network's loss, as the network trains on them (standardized when it has figures). */
 export function trainingRows(net: DenseNetwork, data: DenseData, argument: string): Rows {
   const rows = toRows(data, net.inputSize, net.outputSize, argument);
-  checkTargets(net.loss, rows.targets, net.outputSize, `${argument}${Array.isArray(data) ? '' : '.targets'}`);
+  checkTargets(net.loss, rows.targets, net.outputSize, Array.isArray(data) ? (r) => `${argument}[${r}].output` : `${argument}.targets`);
   return rows;
 }
 

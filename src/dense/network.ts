@@ -1,6 +1,6 @@
 // DenseNetwork: a multilayer perceptron trained by backpropagation, as a facade over one dense arena.
 import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
-import { DivergenceError, ShapeError, StateError } from '../errors.js';
+import { DivergenceError, InvalidArgumentError, MemoryError, ShapeError, StateError } from '../errors.js';
 import {
   ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
   DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
@@ -17,7 +17,9 @@ import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
-import { copyVector, integer, nonFinite, positive, vector } from '../validate.js';
+import {
+  copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, positive, rowsOf, setInto, vector,
+} from '../validate.js';
 import { type Rows } from './data.js';
 import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
 import { exclusive, fitRows, type Run, trainingRows } from './fit.js';
@@ -41,16 +43,33 @@ export const LEAKY_RELU_ALPHA = 0.01;
 export const ELU_ALPHA = 1.0;
 /** Epochs one kernel call may run back to back when nothing is needed between them. */
 const EPOCHS_PER_CALL = 1024;
+/** Bytes of per-row buffers a predictBatch kernel call may use; a larger batch runs in chunks of rows. */
+const BATCH_CHUNK_BYTES = 32 * 2 ** 20;
 
-/** Float64Arrays of the right length skip vector()'s JS loop: the kernel checks them after staging, in one SIMD pass. */
-function isFloat64Array(values: unknown, length: number): values is Float64Array {
-  return values instanceof Float64Array && values.length === length;
+/**
+ * `values` (of `length` elements, as read) as a Float64Array of `expected` numbers: a caller's Float64Array
+ * itself (reading it runs no caller code; the kernel checks it once staged, in one SIMD pass), anything
+ * else read once into a checked copy.
+ */
+function asFloat64(values: unknown, length: number, expected: number, argument: string): Float64Array {
+  if (length !== expected) throw lengthError(values, length, argument, expected);
+  if (isFloat64Array(values)) return values;
+  const copy = new Float64Array(expected);
+  const bad = copyFinite(copy, 0, values as ArrayLike<unknown>, expected);
+  if (bad >= 0) throw elementError(argument, bad);
+  return copy;
 }
 
 /**
  * A dense network: one weight per connection, a bias per unit, trained by
  * backpropagation. All numbers live in one arena (wasm memory or an ArrayBuffer);
  * `predict`, `trainStep` and each epoch of `fit` are single kernel calls.
+ *
+ * Results belong to the caller: `predict` and `predictBatch` return new arrays, and
+ * `predictInto(out, input)` and `predictBatchInto(out, inputs, count)` write into a
+ * Float64Array you pass, allocating nothing. Every method reads an array argument
+ * once, into a copy (or, for a Float64Array, straight into the arena), and checks
+ * what it read.
  *
  * ```ts
  * const net = new DenseNetwork({ layers: [2, 4, 1], activation: 'tanh', outputActivation: 'sigmoid', seed: 7 });
@@ -76,6 +95,10 @@ export class DenseNetwork {
   private disposed = false;
   private view: Float64Array | null = null;
   private inputRow: Float64Array | null = null;
+  // Whether predictInto is reading a caller's array (whose getters may call back into this network).
+  private reading = false;
+  // Bytes each row of a batch takes in the arena (0 until the first predictBatch needs it).
+  private rowBytes = 0;
   // Copies of call arguments taken by reserve() before growing (they may be views of wasm memory).
   private staged: Float64Array | null = null;
   private stagedTargets: Float64Array | null = null;
@@ -176,12 +199,14 @@ export class DenseNetwork {
   }
   /** Changes the learning rate for the following steps (> 0). */
   set learningRate(value: number) {
+    const arena = this.live();
     this.config.optimizer.learningRate = positive(value, 'learningRate');
-    this.live().f64[this.arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
+    arena.f64[arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
   }
 
   private live(): Arena {
     if (this.disposed) throw new StateError('this DenseNetwork was disposed');
+    if (this.reading) throw new StateError('this DenseNetwork is reading an input: a getter on that input cannot use the network');
     return this.arena;
   }
 
@@ -301,9 +326,10 @@ export class DenseNetwork {
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
   setParameters(values: ArrayLike<number>): void {
+    const copy = vector(values, 'values', this.live().word(DENSE_PARAM_COUNT));
+    // Reading `values` may have run a caller's getter: the network is checked again after it.
     const arena = this.live();
-    vector(values, 'values', arena.word(DENSE_PARAM_COUNT));
-    arena.f64.set(values, arena.at(DENSE_PARAMS));
+    arena.f64.set(copy, arena.at(DENSE_PARAMS));
     arena.f64[arena.at(DENSE_SETTINGS) + S_PEAK_PARAM] = Infinity;
   }
 
@@ -312,11 +338,12 @@ export class DenseNetwork {
    * rows. A bigger arena is allocated and the fixed part copied before the old one is
    * freed, so a MemoryError leaves the network as it was.
    */
-  private reserve(capacity: number, inputs?: ArrayLike<number>, targets?: ArrayLike<number>): Arena {
+  private reserve(capacity: number, inputs?: Float64Array, targets?: Float64Array): Arena {
     if (capacity <= this.capacity && !this.disposed) return this.arena;
     // Arguments that are views of wasm memory would be detached by its growth: copy them first.
-    this.staged = ArrayBuffer.isView(inputs) ? (inputs as Float64Array).slice() : null;
-    this.stagedTargets = ArrayBuffer.isView(targets) ? (targets as Float64Array).slice() : null;
+    const memory = this.arena.heap.buffer;
+    this.staged = inputs && isViewOf(inputs, memory) ? new Float64Array(inputs) : null;
+    this.stagedTargets = targets && isViewOf(targets, memory) ? new Float64Array(targets) : null;
     return this.grow(capacity, 0, 0);
   }
 
@@ -355,40 +382,122 @@ export class DenseNetwork {
     return this.view;
   }
 
-  /**
-   * The network's output for one input. Returns a view that the next call on this
-   * network overwrites: `.slice()` it to keep it.
-   */
+  /** The network's output for one input, as a new Float64Array of {@link outputSize} numbers. */
   predict(input: ArrayLike<number>): Float64Array {
+    return this.predictInto(new Float64Array(this.outputSize), input);
+  }
+
+  /**
+   * Writes the network's output for one input into `out` (a Float64Array of {@link outputSize}
+   * numbers) and returns `out`. Allocates nothing: the form for hot loops.
+   */
+  predictInto(out: Float64Array, input: ArrayLike<number>): Float64Array {
     const arena = this.live();
-    // The staging row as a reused view (re-made after memory grows: length 0), checked and filled in one pass.
+    if (!isOutput(out, this.outputSize)) throw outputError(out, this.outputSize);
+    // The staging row as a reused view (re-made after memory grows: length 0).
     let row = this.inputRow;
     if (row === null || row.length === 0) {
       const start = arena.at(DENSE_INPUT);
       row = this.inputRow = arena.f64.subarray(start, start + this.inputSize);
     }
-    if (!copyVector(row, input)) row.set(vector(input, 'input', this.inputSize));
+    this.readRow(row, input);
     if (this.scaling?.inputs) standardize(row, 1, this.scaling.inputs);
     this.impl.kernels.forwardDense(arena, 1);
-    return this.unscaled(this.outputView(1), 1);
+    const result = this.unscaled(this.outputView(1), 1);
+    // A loop, not set(): for one row a call of the built-in costs more than the copy.
+    for (let i = 0; i < result.length; i++) out[i] = result[i]!;
+    return out;
   }
 
   /**
-   * Outputs for `count` inputs given row-major (`count × inputSize` numbers), as a
-   * row-major `count × outputSize` view that the next call overwrites.
+   * Reads `input` once, element by element, straight into the staging `row`. A getter on it may run any
+   * code: meanwhile live() refuses this network's methods, and a dispose() frees its memory only afterwards.
+   */
+  private readRow(row: Float64Array, input: unknown): void {
+    const n = row.length;
+    let length = -1;
+    let bad = -1;
+    this.reading = true;
+    try {
+      length = lengthOf(input);
+      if (length === n) bad = copyFinite(row, 0, input as ArrayLike<unknown>, n);
+    } finally {
+      this.reading = false;
+      if (this.disposed) untrack(this, this.arena);
+    }
+    if (length !== n) throw lengthError(input, length, 'input', n);
+    if (bad >= 0) throw elementError('input', bad);
+    this.live();
+    // Memory that grew meanwhile detached the row (and `out`, if it is a view of it): what was read is lost.
+    if (row.length === 0) throw new StateError('WebAssembly memory grew while input was read (a getter on it allocated): nothing was computed');
+  }
+
+  /**
+   * Outputs for `count` inputs given row-major (`count × inputSize` numbers), as a new row-major
+   * `count × outputSize` Float64Array. A batch larger than one kernel call's memory runs in chunks of rows.
    */
   predictBatch(inputs: ArrayLike<number>, count: number): Float64Array {
+    this.live();
     integer(count, 'count');
-    const n = count * this.inputSize;
-    const checkLater = isFloat64Array(inputs, n);
-    if (!checkLater) vector(inputs, 'inputs', n);
-    const arena = this.reserve(count, inputs);
-    arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
+    const rows = asFloat64(inputs, lengthOf(inputs), count * this.inputSize, 'inputs');
+    let out: Float64Array;
+    try {
+      out = new Float64Array(count * this.outputSize);
+    } catch (error) {
+      throw new MemoryError(`cannot allocate the ${count * this.outputSize} outputs of ${count} rows: ${String(error)}`);
+    }
+    return this.runBatch(out, rows, count, rows !== inputs);
+  }
+
+  /**
+   * Writes the outputs for `count` row-major inputs into `out` (a Float64Array of `count × outputSize`
+   * numbers) and returns `out`; see {@link predictBatch}. Allocates nothing when the batch fits one kernel call.
+   */
+  predictBatchInto(out: Float64Array, inputs: ArrayLike<number>, count: number): Float64Array {
+    this.live();
+    integer(count, 'count');
+    const rows = asFloat64(inputs, lengthOf(inputs), count * this.inputSize, 'inputs');
+    if (!isOutput(out, count * this.outputSize)) throw outputError(out, count * this.outputSize);
+    return this.runBatch(out, rows, count, rows !== inputs);
+  }
+
+  // Runs `count` rows of `inputs` (already checked when `checked`) in chunks, writing each chunk's outputs into `out`.
+  private runBatch(out: Float64Array, inputs: Float64Array, count: number, checked: boolean): Float64Array {
+    this.live();
+    const nIn = this.inputSize;
+    const nOut = this.outputSize;
+    const chunk = Math.min(count, Math.max(this.capacity, this.batchChunk()));
+    // `out` is written chunk by chunk: every input is checked before the first write.
+    if (!checked && chunk < count) {
+      for (let i = 0; i < count * nIn; i++) {
+        const v = inputs[i]!;
+        if (v - v !== 0) throw nonFinite('inputs', i, v);
+      }
+    }
+    if (chunk > this.capacity && isViewOf(out, this.arena.heap.buffer)) {
+      throw new InvalidArgumentError('out is a view of WebAssembly memory, which this batch has to grow: pass a Float64Array of your own', 'out');
+    }
+    const arena = this.reserve(chunk, inputs);
+    const source = this.staged ?? inputs;
     this.staged = null;
-    if (checkLater) this.checkStaged(DENSE_INPUT, n, 'inputs');
-    if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, n), count, this.scaling.inputs);
-    this.impl.kernels.forwardDense(arena, count);
-    return this.unscaled(this.outputView(count), count);
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start);
+      arena.f64.set(rows === count ? source : rowsOf(source, start, start + rows, nIn), arena.at(DENSE_INPUT));
+      if (!checked && rows === count) this.checkStaged(DENSE_INPUT, rows * nIn, 'inputs');
+      if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, rows * nIn), rows, this.scaling.inputs);
+      this.impl.kernels.forwardDense(arena, rows);
+      setInto(out, this.unscaled(this.outputView(rows), rows), start * nOut);
+    }
+    return out;
+  }
+
+  // Rows per predictBatch kernel call: as many as BATCH_CHUNK_BYTES of per-row buffers hold.
+  private batchChunk(): number {
+    if (this.rowBytes === 0) {
+      const shape = this.shape();
+      this.rowBytes = denseLayout(shape, 2, 0, 0).bytes - denseLayout(shape, 1, 0, 0).bytes;
+    }
+    return Math.max(1, Math.floor(BATCH_CHUNK_BYTES / this.rowBytes));
   }
 
   /**
@@ -409,26 +518,27 @@ export class DenseNetwork {
     return outputs;
   }
 
-  /** Checks trainStep's arguments and stages its rows; returns the row count. */
+  /** Reads trainStep's arguments once, checks them and stages its rows; returns the row count. */
   private stageStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count: number | undefined): number {
     this.notTraining('trainStep');
+    const length = lengthOf(inputs);
     // Without a count, the rows come from the length: check that inputs is an array at all first.
-    const rows = count === undefined ? vector(inputs, 'inputs').length / this.inputSize : integer(count, 'count');
+    if (count === undefined && length < 1) throw lengthError(inputs, length, 'inputs');
+    const rows = count === undefined ? length / this.inputSize : integer(count, 'count');
     if (!Number.isInteger(rows) || rows < 1) {
-      throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${inputs?.length}`, 'inputs');
+      throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${length}`, 'inputs');
     }
     const nIn = rows * this.inputSize;
     const nOut = rows * this.outputSize;
-    const inputsLater = isFloat64Array(inputs, nIn);
-    const targetsLater = isFloat64Array(targets, nOut);
-    if (!inputsLater) vector(inputs, 'inputs', nIn);
-    if (!targetsLater) vector(targets, 'targets', nOut);
-    const arena = this.reserve(rows, inputs, targets);
-    arena.f64.set(this.staged ?? inputs, arena.at(DENSE_INPUT));
-    arena.f64.set(this.stagedTargets ?? targets, arena.at(DENSE_TARGET));
+    const xs = asFloat64(inputs, length, nIn, 'inputs');
+    const ys = asFloat64(targets, lengthOf(targets), nOut, 'targets');
+    // Reading the arguments may have run a caller's getter: reserve() checks the network again.
+    const arena = this.reserve(rows, xs, ys);
+    arena.f64.set(this.staged ?? xs, arena.at(DENSE_INPUT));
+    arena.f64.set(this.stagedTargets ?? ys, arena.at(DENSE_TARGET));
     this.staged = this.stagedTargets = null;
-    if (inputsLater) this.checkStaged(DENSE_INPUT, nIn, 'inputs');
-    if (targetsLater) this.checkStaged(DENSE_TARGET, nOut, 'targets');
+    if (xs === inputs) this.checkStaged(DENSE_INPUT, nIn, 'inputs');
+    if (ys === targets) this.checkStaged(DENSE_TARGET, nOut, 'targets');
     this.prepareStaged(arena, rows);
     return rows;
   }
@@ -536,7 +646,10 @@ export class DenseNetwork {
     accuracy: number;
   } {
     this.live();
-    return this.evaluateRows(scaleRows(trainingRows(this, data, 'data'), this.scaling));
+    const rows = scaleRows(trainingRows(this, data, 'data'), this.scaling);
+    // Reading `data` may have run a caller's getter.
+    this.live();
+    return this.evaluateRows(rows);
   }
 
   /**
@@ -610,7 +723,8 @@ export class DenseNetwork {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    untrack(this, this.arena);
+    // Called by a getter of an input being read: the read finishes in this memory, then frees it.
+    if (!this.reading) untrack(this, this.arena);
   }
 
   /** `using net = new DenseNetwork(...)` disposes it at the end of the block. */

@@ -57,21 +57,21 @@ export class Layer {
     return this.model.results(this.index);
   }
 
-  /** Gives `data` to every neuron (an InputLayer gives input i to neuron i); returns the results. */
+  /** Gives `data` to every neuron (an InputLayer gives input i to neuron i); returns the results, copied. */
   process(data: ArrayLike<number>): Float64Array {
-    vector(data, 'data', this.isInputLayer() ? this.size : undefined);
-    this.model.forward(this.index, this.index + 1, data);
+    const copy = vector(data, 'data', this.isInputLayer() ? this.size : undefined);
+    this.model.forward(this.index, this.index + 1, copy);
     return this.results;
   }
 
   /**
-   * Updates neuron i towards `expected[i]` by the seed rule and returns the hoped inputs.
+   * Updates neuron i towards `expected[i]` by the seed rule and returns the hoped inputs (a new array).
    * Throws ZeroWeightError (nothing changed) when a weight would become 0.
    */
   update(expected: ArrayLike<number>, learningRate: number): Float64Array {
-    vector(expected, 'expected', this.size);
+    const copy = vector(expected, 'expected', this.size);
     positive(learningRate, 'learningRate');
-    this.model.update(this.index, this.index + 1, expected, learningRate);
+    this.model.update(this.index, this.index + 1, copy, learningRate);
     return this.model.copy(this.index, SEED_HOPED);
   }
 

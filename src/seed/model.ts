@@ -46,8 +46,8 @@ export class SeedModel {
     if (this.disposed) throw new StateError('this seed object was disposed: its memory is freed and it can no longer be used');
   }
 
-  /** Runs layers [first, end) on `input` (already validated). */
-  forward(first: number, end: number, input: ArrayLike<number>): void {
+  /** Runs layers [first, end) on `input` (a checked copy: see vector()). */
+  forward(first: number, end: number, input: Float64Array): void {
     this.live();
     this.reserveInput(input.length);
     this.arena.f64.set(input, this.arena.at(SEED_INPUT));
@@ -55,8 +55,8 @@ export class SeedModel {
     this.processed = true;
   }
 
-  /** Updates layers [first, end) towards `expected` (already validated); throws ZeroWeightError with nothing changed. */
-  update(first: number, end: number, expected: ArrayLike<number>, learningRate: number): void {
+  /** Updates layers [first, end) towards `expected` (a checked copy); throws ZeroWeightError with nothing changed. */
+  update(first: number, end: number, expected: Float64Array, learningRate: number): void {
     this.live();
     if (!this.processed) throw new StateError('update() needs results: call process() first');
     this.arena.f64.set(expected, this.arena.at(SEED_EXPECTED));

@@ -1,6 +1,6 @@
 // Network: the article's stack of seed layers, processed and updated by one kernel call each.
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { positive, vector } from '../validate.js';
+import { lengthOf, positive, record, vector } from '../validate.js';
 import { checkLayerSpec, LayerConfiguration, type LayerSpec } from './configuration.js';
 import { InputLayer, Layer } from './layer.js';
 import { SeedModel } from './model.js';
@@ -25,21 +25,22 @@ export class Network {
    */
   constructor(configuration: LayerConfiguration | readonly LayerSpec[], learningRate: number, options?: SeedOptions) {
     const items = configuration instanceof LayerConfiguration ? configuration.items : configuration;
-    if (!Array.isArray(items)) throw new InvalidArgumentError('configuration must be a LayerConfiguration or an array of { weight, bias, size }', 'configuration');
-    if (items.length === 0) throw new ConfigurationError('configuration must hold at least one layer, got none', 'configuration');
+    const count = lengthOf(items);
+    if (!Array.isArray(items) || count < 0) throw new InvalidArgumentError('configuration must be a LayerConfiguration or an array of { weight, bias, size }', 'configuration');
+    if (count === 0) throw new ConfigurationError('configuration must hold at least one layer, got none', 'configuration');
     // The limit of saved models, so that whatever toJSON writes, fromJSON reads.
-    if (items.length > MAX_LAYERS) throw new OutOfRangeError(`configuration may hold at most ${MAX_LAYERS} layers, got ${items.length}`, 'configuration');
-    const specs = items.map((item, l) => checkLayerSpec(item, `configuration[${l}]`));
+    if (count > MAX_LAYERS) throw new OutOfRangeError(`configuration may hold at most ${MAX_LAYERS} layers, got ${count}`, 'configuration');
+    const specs = Array.from({ length: count }, (_, l) => checkLayerSpec(record(items, l, 'configuration', '{ weight, bias, size }'), `configuration[${l}]`));
     this.learningRate = positive(learningRate, 'learningRate');
     const layers = specs.map((spec, l) => ({ ...spec, isInput: l === 0 }));
     this.model = new SeedModel(seedBackend(options), layers, layers);
     this.layers = Object.freeze(specs.map((_, l) => (l === 0 ? new InputLayer(this.model, 0) : new Layer(this.model, l))));
   }
 
-  /** Feeds `input` (one number per input neuron) through every layer; returns the output layer's results. */
+  /** Feeds `input` (one number per input neuron) through every layer; returns the output layer's results, copied. */
   process(input: ArrayLike<number>): Float64Array {
-    vector(input, 'input', this.layers[0]!.size);
-    this.model.forward(0, this.layers.length, input);
+    const copy = vector(input, 'input', this.layers[0]!.size);
+    this.model.forward(0, this.layers.length, copy);
     return this.model.results(this.layers.length - 1);
   }
 
@@ -48,8 +49,8 @@ export class Network {
    * (one number per output neuron). Throws ZeroWeightError with nothing changed.
    */
   update(expected: ArrayLike<number>): void {
-    vector(expected, 'expected', this.layers[this.layers.length - 1]!.size);
-    this.model.update(0, this.layers.length, expected, this.learningRate);
+    const copy = vector(expected, 'expected', this.layers[this.layers.length - 1]!.size);
+    this.model.update(0, this.layers.length, copy, this.learningRate);
   }
 
   /** The network as plain JSON: learning rate and every neuron's weight and bias, exact. */

@@ -70,15 +70,15 @@ export class Neuron {
    * (same order, same numbers) so that its layer's other results stay untouched.
    */
   process(data: ArrayLike<number>): number {
-    vector(data, 'data');
+    const copy = vector(data, 'data');
     if (this.standalone) {
-      this.model.forward(0, 1, data);
+      this.model.forward(0, 1, copy);
       return this.result;
     }
     const w = this.weight;
     let sum = 0.0;
-    for (let j = 0; j < data.length; j++) sum += w * data[j]!;
-    this.model.arena.f64[this.cell(SEED_RESULT)] = sum / data.length + this.bias;
+    for (let j = 0; j < copy.length; j++) sum += w * copy[j]!;
+    this.model.arena.f64[this.cell(SEED_RESULT)] = sum / copy.length + this.bias;
     this.model.processed = true;
     return this.result;
   }
@@ -92,7 +92,7 @@ export class Neuron {
     finite(expected, 'expected');
     positive(learningRate, 'learningRate');
     if (this.standalone) {
-      this.model.update(0, 1, [expected], learningRate);
+      this.model.update(0, 1, Float64Array.of(expected), learningRate);
       return this.model.arena.f64[this.cell(SEED_HOPED)]!;
     }
     // A view runs the kernel's checks in JS, in the same order, and writes only once all pass.

@@ -2,7 +2,7 @@
 import { OutOfRangeError } from '../errors.js';
 import { finite, vector } from '../validate.js';
 
-function bounds(values: ArrayLike<number>, low: number | undefined, high: number | undefined): [number, number] {
+function bounds(values: Float64Array, low: number | undefined, high: number | undefined): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -19,14 +19,14 @@ function bounds(values: ArrayLike<number>, low: number | undefined, high: number
 
 /** Maps `values` from [low, high] to [0, 1]: `(v - low) / (high - low)`. `low`/`high` default to the values' min and max. */
 export function normalize(values: ArrayLike<number>, low?: number, high?: number): number[] {
-  vector(values, 'values');
-  const [l, h] = bounds(values, low, high);
-  return Array.from(values, (v) => (v - l) / (h - l));
+  const copy = vector(values, 'values');
+  const [l, h] = bounds(copy, low, high);
+  return Array.from(copy, (v) => (v - l) / (h - l));
 }
 
 /** Inverse of {@link normalize}: `v * (high - low) + low`. `low`/`high` default to the values' min and max. */
 export function denormalize(values: ArrayLike<number>, low?: number, high?: number): number[] {
-  vector(values, 'values');
-  const [l, h] = bounds(values, low, high);
-  return Array.from(values, (v) => v * (h - l) + l);
+  const copy = vector(values, 'values');
+  const [l, h] = bounds(copy, low, high);
+  return Array.from(copy, (v) => v * (h - l) + l);
 }

@@ -1,6 +1,6 @@
 // The article's training loops: process then update, sample by sample, epoch after epoch.
 import { DivergenceError, InvalidArgumentError } from '../errors.js';
-import { finite, integer, positive, vector } from '../validate.js';
+import { finite, integer, lengthOf, positive, record, vector } from '../validate.js';
 import { InputLayer, type Layer } from './layer.js';
 import type { SeedModel } from './model.js';
 import type { Network } from './network.js';
@@ -14,13 +14,11 @@ export interface Sample<E> {
   readonly expected: E;
 }
 
-function checkSamples<E>(samples: unknown, check: (sample: Sample<E>, argument: string) => void): readonly Sample<E>[] {
-  if (!Array.isArray(samples)) throw new InvalidArgumentError('samples must be an array of { input, expected }', 'samples');
-  samples.forEach((sample, i) => {
-    if (sample === null || typeof sample !== 'object') throw new InvalidArgumentError(`samples[${i}] must be { input, expected }`, `samples[${i}]`);
-    check(sample as Sample<E>, `samples[${i}]`);
-  });
-  return samples;
+// Reads every sample once into a checked copy (`read` copies its input and expected value).
+function readSamples<E>(samples: unknown, read: (sample: Sample<unknown>, argument: string) => Sample<E>): Sample<E>[] {
+  const count = lengthOf(samples);
+  if (!Array.isArray(samples) || count < 0) throw new InvalidArgumentError('samples must be an array of { input, expected }', 'samples');
+  return Array.from({ length: count }, (_, i) => read(record(samples, i, 'samples', '{ input, expected }') as Sample<unknown>, `samples[${i}]`));
 }
 
 // Runs `epochs` passes; if any step throws, the arena is put back as it was before the first.
@@ -45,11 +43,8 @@ function run<E>(model: SeedModel, samples: readonly Sample<E>[], epochs: number,
 export function trainNeuron(neuron: Neuron, samples: readonly Sample<number>[], learningRate: number, epochs: number): void {
   positive(learningRate, 'learningRate');
   integer(epochs, 'epochs', 0);
-  checkSamples<number>(samples, (s, arg) => {
-    vector(s.input, `${arg}.input`);
-    finite(s.expected, `${arg}.expected`);
-  });
-  run(neuron.model, samples, epochs, (s) => {
+  const copies = readSamples(samples, (s, arg) => ({ input: vector(s.input, `${arg}.input`), expected: finite(s.expected, `${arg}.expected`) }));
+  run(neuron.model, copies, epochs, (s) => {
     neuron.process(s.input);
     neuron.update(s.expected, learningRate);
   });
@@ -61,11 +56,8 @@ export function trainLayer(layer: Layer, samples: readonly Sample<ArrayLike<numb
   integer(epochs, 'epochs', 0);
   // An InputLayer takes exactly one input per neuron: checked here so that nothing trains on a bad sample.
   const inputLength = layer instanceof InputLayer ? layer.size : undefined;
-  checkSamples<ArrayLike<number>>(samples, (s, arg) => {
-    vector(s.input, `${arg}.input`, inputLength);
-    vector(s.expected, `${arg}.expected`, layer.size);
-  });
-  run(layer.model, samples, epochs, (s) => {
+  const copies = readSamples(samples, (s, arg) => ({ input: vector(s.input, `${arg}.input`, inputLength), expected: vector(s.expected, `${arg}.expected`, layer.size) }));
+  run(layer.model, copies, epochs, (s) => {
     layer.process(s.input);
     layer.update(s.expected, learningRate);
   });
@@ -75,11 +67,11 @@ export function trainLayer(layer: Layer, samples: readonly Sample<ArrayLike<numb
 export function trainNetwork(network: Network, samples: readonly Sample<ArrayLike<number>>[], epochs: number): void {
   integer(epochs, 'epochs', 0);
   const layers = network.layers;
-  checkSamples<ArrayLike<number>>(samples, (s, arg) => {
-    vector(s.input, `${arg}.input`, layers[0]!.size);
-    vector(s.expected, `${arg}.expected`, layers[layers.length - 1]!.size);
-  });
-  run(network.model, samples, epochs, (s) => {
+  const copies = readSamples(samples, (s, arg) => ({
+    input: vector(s.input, `${arg}.input`, layers[0]!.size),
+    expected: vector(s.expected, `${arg}.expected`, layers[layers.length - 1]!.size),
+  }));
+  run(network.model, copies, epochs, (s) => {
     network.process(s.input);
     network.update(s.expected);
   });

@@ -1,4 +1,4 @@
-// Measures the JS heap and wasm memory around many predict/predictBatch/trainStep calls (run with --expose-gc).
+// Measures the JS heap and wasm memory around many predictInto/predictBatchInto/trainStep/predict/predictBatch calls (run with --expose-gc).
 import { DenseNetwork } from '../../dist/index.js';
 
 const backend = process.argv[2];
@@ -7,11 +7,16 @@ const net = new DenseNetwork({ layers: [16, 32, 32, 4], activation: 'sigmoid', s
 const input = new Float64Array(16).fill(0.3);
 const batchIn = new Float64Array(16 * 8).fill(0.2);
 const batchOut = new Float64Array(4 * 8).fill(0.1);
+const out = new Float64Array(4);
+const batchResult = new Float64Array(4 * 8);
 const sink = new Float64Array(1);
+// The Into forms and trainStep allocate nothing; predict and predictBatch allocate their result, which the collector takes back.
 const ops = {
+  predictInto: () => { sink[0] += net.predictInto(out, input)[0]; },
+  predictBatchInto: () => { sink[0] += net.predictBatchInto(batchResult, batchIn, 8)[3]; },
+  trainStep: () => { sink[0] += net.trainStep(batchIn, batchOut, 8); },
   predict: () => { sink[0] += net.predict(input)[0]; },
   predictBatch: () => { sink[0] += net.predictBatch(batchIn, 8)[3]; },
-  trainStep: () => { sink[0] += net.trainStep(batchIn, batchOut, 8); },
 };
 const memory = () => (backend === 'wasm' ? net['arena'].heap.byteLength : 0);
 const result = {};

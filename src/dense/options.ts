@@ -1,7 +1,7 @@
 // Validation of DenseNetwork's options into one resolved configuration.
 import type { BackendName } from '../backend/index.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { describe, finite, integer, oneOf, options, positive } from '../validate.js';
+import { describe, finite, integer, lengthOf, oneOf, options, positive } from '../validate.js';
 import { MAX_LAYERS } from '../io/json.js';
 import {
   ACTIVATIONS, INITS, LOSSES, OPTIMIZERS,
@@ -61,17 +61,20 @@ export function resolveOptimizer(value: unknown, argument = 'options.optimizer')
 export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
   if (value === undefined) throw new InvalidArgumentError('options must be an object with at least `layers`, e.g. { layers: [2, 3, 1] }', 'options');
   const o = options(value, 'options', NETWORK_OPTIONS);
-  if (!Array.isArray(o.layers)) throw new InvalidArgumentError(`options.layers must be an array of sizes or { size, activation }, got ${describe(o.layers)}`, 'options.layers');
-  if (o.layers.length < 2) throw new ConfigurationError(`options.layers needs an input and at least one more layer, got ${o.layers.length}`, 'options.layers');
+  // The caller's array, its length and each entry read once.
+  const count = Array.isArray(o.layers) ? lengthOf(o.layers) : -1;
+  if (count < 0) throw new InvalidArgumentError(`options.layers must be an array of sizes or { size, activation }, got ${describe(o.layers)}`, 'options.layers');
+  if (count < 2) throw new ConfigurationError(`options.layers needs an input and at least one more layer, got ${count}`, 'options.layers');
   // The limit of saved models, so that whatever toJSON writes, fromJSON reads.
-  if (o.layers.length > MAX_LAYERS) throw new OutOfRangeError(`options.layers may hold at most ${MAX_LAYERS} layers, got ${o.layers.length}`, 'options.layers');
+  if (count > MAX_LAYERS) throw new OutOfRangeError(`options.layers may hold at most ${MAX_LAYERS} layers, got ${count}`, 'options.layers');
+  const layers = layerEntries(o.layers as readonly unknown[], count);
   const hidden = o.activation === undefined ? 'tanh' : oneOf(o.activation, 'options.activation', ACTIVATIONS);
   // A sigmoid output by default: 0/1 targets are the common case, and regression names its identity output.
   const output = o.outputActivation !== undefined ? oneOf(o.outputActivation, 'options.outputActivation', ACTIVATIONS) : o.activation === undefined ? 'sigmoid' : hidden;
-  const last = o.layers.length - 1;
+  const last = count - 1;
   const sizes: number[] = [];
   const activations: Activation[] = [];
-  o.layers.forEach((layer, l) => {
+  layers.forEach((layer, l) => {
     const arg = `options.layers[${l}]`;
     let spec: DenseLayerSpec;
     if (typeof layer === 'number') spec = { size: layer };
@@ -111,6 +114,19 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
     standardize: resolveStandardize(o.standardize, outputActivation),
     backend: o.backend,
   };
+}
+
+/** Each of the `count` entries of the caller's `layers`, read once; a hole (a sparse array) is refused by index. */
+function layerEntries(layers: readonly unknown[], count: number): unknown[] {
+  const out = new Array<unknown>(count);
+  for (let l = 0; l < count; l++) {
+    const layer = layers[l];
+    if (layer === undefined && !(l in layers)) {
+      throw new InvalidArgumentError(`options.layers[${l}] must be a size or { size, activation }, got an empty slot (a sparse array)`, `options.layers[${l}]`);
+    }
+    out[l] = layer;
+  }
+  return out;
 }
 
 /** `standardize` as two switches; by default the targets of an identity (unbounded) output only. */

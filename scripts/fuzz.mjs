@@ -3,11 +3,22 @@
 //   the CLI's CSV reader (src/io/csv.ts, bundled on the fly) on random text, differentially against a
 //   small independent CSV parser below, and the example server's POST /predict answer
 //   (examples/server: body parser plus model) on random and mutated bodies, against a reference decision and a
-//   plain-loop forward pass.
+//   plain-loop forward pass;
+//   checkpoints: DenseNetwork.fromJSON on mutated and value-replaced toJSON({ training: true }) texts (moments, powers,
+//   random state, fit state), then one more epoch of training;
+//   streams: fitAsync on random sources (sync and async iterables, factories, samples and batches, wrong shapes,
+//   NaN, holes, throwing iterators, empty epochs, huge batches), and a stream in order against fit in memory.
 // Pass: every model or CSV input is either rejected with a FormatError or accepted as exactly what JSON.parse
 // (or the reference CSV parser) reads from it; every request body gets the reference's status (200, 400, 413
 // or 422: never a throw or a 5xx) and a 200 the reference's outputs. `npm test` runs bounded versions of these
 // (test/reliability-json, test/io-json, test/io-csv, test/server).
+// A checkpoint either loads, gives back its own text (save → load → save is identical), trains one more epoch and
+// one fresh epoch (a NeuriteError such as StateError for data that does not match its saved order is fine; any other
+// error is not), or is refused with a FormatError. A stream fit either trains or rejects with a NeuriteError, or with
+// the very error the source's iterator threw (passed through unchanged: it is the caller's, e.g. a failed read); a
+// rejection before any step leaves the network exactly as it was (its checkpoint text is unchanged); a stream in order
+// (shuffle off, or a shuffle buffer of 0 or 1) trains bit for bit as fit on the same rows in memory. A stream fit
+// that does not settle in 20 s is a hang.
 //
 //   npm run fuzz [-- minutes] [-- --seed N]      (default 3 minutes, seed from the clock)
 import { build } from 'esbuild';
@@ -28,7 +39,7 @@ const seedAt = args.indexOf('--seed');
 const seed = seedAt >= 0 ? Number(args[seedAt + 1]) >>> 0 : Date.now() >>> 0;
 const minutes = Number(args.find((a, i) => /^[\d.]+$/.test(a) && args[i - 1] !== '--seed') ?? 3);
 
-const { DenseNetwork, Network, FormatError } = await import(pathToFileURL(dist).href);
+const { DenseNetwork, Network, FormatError, NeuriteError } = await import(pathToFileURL(dist).href);
 const { predictResponse, route } = await import(pathToFileURL(join(root, 'examples/server/server.mjs')).href);
 const tmp = mkdtempSync(join(tmpdir(), 'neurite-fuzz-'));
 await build({ entryPoints: [join(root, 'src/io/csv.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(tmp, 'csv.mjs'), logLevel: 'silent' });
@@ -186,7 +197,7 @@ function randomCSV(random) {
 // relu then identity, so that huge inputs overflow to a non-finite output (422).
 const servedSizes = [3, 4, 2];
 const served = ['js', 'wasm'].map((backend) => {
-  const net = new DenseNetwork({ layers: [3, { size: 4, activation: 'relu' }, { size: 2, activation: 'identity' }], seed: 5, backend });
+  const net = new DenseNetwork({ layers: [3, { size: 4, activation: 'relu' }, { size: 2, activation: 'identity' }], seed: 5, backend, standardize: false });
   net.fit({ inputs: [0.5, -1, 2, 1, 1, -0.5], targets: [1, -1, 0.25, 2] }, { epochs: 2 });
   return net;
 });
@@ -254,6 +265,214 @@ function checkServed(answer, body) {
     && outputs.every((o, r) => o.length === 2 && o.every((v, j) => close(v, expected.outputs[r][j]))) ? [] : ['outputs differ from the plain-loop forward pass'];
 }
 
+// ---- checkpoints ----
+// Small data, and runs saved mid-fit (from onEpoch) and after fit, covering moments, order, early stopping and scaling.
+const CHECKPOINT_DATA = (() => {
+  const random = rng(77);
+  return Array.from({ length: 12 }, () => {
+    const input = [random() * 2 - 1, random() * 2 - 1, random() * 2 - 1];
+    return { input, output: input[0] + input[1] > 0 ? [1, 0] : [0, 1] };
+  });
+})();
+const CHECKPOINT_RUNS = [
+  [{ layers: [3, { size: 4, activation: 'elu' }, { size: 2, activation: 'softmax' }], optimizer: { type: 'adam', clipNorm: 2 } },
+    { epochs: 40, batchSize: 4, validationSplit: 0.25, earlyStopping: { patience: 3 } }, 6],
+  [{ layers: [3, 5, 2], optimizer: { type: 'momentum', nesterov: true, learningRate: 0.05 } }, { epochs: 8, batchSize: 5 }, 3],
+  [{ layers: [3, 4, 2], outputActivation: 'identity', optimizer: 'sgd', standardize: true }, { epochs: 6, batchSize: 3, shuffle: false }, 0],
+];
+const checkpoints = CHECKPOINT_RUNS.map(([options, fitOptions, stopAt]) => {
+  const net = new DenseNetwork({ ...options, seed: 3, backend: 'js' });
+  let text = '';
+  net.meta = { columns: ['a', 'b', 'c'] };
+  net.fit(CHECKPOINT_DATA, { ...fitOptions, onEpoch: ({ epoch }) => {
+    if (epoch + 1 === stopAt) text = JSON.stringify(net.toJSON({ training: true }));
+  } });
+  if (!text) text = JSON.stringify(net.toJSON({ training: true }));
+  net.dispose();
+  return { text, fitOptions };
+});
+/** Value replacement aimed at the training state half the time (it is most of the file's paths anyway). */
+function mutateCheckpoint(random, text) {
+  if (random() < 0.5) return mutateValue(random, text);
+  const root = JSON.parse(text);
+  const all = paths(root.training, ['training']);
+  const path = pick(random, all);
+  const last = path.at(-1);
+  let parent = root;
+  for (const key of path.slice(0, -1)) parent = parent[key];
+  const replacement = pick(random, [
+    () => structuredClone(pick(random, VALUES)), () => -1, () => 2 ** 31, () => 0.5, () => Number.MAX_VALUE, () => 1e300, () => -1e300,
+    () => [2, 1, 0], () => Array.from({ length: 9 }, (_, i) => 8 - i), () => undefined, () => 'earlyStopping', () => 'callback',
+    () => Array.isArray(parent[last]) ? [...parent[last]].reverse() : parent[last],
+    () => Array.isArray(parent[last]) ? parent[last].slice(1) : parent[last],
+  ])();
+  if (replacement === undefined) delete parent[last]; else parent[last] = replacement;
+  return JSON.stringify(root);
+}
+function checkCheckpoint(base, backend) {
+  return (net, text) => {
+    const raw = JSON.parse(text);
+    // An unbounded (identity) output may overflow on replaced weights; the bounded ones may not.
+    const problems = checkDense(net, text).filter((p) => p !== 'non-finite prediction' || net.layers.at(-1).activation !== 'identity');
+    const saved = net.toJSON({ training: true });
+    if (raw.training !== undefined && !same(saved.training, raw.training)) problems.push('training state differs from the text');
+    if (raw.training === undefined && saved.training.fit !== undefined) problems.push('a fit state appeared from nowhere');
+    const again = JSON.stringify(saved);
+    const other = DenseNetwork.fromJSON(again, { backend: backend === 'js' ? 'wasm' : 'js' });
+    if (JSON.stringify(other.toJSON({ training: true })) !== again) problems.push('save → load → save differs');
+    other.dispose();
+    // One more epoch from where it was saved, then one fresh epoch: typed errors only, and a fresh epoch must train.
+    const train = (options, mustTrain) => {
+      try {
+        net.fit(CHECKPOINT_DATA, options);
+      } catch (error) {
+        if (!(error instanceof NeuriteError)) problems.push(`${JSON.stringify(options)} threw ${error?.name}: ${error?.message}`);
+        else if (mustTrain && error.name !== 'DivergenceError') problems.push(`cannot train: ${error.name}: ${error.message}`);
+      }
+    };
+    const epoch = raw.training?.fit?.epoch ?? 0;
+    train({ ...base.fitOptions, epochs: Math.min(2 ** 31 - 1, epoch + 1) }, false);
+    // An initial epoch other than the saved one starts afresh (no saved order to match).
+    const fresh = epoch + 10 < 2 ** 31 - 1 ? epoch + 5 : 0;
+    train({ epochs: fresh + 1, initialEpoch: fresh, batchSize: 4 }, true);
+    return problems;
+  };
+}
+
+// ---- streams ----
+class SourceFailure extends Error {
+  name = 'SourceFailure';
+}
+const STREAM_SHAPES = [[3, 2, 'sigmoid', 'mse'], [2, 3, 'softmax', 'crossEntropy'], [1, 1, 'identity', 'mse']];
+/** A random stream description: items (good or damaged), how they are served, and fit options. */
+function randomStream(random) {
+  const [nIn, nOut, activation, loss] = pick(random, STREAM_SHAPES);
+  const target = () => activation === 'softmax' ? Array.from({ length: nOut }, (_, j) => (j === 0 ? 1 : 0)) : Array.from({ length: nOut }, () => random());
+  const row = (n) => Array.from({ length: n }, () => random() * 4 - 2);
+  const damaged = random() < 0.5;
+  const goodItem = () => {
+    if (random() < 0.5) return { input: random() < 0.5 ? row(nIn) : Float64Array.from(row(nIn)), output: target() };
+    const rows = random() < 0.05 ? 2000 + int(random, 3000) : 1 + int(random, 6);
+    const inputs = Array.from({ length: rows }, () => row(nIn)).flat();
+    const targets = Array.from({ length: rows }, target).flat();
+    return random() < 0.5 ? { inputs, targets } : { inputs: Float64Array.from(inputs), targets: Float64Array.from(targets) };
+  };
+  const badItem = () => pick(random, [
+    () => ({ input: row(nIn + 1), output: target() }), () => ({ input: row(nIn), output: [] }), () => ({ input: [NaN, ...row(nIn - 1)], output: target() }),
+    () => ({ input: row(nIn), output: target().map(() => Infinity) }), () => { const input = row(nIn); delete input[0]; return { input, output: target() }; },
+    () => { const input = new Array(nIn); return { input, output: target() }; }, () => ({ inputs: row(nIn * 2 + 1), targets: target() }),
+    () => ({ inputs: row(nIn * 3), targets: target() }), () => ({ inputs: [], targets: [] }), () => null, () => 7, () => 'row', () => ({}), () => ({ input: 'abc', output: target() }),
+    () => ({ inputs: row(nIn), targets: target().map((t) => -t - 1) }), () => [row(nIn), target()], () => undefined,
+  ])();
+  const count = int(random, 12);
+  const items = Array.from({ length: count }, () => (damaged && random() < 0.2 ? badItem() : goodItem()));
+  const throwAt = damaged && random() < 0.3 ? int(random, count + 1) : -1;
+  const holeAt = damaged && random() < 0.1 && count > 0 ? int(random, count) : -1;
+  if (holeAt >= 0) delete items[holeAt];
+  const epochs = 1 + int(random, 3);
+  const emptyAfter = damaged && random() < 0.2 ? int(random, epochs) : -1;
+  const kind = pick(random, ['array iterator', 'generator', 'async generator', 'iterator object', 'factory of generators', 'factory of async generators', 'factory of arrays',
+    'factory returning junk', 'throwing factory']);
+  const options = {
+    epochs: kind.startsWith('factory') || kind === 'throwing factory' ? epochs : 1,
+    batchSize: random() < 0.1 ? pick(random, [2 ** 20, 2 ** 31 - 1, 1e7]) : 1 + int(random, 8),
+    ...(random() < 0.5 ? { shuffle: random() < 0.5 } : {}),
+    ...(random() < 0.5 ? { shuffleBuffer: random() < 0.1 ? pick(random, [2 ** 24, 2 ** 31 - 1]) : int(random, 6) } : {}),
+    ...(random() < 0.2 ? { validationData: [{ input: row(nIn), output: target() }] } : {}),
+    ...(random() < 0.1 ? { epochs: 3 } : {}),
+  };
+  return { nIn, nOut, activation, loss, items, throwAt, emptyAfter, kind, options, backend: random() < 0.5 ? 'js' : 'wasm', resumed: random() < 0.3 };
+}
+function sourceOf(d) {
+  let opened = 0;
+  function* sync(items) {
+    for (let i = 0; i <= items.length; i++) {
+      if (i === d.throwAt) throw new SourceFailure(`read failed at item ${i}`);
+      if (i < items.length) yield items[i];
+    }
+  }
+  async function* async(items) {
+    for await (const item of sync(items)) yield item;
+  }
+  const epochItems = () => (d.emptyAfter >= 0 && opened++ > d.emptyAfter ? [] : d.items);
+  switch (d.kind) {
+    case 'array iterator': return d.throwAt >= 0 ? sync(d.items) : d.items[Symbol.iterator]();
+    case 'generator': return sync(d.items);
+    case 'async generator': return async(d.items);
+    case 'iterator object': {
+      let i = 0;
+      return { [Symbol.iterator]: () => ({ next: () => { if (i === d.throwAt) throw new SourceFailure('next failed'); return i < d.items.length ? { value: d.items[i++], done: false } : { value: undefined, done: true }; } }) };
+    }
+    case 'factory of generators': return () => sync(epochItems());
+    case 'factory of async generators': return () => async(epochItems());
+    case 'factory of arrays': return () => epochItems();
+    case 'factory returning junk': return () => pick(rng(d.items.length), [null, 3, { next: 1 }, 'rows']);
+    default: return () => { throw new SourceFailure('cannot open'); };
+  }
+}
+const STREAM_TIMEOUT_MS = 20_000;
+function withTimeout(promise) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${STREAM_TIMEOUT_MS / 1000} s (a hang)`)), STREAM_TIMEOUT_MS); })])
+    .finally(() => clearTimeout(timer));
+}
+function streamNetwork(d) {
+  const net = new DenseNetwork({ layers: [d.nIn, 4, { size: d.nOut, activation: d.activation }], loss: d.loss, seed: 11, backend: d.backend, standardize: false });
+  if (!d.resumed) return net;
+  // A network loaded from a checkpoint: a rejected stream fit must keep the state it would resume from.
+  const inputs = Array.from({ length: 4 * d.nIn }, (_, i) => Math.sin(i));
+  const targets = Array.from({ length: 4 }, (_, r) => Array.from({ length: d.nOut }, (_, j) => (j === r % d.nOut ? 1 : 0))).flat();
+  let text = '';
+  net.fit({ inputs, targets }, { epochs: 3, batchSize: 2, onEpoch: ({ epoch }) => { if (epoch === 1) text = JSON.stringify(net.toJSON({ training: true })); } });
+  net.dispose();
+  return DenseNetwork.fromJSON(text, { backend: d.backend });
+}
+async function fuzzStream(random) {
+  const d = randomStream(random);
+  const net = streamNetwork(d);
+  const before = JSON.stringify(net.toJSON({ training: true }));
+  const parameters = net.getParameters();
+  const problems = [];
+  let trained = false;
+  try {
+    const history = await withTimeout(net.fitAsync(sourceOf(d), d.options));
+    trained = true;
+    if (!Array.isArray(history.epochs)) problems.push('no history');
+    if (!Array.from(net.getParameters()).every(Number.isFinite)) problems.push('trained to non-finite parameters');
+  } catch (error) {
+    const passedThrough = error instanceof SourceFailure;
+    if (!(error instanceof NeuriteError) && !passedThrough) problems.push(`rejected with ${error?.name}: ${error?.message}`);
+    const unchanged = same(Array.from(net.getParameters()), Array.from(parameters));
+    if (unchanged && JSON.stringify(net.toJSON({ training: true })) !== before) problems.push(`a rejection (${error?.name}) before any step changed the network's state`);
+  }
+  net.dispose();
+  return { input: JSON.stringify({ ...d, items: `${d.items.length} items: ${JSON.stringify(d.items).slice(0, 200)}` }), problems, trained };
+}
+/** A stream in order trains bit for bit as fit on the same rows in memory, on either backend. */
+async function fuzzStreamOrder(random) {
+  const d = randomStream(random);
+  const items = Array.from({ length: 1 + int(random, 10) }, (_, i) => {
+    const rows = 1 + int(random, 5);
+    return { inputs: Array.from({ length: rows * d.nIn }, () => random() * 4 - 2), targets: Array.from({ length: rows }, () => Array.from({ length: d.nOut }, (_, j) => (d.activation === 'softmax' ? (j === i % d.nOut ? 1 : 0) : random()))).flat() };
+  });
+  const epochs = 1 + int(random, 3);
+  const batchSize = 1 + int(random, 9);
+  const streamOptions = random() < 0.5 ? { shuffle: false } : { shuffleBuffer: int(random, 2) };
+  const build = () => new DenseNetwork({ layers: [d.nIn, 4, { size: d.nOut, activation: d.activation }], loss: d.loss, seed: 4, backend: d.backend, standardize: false });
+  const streamed = build();
+  const inMemory = build();
+  const kind = pick(random, ['generator', 'async generator', 'array']);
+  const open = () => kind === 'array' ? items[Symbol.iterator]() : kind === 'generator' ? (function* () { yield* items; })() : (async function* () { yield* items; })();
+  const problems = [];
+  const a = await withTimeout(streamed.fitAsync(epochs === 1 && random() < 0.5 ? open() : () => (kind === 'array' ? items : open()), { epochs, batchSize, ...streamOptions }));
+  const b = inMemory.fit({ inputs: items.flatMap((x) => x.inputs), targets: items.flatMap((x) => x.targets) }, { epochs, batchSize, shuffle: false });
+  if (!same(a, b)) problems.push('histories differ');
+  if (!same(Array.from(streamed.getParameters()), Array.from(inMemory.getParameters()))) problems.push('parameters differ');
+  streamed.dispose();
+  inMemory.dispose();
+  return { input: JSON.stringify({ kind, epochs, batchSize, streamOptions, backend: d.backend, shape: [d.nIn, d.nOut, d.activation], items }).slice(0, 400), problems, trained: true };
+}
+
 // ---- the loop ----
 const targets = {
   'DenseNetwork.fromJSON(mutated text)': (random) => { const text = mutateText(random, dense); return [text, () => DenseNetwork.fromJSON(text, { backend: random() < 0.5 ? 'js' : 'wasm' }), checkDense]; },
@@ -262,12 +481,26 @@ const targets = {
   'Network.fromJSON(value replaced)': (random) => { const text = mutateValue(random, seedModel); return [text, () => Network.fromJSON(JSON.parse(text)), checkSeed]; },
   'parseCSV(random text)': (random) => {
     const text = randomCSV(random);
-    return [text, () => csv.parseCSV(text), (table) => {
+    return [text, () => csv.parseCSV(text, { delimiter: ',' }), (table) => {
       const reference = referenceCSV(text);
       if (reference === null) return ['accepted text the reference rejects'];
       return same({ columns: [...table.columns], rows: table.rows.map((r) => [...r]) }, reference) && table.lines.length === table.rows.length ? [] : ['table differs from the reference'];
     }, () => (referenceCSV(text) === null ? [] : ['rejected text the reference accepts'])];
   },
+  'checkpoint fromJSON(mutated text)': (random) => {
+    const base = pick(random, checkpoints);
+    const backend = random() < 0.5 ? 'js' : 'wasm';
+    const text = mutateText(random, base.text);
+    return [text, () => DenseNetwork.fromJSON(text, { backend }), checkCheckpoint(base, backend)];
+  },
+  'checkpoint fromJSON(value replaced)': (random) => {
+    const base = pick(random, checkpoints);
+    const backend = random() < 0.5 ? 'js' : 'wasm';
+    const text = mutateCheckpoint(random, base.text);
+    return [text, () => DenseNetwork.fromJSON(JSON.parse(text), { backend }), checkCheckpoint(base, backend)];
+  },
+  'fitAsync(random stream)': (random) => ['', null, null, null, () => fuzzStream(random)],
+  'fitAsync(stream in order) = fit(in memory)': (random) => ['', null, null, null, () => fuzzStreamOrder(random)],
   'server POST /predict(random body)': (random) => {
     const body = randomBody(random);
     const net = pick(random, served);
@@ -296,11 +529,20 @@ while (Date.now() < deadline) {
   for (let batch = 0; batch < 200; batch++, caseNumber++) {
     const name = names[caseNumber % names.length];
     const random = rng(seed ^ Math.imul(caseNumber, 0x9e3779b1));
-    const [input, run, check, onReject] = targets[name](random);
+    const [text, run, check, onReject, runAsync] = targets[name](random);
+    let input = text;
     const s = stats[name];
     s.cases++;
     let problems;
-    try {
+    if (runAsync) {
+      try {
+        let trained;
+        ({ input, problems, trained } = await runAsync());
+        if (trained) s.accepted++;
+      } catch (error) {
+        problems = [`threw ${error?.name}: ${error?.message}`];
+      }
+    } else try {
       const result = run();
       s.accepted++;
       problems = check(result, input);

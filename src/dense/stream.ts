@@ -3,7 +3,7 @@
 import { ConfigurationError, InvalidArgumentError, StateError } from '../errors.js';
 import { describe } from '../validate.js';
 import type { Rows } from './data.js';
-import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Run, settings, Slicer, start, trainingRows } from './fit.js';
+import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Run, type Settings, settings, Slicer, start, trainingRows } from './fit.js';
 import type { DenseNetwork } from './network.js';
 import { ColumnStats, scaleRows } from './scaling.js';
 import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitHistory, FitOptions } from './types.js';
@@ -29,11 +29,8 @@ async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows>
   for await (const item of stream as AsyncIterable<Item>) {
     const argument = `data item ${index++}`;
     if (item === null || typeof item !== 'object') throw new InvalidArgumentError(`${argument} must be { input, output } or { inputs, targets }, got ${describe(item)}`, argument);
-    const rows = trainingRows(net, 'inputs' in item ? item : [item], argument);
-    // The rows outlive this step (the shuffle buffer, awaits between batches): never keep the caller's array.
-    if ('inputs' in item && rows.inputs === item.inputs) rows.inputs = rows.inputs.slice();
-    if ('inputs' in item && rows.targets === item.targets) rows.targets = rows.targets.slice();
-    yield rows;
+    // Fresh copies (toRows reads each array once): the rows may outlive the item in the shuffle buffer.
+    yield trainingRows(net, 'inputs' in item ? item : [item], argument);
   }
 }
 
@@ -45,6 +42,25 @@ async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: bo
     throw new ConfigurationError('a stream is read once: pass a function that returns a fresh stream (e.g. () => readRows(file)) to train more than one epoch or to retry one', 'data');
   }
   const validation = s.validationData === undefined ? undefined : trainingRows(net, s.validationData, 'options.validationData');
+  // A stream can fail (bad item, failed read, no rows) only once it is read: until a step is applied, a failure
+  // leaves the network as it was, its checkpoint state (saved fit, shuffle stream, figures) included.
+  const before = { scaling: net.scaling, savedFit: net.savedFit, resumeByDefault: net.resumeByDefault, random: net.random.seed };
+  const progress = { steps: 0 };
+  try {
+    return await trainStream(net, open, reopens, s, epochs, validation, progress);
+  } catch (error) {
+    if (progress.steps === 0) {
+      net.currentRun = undefined;
+      net.scaling = before.scaling;
+      net.savedFit = before.savedFit;
+      net.resumeByDefault = before.resumeByDefault;
+      net.random.restore(before.random);
+    }
+    throw error;
+  }
+}
+
+async function trainStream(net: DenseNetwork, open: () => DenseStream, reopens: boolean, s: Settings, epochs: number, validation: Rows | undefined, progress: { steps: number }): Promise<FitHistory> {
   if (net.scaling === undefined) {
     const wanted = net.standardization;
     if ((wanted.inputs || wanted.targets) && !reopens) {
@@ -76,7 +92,7 @@ async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: bo
   while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
-    const epoch = await streamEpoch(net, open(), p, run, slicer);
+    const epoch = await streamEpoch(net, open(), p, run, slicer, progress);
     if (epoch.failedBatch >= 0) {
       if (!run.diverged(run.epoch, epoch.failedBatch)) break;
       continue;
@@ -87,13 +103,24 @@ async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: bo
   return run.result();
 }
 
+/** Makes room for `rows` rows in `to`, keeping the rows it holds. */
+function grow(to: Rows, rows: number, nIn: number, nOut: number): void {
+  const inputs = new Float64Array(rows * nIn);
+  const targets = new Float64Array(rows * nOut);
+  inputs.set(to.inputs);
+  targets.set(to.targets);
+  to.inputs = inputs;
+  to.targets = targets;
+}
+
 /** One epoch over a stream: rows drawn through the shuffle buffer into batches, one step per batch. */
-async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run: Run, slicer: Slicer) {
+async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run: Run, slicer: Slicer, progress: { steps: number }) {
   const nIn = net.inputSize;
   const nOut = net.outputSize;
   const capacity = p.shuffle ? p.shuffleBuffer : 0;
-  const pool: Rows = { inputs: new Float64Array(capacity * nIn), targets: new Float64Array(capacity * nOut), rows: 0 };
-  const batch: Rows = { inputs: new Float64Array(p.batchSize * nIn), targets: new Float64Array(p.batchSize * nOut), rows: 0 };
+  // Both buffers grow as rows arrive, up to their size: a huge batchSize or shuffleBuffer costs only the rows held.
+  const pool: Rows = { inputs: new Float64Array(0), targets: new Float64Array(0), rows: 0 };
+  const batch: Rows = { inputs: new Float64Array(0), targets: new Float64Array(0), rows: 0 };
   const result = { rows: 0, total: 0.0, correct: 0.0, failedBatch: -1 };
   let batches = 0;
   const step = async (): Promise<boolean> => {
@@ -107,6 +134,7 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
       return false;
     }
     batches++;
+    progress.steps++;
     // Same sums as the epoch kernel, so a stream in order gives fit's history.
     result.total += loss * count;
     result.correct += net.lastCorrect();
@@ -114,6 +142,7 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
     return true;
   };
   const copy = (from: Rows, r: number, to: Rows, at: number): void => {
+    if (at * nIn >= to.inputs.length) grow(to, Math.min(to === batch ? p.batchSize : capacity, Math.max(64, 2 * at)), nIn, nOut);
     to.inputs.set(from.inputs.subarray(r * nIn, (r + 1) * nIn), at * nIn);
     to.targets.set(from.targets.subarray(r * nOut, (r + 1) * nOut), at * nOut);
   };

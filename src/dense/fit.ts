@@ -111,7 +111,8 @@ function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
   } else if (s.validationData !== undefined) {
     validation = trainingRows(net, s.validationData, 'options.validationData');
   }
-  net.scaling ??= measure(train, net.standardization);
+  // null is a decision (no figures, e.g. a loaded model without them), not a missing one: only undefined measures.
+  if (net.scaling === undefined) net.scaling = measure(train, net.standardization);
   // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
   const batchSize = Math.min(s.batchSize, train.rows);
   return {

@@ -1,0 +1,164 @@
+// Properties of exact checkpoints over random networks, data and fit options: a run saved at a random epoch and resumed
+// on a random backend ends bit-identical to the run that never stopped; a damaged checkpoint is refused with a
+// FormatError or loads into a model that saves back to the same text and trains.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Activation, DenseNetwork, type DenseNetworkOptions, type FitOptions, FormatError, NeuriteError } from '../src/index.js';
+import { rng } from './helpers/data.js';
+
+const RUNS = Number(process.env.NEURITE_CHECKPOINT_RUNS ?? 50);
+const BACKEND = fc.constantFrom('js' as const, 'wasm' as const);
+
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  const i = firstDifference(a, b);
+  if (i >= 0) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]} (lengths ${a.length}, ${b.length})`);
+}
+
+/** A small network: 1-4 inputs, one or two hidden layers, a sigmoid, softmax or identity output, any optimizer. */
+const network: fc.Arbitrary<DenseNetworkOptions> = fc.record({
+  input: fc.integer({ min: 1, max: 4 }),
+  hidden: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 2 }),
+  output: fc.constantFrom<[number, Activation]>([1, 'sigmoid'], [2, 'softmax'], [3, 'softmax'], [1, 'identity'], [2, 'identity']),
+  activation: fc.constantFrom<Activation>('tanh', 'relu', 'elu'),
+  optimizer: fc.constantFrom('sgd' as const, 'adam' as const, { type: 'momentum' as const, nesterov: true }, { type: 'adam' as const, clipNorm: 0.5, weightDecay: 1e-3 }),
+  standardize: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+}).map((c) => ({
+  layers: [c.input, ...c.hidden, { size: c.output[0], activation: c.output[1] }],
+  activation: c.activation,
+  optimizer: c.optimizer,
+  standardize: c.standardize,
+  seed: c.seed,
+}));
+
+/** Fit options that exercise every part of the saved state: order, hold-out, early stopping, divergence policy. */
+const fitting: fc.Arbitrary<FitOptions> = fc.record({
+  epochs: fc.integer({ min: 2, max: 12 }),
+  batchSize: fc.integer({ min: 1, max: 12 }),
+  shuffle: fc.boolean(),
+  split: fc.boolean(),
+  patience: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  onDivergence: fc.constantFrom('throw' as const, 'reduceLearningRate' as const),
+}).map((f) => ({
+  epochs: f.epochs,
+  batchSize: f.batchSize,
+  shuffle: f.shuffle,
+  onDivergence: f.onDivergence,
+  ...(f.split ? { validationSplit: 0.25 } : {}),
+  ...(f.patience === undefined ? {} : { earlyStopping: { patience: f.patience, minDelta: 1e-4 } }),
+}));
+
+/** 8-30 rows of inputs in [-2, 2] with targets the output accepts (one-hot after softmax, [0, 1] after sigmoid). */
+function data(options: DenseNetworkOptions, seed: number): { inputs: Float64Array; targets: Float64Array } {
+  const random = rng(seed);
+  const layers = options.layers as (number | { size: number; activation: Activation })[];
+  const nIn = layers[0] as number;
+  const out = layers.at(-1) as { size: number; activation: Activation };
+  const count = 8 + Math.floor(random() * 23);
+  const inputs = Float64Array.from({ length: count * nIn }, () => 4 * random() - 2);
+  const targets = new Float64Array(count * out.size);
+  for (let r = 0; r < count; r++) {
+    if (out.activation === 'softmax') targets[r * out.size + Math.floor(random() * out.size)] = 1;
+    else for (let j = 0; j < out.size; j++) targets[r * out.size + j] = out.activation === 'sigmoid' ? random() : 10 * random() - 5;
+  }
+  return { inputs, targets };
+}
+
+describe('a loaded model without standardization figures', () => {
+  it('keeps training in its own units: an identity output is not standardized by the fit after loading', () => {
+    const rows = { inputs: [0.5, -1, 1.5, 0.2, -0.7], targets: [1, -2, 3, 0.5, 4, -1, 2, 2, -3, 1] };
+    const options: DenseNetworkOptions = { layers: [1, 3, { size: 2, activation: 'identity' }], optimizer: 'sgd', standardize: false, seed: 0, backend: 'js' };
+    const whole = new DenseNetwork(options);
+    whole.fit(rows, { epochs: 1, batchSize: 1, shuffle: false });
+    const loaded = DenseNetwork.fromJSON(JSON.stringify(whole.toJSON()), { backend: 'js' });
+    // A plain-loop reference for the next epoch is fit itself on the network that never left memory.
+    whole.fit(rows, { epochs: 1, batchSize: 1, shuffle: false });
+    loaded.fit(rows, { epochs: 1, batchSize: 1, shuffle: false });
+    expect(loaded.toJSON().scaling).toBeUndefined();
+    expectSameBits(loaded.getParameters(), whole.getParameters(), 'parameters');
+  });
+});
+
+describe('checkpoint properties', () => {
+  it('saved at a random epoch, resumed on a random backend: bit-identical to the run that never stopped', async () => {
+    await fc.assert(fc.asyncProperty(network, fitting, fc.nat(), fc.nat(), BACKEND, BACKEND, fc.boolean(),
+      async (options, fitOptions, dataSeed, stopPick, from, to, resumeAsync) => {
+        const rows = data(options, dataSeed);
+        // The uninterrupted run, which also saves a checkpoint after every epoch (saving must not disturb it).
+        const whole = new DenseNetwork({ ...options, backend: from });
+        const saved: string[] = [];
+        const full = whole.fit(rows, { ...fitOptions, onEpoch: () => { saved.push(JSON.stringify(whole.toJSON({ training: true }))); } });
+        const k = stopPick % saved.length;
+        const resumed = DenseNetwork.fromJSON(saved[k]!, { backend: to });
+        const tail = resumeAsync ? await resumed.fitAsync(rows, fitOptions) : resumed.fit(rows, fitOptions);
+        // History against the uninterrupted run on the resuming backend: the reported crossEntropy loss of a step can
+        // differ by an ulp between the backends' log, while parameters and optimizer state agree bit for bit.
+        const there = from === to ? full : new DenseNetwork({ ...options, backend: to }).fit(rows, { ...fitOptions, onEpoch: () => {} });
+        expect([...there.epochs.slice(0, k + 1), ...tail.epochs]).toEqual(there.epochs);
+        expect(tail.stopReason).toBe(full.stopReason);
+        expectSameBits(resumed.getParameters(), whole.getParameters(), 'parameters');
+        const a = resumed.toJSON({ training: true });
+        const b = whole.toJSON({ training: true });
+        expectSameBits(a.training!.moment1, b.training!.moment1, 'first moments');
+        expectSameBits(a.training!.moment2, b.training!.moment2, 'second moments');
+        expect(a.training!.random).toBe(b.training!.random);
+        expect(a.scaling).toEqual(b.scaling);
+        whole.dispose();
+        resumed.dispose();
+      }), { numRuns: RUNS });
+  });
+
+  // What may replace a value: other types, out-of-range numbers, shuffled or shortened arrays.
+  const replacement = fc.oneof(
+    fc.constantFrom(null, true, '', 'earlyStopping', -1, 0.5, 1.5, 2 ** 31, 2 ** 32, Number.MAX_VALUE, -1e300, 5e-324, [], {}, [0], [1, 0], [2, 1, 0]),
+    fc.double(),
+    fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { maxLength: 40 }),
+  );
+
+  it('a checkpoint with a training value replaced or removed: FormatError, or it loads, saves back the same and trains', () => {
+    const base = new DenseNetwork({ layers: [3, 4, 2], outputActivation: 'softmax', standardize: true, seed: 2, backend: 'js' });
+    const rows = data({ layers: [3, 4, { size: 2, activation: 'softmax' }] }, 5);
+    let text = '';
+    base.fit(rows, { epochs: 6, batchSize: 4, validationSplit: 0.25, earlyStopping: { patience: 3 }, onEpoch: ({ epoch }) => { if (epoch === 2) text = JSON.stringify(base.toJSON({ training: true })); } });
+    base.dispose();
+    const fields = (value: unknown, path: (string | number)[]): (string | number)[][] =>
+      value === null || typeof value !== 'object' ? [path] : [path, ...Object.entries(value).flatMap(([k, v]) => fields(v, [...path, Array.isArray(value) ? Number(k) : k]))];
+    const paths = [['scaling'], ...fields(JSON.parse(text).training, ['training'])].filter((p) => p.length > 1 || p[0] === 'scaling');
+    let loaded = 0;
+    fc.assert(fc.property(fc.constantFrom(...paths), fc.option(replacement, { nil: undefined }), BACKEND, (path, value, backend) => {
+      const model = JSON.parse(text);
+      let parent = model;
+      for (const key of path.slice(0, -1)) parent = parent[key];
+      if (value === undefined) delete parent[path.at(-1)!];
+      else parent[path.at(-1)!] = value;
+      let net: DenseNetwork;
+      try {
+        net = DenseNetwork.fromJSON(model, { backend });
+      } catch (error) {
+        expect(error).toBeInstanceOf(FormatError);
+        return;
+      }
+      loaded++;
+      const again = JSON.stringify(net.toJSON({ training: true }));
+      expect(JSON.stringify(DenseNetwork.fromJSON(again, { backend: backend === 'js' ? 'wasm' : 'js' }).toJSON({ training: true }))).toBe(again);
+      const epoch = typeof model.training.fit?.epoch === 'number' ? model.training.fit.epoch : 0;
+      for (const options of [{ epochs: Math.min(2 ** 31 - 1, epoch + 1), batchSize: 4, validationSplit: 0.25 }, { initialEpoch: 0, epochs: 1, batchSize: 4 }]) {
+        try {
+          net.fit(rows, options);
+        } catch (error) {
+          // A typed refusal (e.g. data that does not match the saved order, a divergence) is an answer; anything else is a bug.
+          expect(error).toBeInstanceOf(NeuriteError);
+        }
+      }
+      expect(Array.from(net.getParameters()).every(Number.isFinite)).toBe(true);
+      net.dispose();
+    }), { numRuns: 4 * RUNS });
+    expect(loaded).toBeGreaterThan(0);
+  });
+});

@@ -5,7 +5,8 @@
 //   (examples/server: body parser plus model) on random and mutated bodies, against a reference decision and a
 //   plain-loop forward pass;
 //   checkpoints: DenseNetwork.fromJSON on mutated and value-replaced toJSON({ training: true }) texts (moments, powers,
-//   random state, fit state), then one more epoch of training;
+//   random state, fit state), then one more epoch of training; runs saved at a random epoch and resumed on a random
+//   backend, against the run that never stopped;
 //   streams: fitAsync on random sources (sync and async iterables, factories, samples and batches, wrong shapes,
 //   NaN, holes, throwing iterators, empty epochs, huge batches), and a stream in order against fit in memory.
 // Pass: every model or CSV input is either rejected with a FormatError or accepted as exactly what JSON.parse
@@ -339,6 +340,31 @@ function checkCheckpoint(base, backend) {
   };
 }
 
+/** A run saved at a random epoch and resumed on a random backend ends bit-identical to the run that never stopped. */
+function fuzzResume(random) {
+  const [options, fitOptions] = pick(random, CHECKPOINT_RUNS);
+  const config = { ...options, seed: int(random, 2 ** 32), ...(random() < 0.5 ? { standardize: random() < 0.5 } : {}) };
+  const fitWith = { ...fitOptions, batchSize: 1 + int(random, 6), shuffle: random() < 0.7, ...(random() < 0.3 ? { onDivergence: 'reduceLearningRate' } : {}) };
+  const [from, to] = [pick(random, ['js', 'wasm']), pick(random, ['js', 'wasm'])];
+  const whole = new DenseNetwork({ ...config, backend: from });
+  const saved = [];
+  const full = whole.fit(CHECKPOINT_DATA, { ...fitWith, onEpoch: () => { saved.push(JSON.stringify(whole.toJSON({ training: true }))); } });
+  const k = int(random, saved.length);
+  const resumed = DenseNetwork.fromJSON(saved[k], { backend: to });
+  const tail = resumed.fit(CHECKPOINT_DATA, fitWith);
+  const problems = [];
+  if (!same(Array.from(resumed.getParameters()), Array.from(whole.getParameters()))) problems.push('parameters differ');
+  const a = resumed.toJSON({ training: true });
+  const b = whole.toJSON({ training: true });
+  if (!same(a.training.moment1, b.training.moment1) || !same(a.training.moment2, b.training.moment2) || a.training.random !== b.training.random) problems.push('optimizer or shuffle state differs');
+  // Histories on one backend only: a crossEntropy step loss can differ by an ulp between the backends' log.
+  if (from === to && !same([...full.epochs.slice(0, k + 1), ...tail.epochs], full.epochs)) problems.push('histories differ');
+  if (tail.stopReason !== full.stopReason) problems.push('stop reasons differ');
+  whole.dispose();
+  resumed.dispose();
+  return { input: JSON.stringify({ config, fitWith, from, to, stopAfter: k }), problems, trained: true };
+}
+
 // ---- streams ----
 class SourceFailure extends Error {
   name = 'SourceFailure';
@@ -499,6 +525,7 @@ const targets = {
     const text = mutateCheckpoint(random, base.text);
     return [text, () => DenseNetwork.fromJSON(JSON.parse(text), { backend }), checkCheckpoint(base, backend)];
   },
+  'checkpoint resume = uninterrupted run': (random) => ['', null, null, null, async () => fuzzResume(random)],
   'fitAsync(random stream)': (random) => ['', null, null, null, () => fuzzStream(random)],
   'fitAsync(stream in order) = fit(in memory)': (random) => ['', null, null, null, () => fuzzStreamOrder(random)],
   'server POST /predict(random body)': (random) => {

@@ -155,7 +155,7 @@ export async function train(file: string, given: TrainOptions, { out, err }: Str
       });
     } catch (error) {
       if (error instanceof AbortError && lastCheckpoint >= 0) {
-        err.write(`neurite: ${options.checkpoint} holds epoch ${lastCheckpoint}; continue with: neurite train ${file} --resume ${options.checkpoint}\n`);
+        throw new AbortError(`the model was not saved; ${options.checkpoint} holds epoch ${lastCheckpoint}: continue with neurite train ${file} --resume ${options.checkpoint}`, '--checkpoint');
       }
       throw error;
     } finally {
@@ -277,8 +277,8 @@ async function streamedData(file: string, options: TrainOptions): Promise<Traini
 /** Where `train` keeps its options in a checkpoint's meta. */
 const OPTIONS_KEY = 'trainOptions';
 
-/** The options a checkpoint saves: those that decide the result, and where files go. */
-type SavedOptions = Omit<TrainOptions, 'resume' | 'epochs' | 'plot' | 'backend'> & { stream: boolean; rows: number };
+/** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go. */
+type SavedOptions = Omit<TrainOptions, 'resume' | 'plot' | 'backend'> & { stream: boolean; rows: number };
 
 /** Options a resumed run may change: how many epochs in all, where and how it reports, which backend (same bits on both). */
 const FREE_OPTIONS = new Set(['resume', 'epochs', 'plot', 'backend', 'out', 'checkpoint', 'checkpointEvery']);
@@ -295,8 +295,8 @@ function asWritten(key: string, value: unknown): string {
   return `with ${flag(key)} ${Array.isArray(written) ? written.join(',') : String(written)}`;
 }
 
-function withoutRunOptions(options: TrainOptions): Omit<TrainOptions, 'resume' | 'epochs' | 'plot' | 'backend'> {
-  const { resume: _resume, epochs: _epochs, plot: _plot, backend: _backend, ...rest } = options;
+function withoutRunOptions(options: TrainOptions): Omit<TrainOptions, 'resume' | 'plot' | 'backend'> {
+  const { resume: _resume, plot: _plot, backend: _backend, ...rest } = options;
   return rest;
 }
 

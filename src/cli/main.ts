@@ -219,7 +219,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // commander has already printed its message and the usage on stderr.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof AbortError) {
-      process.stderr.write('neurite: interrupted; nothing was saved\n');
+      // With a checkpoint written, the message says where training can resume from.
+      process.stderr.write(`neurite: interrupted; ${error.argument === '--checkpoint' ? error.message : 'nothing was saved'}\n`);
       return EXIT_INTERRUPTED;
     }
     const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -179,10 +179,8 @@ export async function train(file: string, given: TrainOptions, { out, err }: Str
       const predicted = unscale(net.predictBatch(validationData.inputs, data.held), meta.targetMin, meta.targetMax);
       out.write(`${regressionMetrics(predicted, data.validationActual, meta.targets).map((m) => `validation ${m.column}: RMSE ${m.rmse.toPrecision(4)}, MAE ${m.mae.toPrecision(4)}, R² ${m.r2 === null ? '-' : m.r2.toPrecision(4)}`).join('\n')}\n`);
     }
-    if (data.passes) {
-      const [planning, ...epochs] = data.passes;
-      out.write(`read ${file} ${data.passes.length} times: ${planning} rows to plan, then ${epochs.length === 0 ? 'no epochs' : [...new Set(epochs)].length === 1 ? `${epochs[0]} rows in each of ${epochs.length} epochs` : `${epochs.join(', ')} rows in its epochs`}\n`);
-    }
+    // Once to plan, once for the network's standardization figures when it measures them, once per epoch.
+    if (data.passes) out.write(`read ${file} ${data.passes.length} times, ${[...new Set(data.passes)].join(' or ')} rows each time\n`);
     const model = net.toJSON();
     model.meta = { ...meta };
     writeAtomic(outFile, JSON.stringify(model));

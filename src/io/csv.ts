@@ -113,18 +113,25 @@ export class CSVReader {
       }
       this.delimiter = detected;
     }
-    const { records, consumed, line } = split(this.pending, this.delimiter.charCodeAt(0), this.line, last);
+    const rows: CSVRecord[] = [];
+    const { consumed, line } = split(this.pending, this.delimiter.charCodeAt(0), this.line, last, (record) => this.accept(record, rows));
     this.pending = this.pending.slice(consumed);
     this.line = line;
     this.retryAt = 2 * this.pending.length;
-    if (this.columns === undefined && records.length > 0) this.columns = headerColumns(records.shift()!);
+    return rows;
+  }
+
+  // Checked as each record completes, so errors come in the file's order however the text is cut.
+  private accept(record: CSVRecord, rows: CSVRecord[]): void {
     const columns = this.columns;
-    for (const record of records) {
-      if (record.fields.length !== columns!.length) {
-        throw new FormatError(`line ${record.line}: expected ${columns!.length} fields (${nameList(columns!)}), got ${record.fields.length}`, 'csv');
-      }
+    if (columns === undefined) {
+      this.columns = headerColumns(record);
+      return;
     }
-    return records;
+    if (record.fields.length !== columns.length) {
+      throw new FormatError(`line ${record.line}: expected ${columns.length} fields (${nameList(columns)}), got ${record.fields.length}`, 'csv');
+    }
+    rows.push(record);
   }
 }
 
@@ -174,12 +181,11 @@ export function parseNumber(field: string): number | undefined {
 }
 
 /**
- * Splits text into records of fields, following quotes; skips blank lines. Unless the text is the `last` of the
- * input, a record not yet ended by a line break is left for later: `consumed` is where it starts and `line` its
+ * Splits text into records of fields, following quotes, handing each to `accept`; skips blank lines. Unless the
+ * text is the `last` of the input, a record not yet ended by a line break is left for later: `consumed` is where it starts and `line` its
  * line number.
  */
-function split(text: string, delimiter: number, firstLine: number, last: boolean): { records: CSVRecord[]; consumed: number; line: number } {
-  const records: CSVRecord[] = [];
+function split(text: string, delimiter: number, firstLine: number, last: boolean, accept: (record: CSVRecord) => void): { consumed: number; line: number } {
   let fields: string[] = [];
   let line = firstLine;
   let recordLine = firstLine;
@@ -189,11 +195,11 @@ function split(text: string, delimiter: number, firstLine: number, last: boolean
   let quotedBlank = false;
   const endRecord = () => {
     // A record that is one empty unquoted field is a blank line.
-    if (!(fields.length === 1 && fields[0] === '' && !quotedBlank)) records.push({ fields, line: recordLine });
+    if (!(fields.length === 1 && fields[0] === '' && !quotedBlank)) accept({ fields, line: recordLine });
     fields = [];
     quotedBlank = false;
   };
-  const unfinished = () => ({ records, consumed: recordStart, line: recordLine });
+  const unfinished = () => ({ consumed: recordStart, line: recordLine });
   while (i <= text.length) {
     if (fields.length === 0) {
       recordLine = line;
@@ -253,7 +259,7 @@ function split(text: string, delimiter: number, firstLine: number, last: boolean
       break;
     }
   }
-  return { records, consumed: last ? text.length : recordStart, line: last ? line : recordLine };
+  return { consumed: last ? text.length : recordStart, line: last ? line : recordLine };
 }
 
 /** The delimiter, `\n` or `\r\n` at `i`. */

@@ -211,7 +211,7 @@ function split(text: string, delimiter: number, firstLine: number, last: boolean
       i++;
       for (;;) {
         const quote = text.indexOf('"', i);
-        if (quote < 0 || (!last && quote + 1 === text.length)) {
+        if (quote < 0) {
           if (!last) return unfinished();
           throw new FormatError(`line ${opened}: a quoted field is never closed`, 'csv');
         }

@@ -32,6 +32,12 @@ async function* fileRecords(file: string, reader: CSVReader): AsyncGenerator<CSV
   }
 }
 
+/**
+ * A copy of `text` that does not hold on to the piece of the file it was cut from: a field is a slice of a
+ * whole piece (a megabyte), and fields kept across the file would keep every piece alive.
+ */
+const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
 /** Where a field is, for errors: `data.csv line 7, column 'price'`. */
 const place = (file: string, line: number, column: string) => `${file} line ${line}, column ${quoted(column)}`;
 
@@ -53,16 +59,17 @@ class ColumnSummary {
     const value = parseNumber(field);
     if (value === undefined) {
       if (field.trim() === '') throw new FormatError(`${place(file, line, column)} is empty (fill in or drop rows with missing values)`, 'data');
-      this.firstText ??= { value: field, line };
+      this.firstText ??= { value: detached(field), line };
     } else {
       this.numbers++;
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
-      if (!Number.isInteger(value)) this.firstFraction ??= { value: field, line };
+      if (!Number.isInteger(value)) this.firstFraction ??= { value: detached(field), line };
       if (value < 0 || value > 1) this.firstOutside ??= { value, line };
     }
     if (this.labels) {
-      this.labels.add(value === undefined ? field.trim() : String(value));
+      const name = value === undefined ? field.trim() : String(value);
+      if (!this.labels.has(name)) this.labels.add(detached(name));
       if (this.labels.size > CATEGORY_LIMIT) this.labels = null;
     }
   }
@@ -166,8 +173,10 @@ export async function planStream(file: string, options: StreamPlanOptions): Prom
   const reader = new CSVReader(options.delimiter === undefined ? {} : { delimiter: options.delimiter });
   let summaries: ColumnSummary[] = [];
   let rows = 0;
-  // Validation candidates: [hash, row, line, fields]; cut to the smallest hashes whenever twice the cap.
-  let candidates: { hash: number; row: number; line: number; fields: string[] }[] = [];
+  // Validation candidates, fields as JSON (detached from the file's pieces); cut to the smallest hashes whenever
+  // twice the cap, after which only hashes below the largest kept can be among them.
+  let candidates: { hash: number; row: number; line: number; fields: string }[] = [];
+  let cutoff = 2 ** 32;
   const share = options.validationSplit;
   const limit = share === undefined ? 0.2 : share;
   const byHash = (a: { hash: number; row: number }, b: { hash: number; row: number }) => a.hash - b.hash || a.row - b.row;
@@ -177,9 +186,12 @@ export async function planStream(file: string, options: StreamPlanOptions): Prom
     for (const { fields, line } of records) {
       for (let c = 0; c < fields.length; c++) summaries[c]!.add(fields[c]!, line, file, columns[c]!);
       const hash = rowHash(rows, options.seed);
-      if (hash < limit * 2 ** 32) {
-        candidates.push({ hash, row: rows, line, fields });
-        if (candidates.length >= 2 * STREAM_VALIDATION_ROWS) candidates = candidates.sort(byHash).slice(0, STREAM_VALIDATION_ROWS);
+      if (hash < limit * 2 ** 32 && hash <= cutoff) {
+        candidates.push({ hash, row: rows, line, fields: JSON.stringify(fields) });
+        if (candidates.length >= 2 * STREAM_VALIDATION_ROWS) {
+          candidates = candidates.sort(byHash).slice(0, STREAM_VALIDATION_ROWS);
+          cutoff = candidates[candidates.length - 1]!.hash;
+        }
       }
       rows++;
     }
@@ -267,7 +279,7 @@ export async function planStream(file: string, options: StreamPlanOptions): Prom
     const encode = rowEncoder(file, columns, meta);
     const inputs = new Float64Array(held.length * inputSize);
     const actual = new Float64Array(held.length * outputSize);
-    held.forEach((h, r) => encode(h.fields, h.line, inputs, r, actual, r));
+    held.forEach((h, r) => encode(JSON.parse(h.fields) as string[], h.line, inputs, r, actual, r));
     plan.validation = { inputs: scale(inputs, meta.inputMin, meta.inputMax), targets: scaledTargets(actual.slice(), meta), actual };
   }
   return plan;

@@ -41,7 +41,7 @@ export function nameList(names: readonly string[]): string {
  * Reads CSV text: a header row of column names, then data rows of as many fields. Fields are separated by
  * `options.delimiter` (detected when not given); a field in double quotes may hold separators, line breaks and
  * `""` (one quote). Lines end in `\n` or `\r\n`; blank lines and a leading byte-order mark are ignored. Runs in
- * time linear in the text's length. {@link CSVReader} reads the same grammar from text that arrives in pieces.
+ * time linear in the text's length. `CSVReader` reads the same grammar from text that arrives in pieces.
  * @param options.delimiter The field separator, one character other than a quote or a line break.
  *   Default: whichever of `,` `;` and tab occurs most often outside quotes on the header line (`,` on a tie).
  * @throws FormatError with the line number: unterminated or stray quotes, rows of the wrong length, an empty or duplicate column name

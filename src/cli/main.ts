@@ -108,7 +108,7 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .addOption(delimiterOption())
     .option('--no-plot', 'do not draw the loss chart at the end')
     .addOption(backendOption())
-    .addOption(new Option('--checkpoint <file>', 'write a checkpoint (the model and its whole training state) to this file every --checkpoint-every epochs, to continue with --resume'))
+    .addOption(new Option('--checkpoint <file>', 'write a checkpoint (the model and its whole training state) to this file every --checkpoint-every epochs and after the last of --epochs, to continue with --resume'))
     .addOption(new Option('--checkpoint-every <n>', 'epochs between checkpoints (default: 1)').argParser(positiveInteger))
     .addOption(new Option('--resume <file>', 'continue the run saved in this checkpoint, on the same data file, with its options (--epochs may raise the total); ends bit-identical to a run that never stopped'))
     .addOption(new Option('--stream', 'read the CSV file in pieces once per epoch instead of into memory (default: for files over 256 MiB)'))

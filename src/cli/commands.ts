@@ -1,8 +1,9 @@
 // The work behind `neurite train`, `predict` and `evaluate`; main.ts only parses arguments and maps errors to exit codes.
-import { AUTO_VALIDATION_ROWS } from '../dense/fit.js';
+import { statSync } from 'node:fs';
+import { AUTO_MIN_EPOCHS, AUTO_VALIDATION_ROWS } from '../dense/fit.js';
 import { DenseNetwork } from '../dense/network.js';
-import type { Activation, DenseModelJSON, FitHistory, Loss, OptimizerName } from '../dense/types.js';
-import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
+import type { Activation, DenseModelJSON, DenseSource, FitHistory, Loss, OptimizerName } from '../dense/types.js';
+import { AbortError, FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
 import { nameList, quoted } from '../io/csv.js';
 import { toFunctionSource } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
@@ -14,11 +15,16 @@ import {
 } from './data.js';
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, type Output, progress } from './report.js';
+import { planStream, STREAM_THRESHOLD, trainingStream } from './stream.js';
 
 /** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
 const DEFAULT_VALIDATION_SPLIT = 0.2;
 /** The hidden layer of `train`'s network unless `--layers` says otherwise: inputs, 16, outputs. */
 const DEFAULT_HIDDEN = 16;
+/** `train`'s seed unless `--seed` says otherwise. */
+const DEFAULT_SEED = 1;
+/** Where `train` saves the model unless `--out` says otherwise. */
+const DEFAULT_OUT = 'model.json';
 
 /** Where commands write: results to `out` (progress too: a bar when it is a terminal), hints and notes to `err`. */
 export interface Streams {
@@ -45,14 +51,26 @@ export interface TrainOptions {
   /** Fraction of shuffled rows held out; default 0.2 with 50 rows or more (as fit), else none. */
   validationSplit?: number;
   /** Stop when the validation loss (the training loss without validation rows) has not improved for `patience` epochs, keeping the best weights. */
-  earlyStopping: boolean;
+  /** @default true */
+  earlyStopping?: boolean;
   /** Epochs without improvement before stopping; default: the library's. */
   patience?: number;
-  seed: number;
-  out: string;
-  plot: boolean;
+  /** @default 1 */
+  seed?: number;
+  /** @default 'model.json' (when resuming: the checkpoint's) */
+  out?: string;
+  /** Draw the loss chart at the end. @default true */
+  plot?: boolean;
   delimiter?: string;
   backend?: 'wasm' | 'js';
+  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
+  checkpoint?: string;
+  /** @default 1 */
+  checkpointEvery?: number;
+  /** A checkpoint to continue training from, on the same data; its options are the run's. */
+  resume?: string;
+  /** Read the CSV file in pieces, once per epoch, instead of into memory. @default true for files over 256 MiB */
+  stream?: boolean;
 }
 
 /** The network `train` builds; a size the library refuses is a mistake in `--layers`. */
@@ -64,7 +82,7 @@ function buildNetwork(options: TrainOptions, sizes: number[], outputActivation: 
       outputActivation,
       loss,
       ...(options.optimizer ? { optimizer: { type: options.optimizer, ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) } } : {}),
-      seed: options.seed,
+      seed: options.seed ?? DEFAULT_SEED,
       ...(options.backend ? { backend: options.backend } : {}),
     });
     if (!options.optimizer && options.learningRate !== undefined) net.learningRate = options.learningRate;
@@ -78,18 +96,132 @@ function buildNetwork(options: TrainOptions, sizes: number[], outputActivation: 
 }
 
 /** Trains a network on a CSV/JSON file and saves it, with the data's encoding, scaling and classes in `meta`. Resolves to the saved model. */
-export async function train(file: string, options: TrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<DenseModelJSON> {
-  checkWritable(options.out, '--out');
+export async function train(file: string, given: TrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<DenseModelJSON> {
+  const checkpoint = given.resume === undefined ? undefined : readCheckpoint(given.resume);
+  const options = checkpoint ? resumedOptions(given, checkpoint.options, given.resume!, checkpoint.epoch) : given;
+  const outFile = options.out ?? DEFAULT_OUT;
+  checkWritable(outFile, '--out');
+  if (options.checkpoint !== undefined) checkWritable(options.checkpoint, '--checkpoint');
+  const stream = options.stream ?? (!/\.json$/i.test(file) && (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > STREAM_THRESHOLD);
+  if (stream && /\.json$/i.test(file)) throw new InvalidArgumentError(`--stream reads CSV files; ${file} is JSON`, '--stream');
+  const data = stream ? await streamedData(file, options) : memoryData(file, options);
+  const { meta, inputSize, outputSize, validationData } = data;
+  if (data.hint) err.write(`neurite: ${data.hint}\n`);
+  if (checkpoint) checkSameData(checkpoint.model, meta, data.rows, checkpoint.options, given.resume!, file);
+
+  const sizes = options.layers ?? [inputSize, DEFAULT_HIDDEN, outputSize];
+  if (sizes[0] !== inputSize) {
+    throw new InvalidArgumentError(`--layers starts with ${sizes[0]} but ${file} has ${inputSize} inputs (${nameList(encodedInputNames(meta))})`, '--layers');
+  }
+  if (sizes[sizes.length - 1] !== outputSize) {
+    const what = meta.classes && meta.targets.length === 1 ? `${outputSize} classes in ${quoted(meta.targets[0]!)} (${nameList(meta.classes)})` : `${outputSize} target columns (${nameList(meta.targets)})`;
+    throw new InvalidArgumentError(`--layers ends with ${sizes[sizes.length - 1]} but the data has ${what}`, '--layers');
+  }
+  const outputActivation = options.outputActivation ?? (data.loss === 'crossEntropy' ? 'softmax' : data.loss === 'binaryCrossEntropy' ? 'sigmoid' : 'identity');
+  const classification = data.loss !== 'mse';
+  const net = checkpoint
+    ? DenseNetwork.fromJSON(checkpoint.model, options.backend ? { backend: options.backend } : {})
+    : buildNetwork(options, sizes, outputActivation, data.loss);
+  try {
+    const saved: SavedOptions = { ...withoutRunOptions(options), seed: options.seed ?? DEFAULT_SEED, stream, rows: data.rows };
+    // Checkpoints carry the data's meta and the options, so that `--resume` needs only the data file.
+    net.meta = { ...meta, [OPTIONS_KEY]: saved };
+    const first = checkpoint?.epoch ?? 0;
+    const summary = net.toJSON();
+    const hidden = summary.layers.length > 2 ? `${summary.layers[1]!.activation} hidden, ` : '';
+    out.write(`training ${sizes.join('-')} (${hidden}${summary.layers[summary.layers.length - 1]!.activation} output, ${data.loss} loss, ${summary.optimizer.type} ${net.learningRate}) on ${data.trainRows} rows`
+      + `${data.held > 0 ? `, validating on ${data.held}` : ''}${stream ? `, streamed from ${file}` : ''}, ${net.backend} backend${checkpoint ? `, resuming after epoch ${first} from ${given.resume}` : ''}\n`);
+    const total = options.epochs ?? (stream ? AUTO_MIN_EPOCHS : undefined);
+    const bar = progress(total, out, classification, first);
+    const every = options.checkpointEvery ?? 1;
+    let lastCheckpoint = -1;
+    let result: FitHistory;
+    try {
+      result = await net.fitAsync(data.source, {
+        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        // With validation rows, on unless turned off; without, as the library decides.
+        ...(options.earlyStopping === false ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
+        ...(validationData ? { validationData } : {}),
+        onEpoch: (stats) => {
+          bar.epoch(stats);
+          const done = stats.epoch + 1;
+          if (options.checkpoint !== undefined && (done % every === 0 || done === options.epochs)) {
+            writeAtomic(options.checkpoint, JSON.stringify(net.toJSON({ training: true })));
+            lastCheckpoint = done;
+          }
+        },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof AbortError && lastCheckpoint >= 0) {
+        throw new AbortError(`the model was not saved; ${options.checkpoint} holds epoch ${lastCheckpoint}: continue with neurite train ${file} --resume ${options.checkpoint}`, '--checkpoint');
+      }
+      throw error;
+    } finally {
+      bar.stop();
+    }
+    const history = result.epochs;
+    if (options.plot !== false && history.length > 1) out.write(`\n${lossChart(history, out.isTTY === true)}\n\n`);
+    const last = history.length > 0 ? history[history.length - 1]!.epoch + 1 : first;
+    if (result.stopReason === 'earlyStopping') {
+      out.write(`stopped early after epoch ${last}: ${validationData ? 'val_loss' : 'loss'} stopped improving; the best epoch's weights are kept\n`);
+    }
+    // The model's own figures: early stopping may have gone back to an earlier epoch's weights.
+    const figures = (name: string, rows: { inputs: Float64Array; targets: Float64Array }) => {
+      const { loss, accuracy } = net.evaluate(rows);
+      return `${name}loss ${loss.toPrecision(4)}${classification ? `, ${name}accuracy ${accuracy.toPrecision(4)}` : ''}`;
+    };
+    const finals = [...(data.trainData ? [figures('', data.trainData)] : []), ...(validationData ? [figures('val_', validationData)] : [])];
+    if (finals.length > 0) out.write(`final: ${finals.join(', ')}\n`);
+    if (validationData && data.validationActual && meta.targetMin && meta.targetMax && net.layers[net.layers.length - 1]!.activation === 'identity') {
+      // The validation error in the targets' own units, as evaluate reports it.
+      const predicted = unscale(net.predictBatch(validationData.inputs, data.held), meta.targetMin, meta.targetMax);
+      out.write(`${regressionMetrics(predicted, data.validationActual, meta.targets).map((m) => `validation ${m.column}: RMSE ${m.rmse.toPrecision(4)}, MAE ${m.mae.toPrecision(4)}, R² ${m.r2 === null ? '-' : m.r2.toPrecision(4)}`).join('\n')}\n`);
+    }
+    // Once to plan, once for the network's standardization figures when it measures them, once per epoch.
+    if (data.passes) out.write(`read ${file} ${data.passes.length} times, ${[...new Set(data.passes)].join(' or ')} rows each time\n`);
+    const model = net.toJSON();
+    model.meta = { ...meta };
+    writeAtomic(outFile, JSON.stringify(model));
+    out.write(`saved ${outFile}\n`);
+    return model;
+  } finally {
+    net.dispose();
+  }
+}
+
+/** What `train` trains on: from memory or streamed from the file, with the plan's meta and figures. */
+interface TrainingData {
+  loss: Loss;
+  meta: DataMeta;
+  hint?: string;
+  inputSize: number;
+  outputSize: number;
+  /** Rows in the file, training rows, validation rows. */
+  rows: number;
+  trainRows: number;
+  held: number;
+  source: DenseSource;
+  /** The training rows when they are in memory (for the final figures). */
+  trainData?: { inputs: Float64Array; targets: Float64Array };
+  validationData?: { inputs: Float64Array; targets: Float64Array };
+  /** The validation rows' targets in their own units. */
+  validationActual?: Float64Array;
+  /** Streamed: the rows each pass over the file read, the planning pass first. */
+  passes?: number[];
+}
+
+/** The whole file in memory: rows shuffled by the seed, the last share held out, scaling figures from the training rows. */
+function memoryData(file: string, options: TrainOptions): TrainingData {
   const table = readTable(file, options.delimiter);
   const plan = planTraining(table, options);
   const { meta, rows } = plan;
-  if (plan.hint) err.write(`neurite: ${plan.hint}\n`);
   const inputSize = plan.inputs.length / rows;
   const outputSize = plan.targets.length / rows;
-
   // Shuffle before splitting, so files sorted by class still validate on every class; the seed makes it repeatable.
   const order = new Int32Array(rows).map((_, i) => i);
-  new Random(options.seed).shuffle(order, 0, rows);
+  new Random(options.seed ?? DEFAULT_SEED).shuffle(order, 0, rows);
   const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? DEFAULT_VALIDATION_SPLIT : 0);
   const held = Math.floor(rows * split);
   if (split > 0 && (held < 1 || held >= rows)) {
@@ -110,68 +242,88 @@ export async function train(file: string, options: TrainOptions, { out, err }: S
   scale(trainInputs, meta.inputMin, meta.inputMax);
   if (meta.targetMin && meta.targetMax) scale(trainTargets, meta.targetMin, meta.targetMax);
   const trainData = { inputs: trainInputs, targets: trainTargets };
-  const validationData = held > 0
-    ? {
-        inputs: scale(pick(plan.inputs, inputSize, trainRows, rows), meta.inputMin, meta.inputMax),
-        targets: meta.targetMin && meta.targetMax ? scale(pick(plan.targets, outputSize, trainRows, rows), meta.targetMin, meta.targetMax) : pick(plan.targets, outputSize, trainRows, rows),
-      }
-    : undefined;
-
-  const sizes = options.layers ?? [inputSize, DEFAULT_HIDDEN, outputSize];
-  if (sizes[0] !== inputSize) {
-    throw new InvalidArgumentError(`--layers starts with ${sizes[0]} but ${file} has ${inputSize} inputs (${nameList(encodedInputNames(meta))})`, '--layers');
-  }
-  if (sizes[sizes.length - 1] !== outputSize) {
-    const what = meta.classes && meta.targets.length === 1 ? `${outputSize} classes in ${quoted(meta.targets[0]!)} (${nameList(meta.classes)})` : `${outputSize} target columns (${nameList(meta.targets)})`;
-    throw new InvalidArgumentError(`--layers ends with ${sizes[sizes.length - 1]} but the data has ${what}`, '--layers');
-  }
-  const outputActivation = options.outputActivation ?? (plan.loss === 'crossEntropy' ? 'softmax' : plan.loss === 'binaryCrossEntropy' ? 'sigmoid' : 'identity');
-  const classification = plan.loss !== 'mse';
-  const net = buildNetwork(options, sizes, outputActivation, plan.loss);
-  try {
-    const saved = net.toJSON();
-    const hidden = saved.layers.length > 2 ? `${saved.layers[1]!.activation} hidden, ` : '';
-    out.write(`training ${sizes.join('-')} (${hidden}${outputActivation} output, ${plan.loss} loss, ${saved.optimizer.type} ${net.learningRate}) on ${trainRows} rows`
-      + `${held > 0 ? `, validating on ${held}` : ''}, ${net.backend} backend\n`);
-    const bar = progress(options.epochs, out, classification);
-    let result: FitHistory;
-    try {
-      result = await net.fitAsync(trainData, {
-        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
-        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        // With validation rows, on unless turned off; without, as the library decides.
-        ...(!options.earlyStopping ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
-        ...(validationData ? { validationData } : {}),
-        onEpoch: (stats) => bar.epoch(stats),
-        ...(signal ? { signal } : {}),
-      });
-    } finally {
-      bar.stop();
-    }
-    const history = result.epochs;
-    if (options.plot && history.length > 1) out.write(`\n${lossChart(history, out.isTTY === true)}\n\n`);
-    if (result.stopReason === 'earlyStopping') {
-      out.write(`stopped early after epoch ${history.length}: ${validationData ? 'val_loss' : 'loss'} stopped improving; the best epoch's weights are kept\n`);
-    }
-    // The model's own figures: early stopping may have gone back to an earlier epoch's weights.
-    const figures = (name: string, data: { inputs: Float64Array; targets: Float64Array }) => {
-      const { loss, accuracy } = net.evaluate(data);
-      return `${name}loss ${loss.toPrecision(4)}${classification ? `, ${name}accuracy ${accuracy.toPrecision(4)}` : ''}`;
+  const data: TrainingData = { loss: plan.loss, meta, inputSize, outputSize, rows, trainRows, held, source: trainData, trainData };
+  if (plan.hint) data.hint = plan.hint;
+  if (held > 0) {
+    const actual = pick(plan.targets, outputSize, trainRows, rows);
+    data.validationActual = actual;
+    data.validationData = {
+      inputs: scale(pick(plan.inputs, inputSize, trainRows, rows), meta.inputMin, meta.inputMax),
+      targets: meta.targetMin && meta.targetMax ? scale(actual.slice(), meta.targetMin, meta.targetMax) : actual,
     };
-    out.write(`final: ${figures('', trainData)}${validationData ? `, ${figures('val_', validationData)}` : ''}\n`);
-    if (validationData && meta.targetMin && meta.targetMax && outputActivation === 'identity') {
-      // The validation error in the targets' own units, as evaluate reports it.
-      const predicted = unscale(net.predictBatch(validationData.inputs, held).slice(), meta.targetMin, meta.targetMax);
-      const actual = pick(plan.targets, outputSize, trainRows, rows);
-      out.write(`${regressionMetrics(predicted, actual, meta.targets).map((m) => `validation ${m.column}: RMSE ${m.rmse.toPrecision(4)}, MAE ${m.mae.toPrecision(4)}, R² ${m.r2 === null ? '-' : m.r2.toPrecision(4)}`).join('\n')}\n`);
-    }
-    const model = net.toJSON();
-    model.meta = { ...meta };
-    writeAtomic(options.out, JSON.stringify(model));
-    out.write(`saved ${options.out}\n`);
-    return model;
-  } finally {
-    net.dispose();
+  }
+  return data;
+}
+
+/** The file streamed: a first pass plans, then fitAsync re-reads it each epoch through its shuffle buffer. */
+async function streamedData(file: string, options: TrainOptions): Promise<TrainingData> {
+  const plan = await planStream(file, { ...options, seed: options.seed ?? DEFAULT_SEED });
+  const passes = [plan.rows];
+  const held = plan.validationRows.length;
+  const data: TrainingData = {
+    loss: plan.loss, meta: plan.meta, inputSize: plan.inputSize, outputSize: plan.outputSize, rows: plan.rows, trainRows: plan.rows - held, held,
+    source: trainingStream(file, options.delimiter, plan, passes), passes,
+  };
+  if (plan.hint) data.hint = plan.hint;
+  if (plan.validation) {
+    data.validationData = { inputs: plan.validation.inputs, targets: plan.validation.targets };
+    data.validationActual = plan.validation.actual;
+  }
+  return data;
+}
+
+/** Where `train` keeps its options in a checkpoint's meta. */
+const OPTIONS_KEY = 'trainOptions';
+
+/** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go. */
+type SavedOptions = Omit<TrainOptions, 'resume' | 'plot' | 'backend'> & { stream: boolean; rows: number };
+
+/** Options a resumed run may change: how many epochs in all, where and how it reports, which backend (same bits on both). */
+const FREE_OPTIONS = new Set(['resume', 'epochs', 'plot', 'backend', 'out', 'checkpoint', 'checkpointEvery']);
+
+/** The command-line flag of an option, for errors. */
+const flag = (key: string) => (key === 'earlyStopping' ? '--no-early-stopping' : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+
+/** An option's value as it was written on the command line: `with --stream`, `without --batch-size`, `with --layers 3,16,2`. */
+function asWritten(key: string, value: unknown): string {
+  // --no-early-stopping is written when the option is false.
+  const written = key === 'earlyStopping' ? value === false : value;
+  if (written === undefined || written === false) return `without ${flag(key)}`;
+  if (written === true) return `with ${flag(key)}`;
+  return `with ${flag(key)} ${Array.isArray(written) ? written.join(',') : String(written)}`;
+}
+
+function withoutRunOptions(options: TrainOptions): Omit<TrainOptions, 'resume' | 'plot' | 'backend'> {
+  const { resume: _resume, plot: _plot, backend: _backend, ...rest } = options;
+  return rest;
+}
+
+/** A checkpoint file written by `train --checkpoint`: the model with its training state, its options and its epoch. */
+function readCheckpoint(file: string): { model: DenseModelJSON; options: SavedOptions; epoch: number } {
+  const model = readModel(file);
+  const options = model.meta?.[OPTIONS_KEY];
+  if (!model.training?.fit || options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`--resume ${file} is not a checkpoint written by neurite train --checkpoint (it has no training state)`, '--resume');
+  }
+  return { model, options: options as SavedOptions, epoch: model.training.fit.epoch };
+}
+
+/** The checkpoint's options, with those the command line may change; any other option given must match the checkpoint's. */
+function resumedOptions(given: TrainOptions, saved: SavedOptions, file: string, epoch: number): TrainOptions {
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || FREE_OPTIONS.has(key) || JSON.stringify(value) === JSON.stringify((saved as Record<string, unknown>)[key])) continue;
+    throw new InvalidArgumentError(`cannot resume ${file} (trained ${asWritten(key, (saved as Record<string, unknown>)[key])}) ${asWritten(key, value)}: a resumed run keeps its options; leave ${flag(key)} out`, flag(key));
+  }
+  if (given.epochs !== undefined && given.epochs < epoch) throw new InvalidArgumentError(`--epochs ${given.epochs} is fewer than the ${epoch} epochs ${file} has already trained`, '--epochs');
+  const { stream, rows: _rows, ...rest } = saved;
+  return { ...rest, stream, ...Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && FREE_OPTIONS.has(key))) };
+}
+
+/** Refuses to resume on other data: the file's meta (columns, categories, classes, ranges) and row count must be the checkpoint's. */
+function checkSameData(model: DenseModelJSON, meta: DataMeta, rows: number, saved: SavedOptions, checkpoint: string, file: string): void {
+  const { [OPTIONS_KEY]: _options, ...savedMeta } = model.meta!;
+  if (rows !== saved.rows || JSON.stringify(savedMeta) !== JSON.stringify(meta)) {
+    throw new InvalidArgumentError(`--resume ${checkpoint} was trained on other data than ${file} (${rows !== saved.rows ? `${saved.rows} rows, not ${rows}` : 'its columns, categories or ranges differ'}): resume with the same data file`, '--resume');
   }
 }
 

@@ -163,17 +163,19 @@ export function numericColumn(table: Table, c: number, hint = ''): Float64Array 
   return out;
 }
 
-/** A text column's values in a canonical form: numbers as their decimal text, anything else trimmed. */
+/** A field of a text column in a canonical form: a number as its decimal text, anything else trimmed. */
+export function label(field: string): string {
+  const value = parseNumber(field);
+  return value === undefined ? field.trim() : String(value);
+}
+
+/** A text column's values in their canonical form. */
 function labels(table: Table, c: number): string[] {
-  return table.rows.map((_, r) => {
-    const field = present(table, r, c);
-    const value = parseNumber(field);
-    return value === undefined ? field.trim() : String(value);
-  });
+  return table.rows.map((_, r) => label(present(table, r, c)));
 }
 
 /** Sorted distinct values: numerically when all are numbers, else as text. */
-function distinct(values: readonly string[], numeric: boolean): string[] {
+export function distinct(values: readonly string[], numeric: boolean): string[] {
   return [...new Set(values)].sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
 }
 
@@ -249,7 +251,8 @@ export function planTraining(table: Table, { target, ignore = [], loss }: { targ
     meta.targetMin = min;
     meta.targetMax = max;
     if (loss === undefined && single >= 0) {
-      const hint = integerClassesHint(columns[0]!, targets[0]!);
+      const values = columns[0]!;
+      const hint = values.every(Number.isInteger) ? integerClassesHint(distinct(Array.from(values, String), true), rows, targets[0]!) : undefined;
       if (hint) plan.hint = hint;
     }
   }
@@ -258,19 +261,20 @@ export function planTraining(table: Table, { target, ignore = [], loss }: { targ
 
 /** The categories of text input column `c`; too many for one-hot encoding (an identifier, say) is an error. */
 function textCategories(table: Table, c: number): string[] {
-  const names = distinct(labels(table, c), false);
-  if (names.length > IDENTIFIER_CATEGORIES && names.length * 2 > table.rows.length) {
-    const name = table.columns[c]!;
-    throw new InvalidArgumentError(`${table.file}: column ${quoted(name)} holds ${names.length} different texts in ${table.rows.length} rows, too many to one-hot encode (an identifier?): leave it out with --ignore ${quoted(name)}`, '--ignore');
+  return checkCategories(distinct(labels(table, c), false), table.rows.length, table.file, table.columns[c]!);
+}
+
+/** `names`, the categories of a text input column of `rows` rows, unless they are too many to one-hot encode (an identifier, say). */
+export function checkCategories(names: string[], rows: number, file: string, column: string): string[] {
+  if (names.length > IDENTIFIER_CATEGORIES && names.length * 2 > rows) {
+    throw new InvalidArgumentError(`${file}: column ${quoted(column)} holds ${names.length} different texts in ${rows} rows, too many to one-hot encode (an identifier?): leave it out with --ignore ${quoted(column)}`, '--ignore');
   }
   return names;
 }
 
-/** A suggestion to read a column of a few distinct integers as classes, or undefined. */
-function integerClassesHint(values: Float64Array, name: string): string | undefined {
-  if (!values.every(Number.isInteger)) return undefined;
-  const found = distinct(Array.from(values, String), true);
-  if (found.length < 2 || found.length > HINT_MAX_CLASSES || found.length * 2 > values.length) return undefined;
+/** A suggestion to read a target column of `rows` rows whose distinct values are the integers `found` (sorted) as classes, or undefined. */
+export function integerClassesHint(found: readonly string[], rows: number, name: string): string | undefined {
+  if (found.length < 2 || found.length > HINT_MAX_CLASSES || found.length * 2 > rows) return undefined;
   return `hint: column ${quoted(name)} holds only the integers ${found.join(', ')}; if they are classes, add --loss crossEntropy`;
 }
 

@@ -103,18 +103,29 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .addOption(new Option('--target <columns>', 'comma-separated target columns (default: the last column)').argParser(columnList))
     .addOption(new Option('--ignore <columns>', 'comma-separated columns that are not inputs (ids, names)').argParser(columnList))
     .addOption(new Option('--validation-split <fraction>', 'fraction of shuffled rows held out for validation; 0 for none (default: 0.2 with 50 rows or more, as the library)').argParser(fraction))
-    .addOption(new Option('--seed <n>', 'seed of initialization, shuffling and the split').argParser(nonNegativeInteger).default(1))
-    .addOption(new Option('--out <file>', 'where to save the model').default('model.json'))
+    .addOption(new Option('--seed <n>', 'seed of initialization, shuffling and the split (default: 1)').argParser(nonNegativeInteger))
+    .addOption(new Option('--out <file>', 'where to save the model (default: model.json)'))
     .addOption(delimiterOption())
     .option('--no-plot', 'do not draw the loss chart at the end')
     .addOption(backendOption())
-    .action(async (data: string, o: Record<string, unknown>) => {
+    .addOption(new Option('--checkpoint <file>', 'write a checkpoint (the model and its whole training state) to this file every --checkpoint-every epochs and after the last of --epochs, to continue with --resume'))
+    .addOption(new Option('--checkpoint-every <n>', 'epochs between checkpoints (default: 1)').argParser(positiveInteger))
+    .addOption(new Option('--resume <file>', 'continue the run saved in this checkpoint, on the same data file, with its options (--epochs may raise the total); ends bit-identical to a run that never stopped'))
+    .addOption(new Option('--stream', 'read the CSV file in pieces once per epoch instead of into memory (default: for files over 256 MiB)'))
+    .action(async (data: string, o: Record<string, unknown>, command: Command) => {
       if (o.patience !== undefined && o.earlyStopping === false) throw new InvalidArgumentError('--patience and --no-early-stopping cannot both be given', '--patience');
+      if (o.checkpointEvery !== undefined && o.checkpoint === undefined && o.resume === undefined) throw new InvalidArgumentError('--checkpoint-every needs --checkpoint <file>', '--checkpoint-every');
+      // Options left at their defaults are not passed: a resumed run takes them from its checkpoint.
+      const given = (key: string) => command.getOptionValueSource(key) === 'cli';
       await train(data, {
-        seed: o.seed as number,
-        out: o.out as string,
-        plot: o.plot as boolean,
-        earlyStopping: o.earlyStopping as boolean,
+        ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
+        ...(o.out ? { out: o.out as string } : {}),
+        ...(given('plot') ? { plot: o.plot as boolean } : {}),
+        ...(given('earlyStopping') ? { earlyStopping: o.earlyStopping as boolean } : {}),
+        ...(o.checkpoint ? { checkpoint: o.checkpoint as string } : {}),
+        ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery as number } : {}),
+        ...(o.resume ? { resume: o.resume as string } : {}),
+        ...(o.stream ? { stream: true } : {}),
         ...(o.activation ? { activation: o.activation as Activation } : {}),
         ...(o.optimizer ? { optimizer: o.optimizer as OptimizerName } : {}),
         ...(o.epochs ? { epochs: o.epochs as number } : {}),
@@ -208,7 +219,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // commander has already printed its message and the usage on stderr.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof AbortError) {
-      process.stderr.write('neurite: interrupted; nothing was saved\n');
+      // With a checkpoint written, the message says where training can resume from.
+      process.stderr.write(`neurite: interrupted; ${error.argument === '--checkpoint' ? error.message : 'nothing was saved'}\n`);
       return EXIT_INTERRUPTED;
     }
     const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

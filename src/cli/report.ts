@@ -38,11 +38,12 @@ function sparse(done: number): boolean {
 
 /**
  * A live cli-progress bar (epoch, loss, validation loss, ETA) on a terminal; every few epochs a plain line
- * elsewhere. `epochs` is the most training may run, when known; `accuracy` is false for regression.
+ * elsewhere. `epochs` is the most training may run, when known; `accuracy` is false for regression; `first` is
+ * the number of epochs already trained (by the run a checkpoint resumes).
  */
-export function progress(epochs: number | undefined, out: Output & NodeJS.WritableStream, accuracy = true): Progress {
-  // Epochs are counted here, from 1, whatever numbering the stats carry.
-  let done = 0;
+export function progress(epochs: number | undefined, out: Output & NodeJS.WritableStream, accuracy = true, first = 0): Progress {
+  // Epochs are counted here, from first + 1, whatever numbering the stats carry.
+  let done = first;
   if (!out.isTTY || epochs === undefined) {
     const every = epochs === undefined ? 0 : Math.max(1, Math.ceil(epochs / PLAIN_LINES));
     const due = (n: number) => (every === 0 ? sparse(n) : n % every === 0 || n === epochs || n === 1);
@@ -77,7 +78,7 @@ export function progress(epochs: number | undefined, out: Output & NodeJS.Writab
     },
     Presets.shades_classic,
   );
-  bar.start(epochs, 0, { loss: '-', valLoss: '-', accuracy: '-' });
+  bar.start(epochs, first, { loss: '-', valLoss: '-', accuracy: '-' });
   let stopped = false;
   return {
     epoch: (stats) => bar.update(++done, { loss: figure(stats.loss), valLoss: figure(stats.valLoss), accuracy: figure(stats.accuracy) }),

@@ -60,6 +60,11 @@ export const DENSE_OUTPUT = 5;
 export const DENSE_DELTA = 6;
 export const DENSE_LAYER_WORDS = 8;
 
+/** Header word of `field` for dense layer `layer` (1-based: layer 0 is the input). */
+export function denseEntry(layer: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+}
+
 /** float64 slots of the settings block (DENSE_SETTINGS). */
 export const S_LEARNING_RATE = 0;
 export const S_MOMENTUM = 1;

@@ -13,7 +13,7 @@ import {
   DENSE_MOMENT1, DENSE_MOMENT2, DENSE_INPUT, DENSE_TARGET, DENSE_DATA_ROWS, DENSE_DATA_INPUTS,
   DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, DENSE_LOSS_CHUNK, DENSE_HEADER_WORDS,
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
-  DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV,
+  DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, denseEntry,
 } from './header.js';
 import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
@@ -104,10 +104,7 @@ export function seedLayout(layers: readonly SeedLayerShape[], inputCapacity: num
   return b.done();
 }
 
-/** Header word of `field` for dense layer `layer` (1 = first layer after the input). */
-export function denseEntry(layer: number, field: number): number {
-  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
-}
+export { denseEntry } from './header.js';
 
 /** A dense network's shape and kernel codes: layer sizes (input first), activation codes (index 0 unused), loss and optimizer codes. */
 export interface DenseShape {

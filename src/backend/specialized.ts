@@ -19,9 +19,9 @@ import {
 } from '../header.js';
 import { denseEntry } from '../layout.js';
 import type { Arena } from './arena.js';
-import { LN2_HI, LN2_LO, N_OVER_LN2, SHIFTER } from './js/activations.js';
-import { SAFE_GRADIENT } from './js/dense.js';
-import { POWER_FLOOR, SAFE_VALUE } from './js/optimizers.js';
+import { EXP_TABLE_LIMIT, LN2_HI, LN2_LO, N_OVER_LN2, SHIFTER } from '../math/exp.js';
+import { SAFE_GRADIENT } from '../math/losses.js';
+import { POWER_FLOOR, SAFE_VALUE } from '../math/optimizers.js';
 import { encodeModule, F64, FunctionBody, I32, Op } from './wasm-encoder.js';
 import type { WasmModule } from './wasm.js';
 
@@ -33,8 +33,6 @@ export type EpochsKernel = (arena: number, rows: number, batchSize: number, epoc
 const MAX_PARAMETERS = 160;
 // Compiled kernels kept per wasm module; the oldest goes first (a search over many shapes would keep them all).
 const MAX_KERNELS = 32;
-// exp's table path below this |x| (as the SIMD exp's); NaN, the overflow and the subnormal range call exp.
-const EXP_INLINE_LIMIT = 700;
 
 let enabled = true;
 
@@ -157,7 +155,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
 
   // exp(x) into `into`: assembly/activations.ts `exp`, its table path inline (|x| <= 700), else a call.
   const exp = (x: number, into: number): void => {
-    c.get(x).op(Op.f64Abs).f64(EXP_INLINE_LIMIT).op(Op.f64Le).if();
+    c.get(x).op(Op.f64Abs).f64(EXP_TABLE_LIMIT).op(Op.f64Le).if();
     c.get(x).f64(N_OVER_LN2).op(Op.f64Mul).f64(SHIFTER).op(Op.f64Add).set(kd);
     c.get(kd).f64(SHIFTER).op(Op.f64Sub).set(kf);
     c.get(x).get(kf).f64(LN2_HI / 64.0).op(Op.f64Mul).op(Op.f64Sub).get(kf).f64(LN2_LO / 64.0).op(Op.f64Mul).op(Op.f64Sub).set(r);

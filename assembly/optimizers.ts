@@ -116,7 +116,7 @@ export function stepBound(gradient: float): float {
       peakP = boundStep(p, lr, adamDirectionBound(peakM, c1, eps));
       break;
     }
-    default: unreachable();
+    default: throw new Error("unknown optimizer code");
   }
   return Math.max(peakP, Math.max(peakM, peakV));
 }
@@ -128,7 +128,7 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
     const o = <usize>k << 3;
     const pk = load<float>(p + o);
     const gk = effectiveGradient(load<float>(p + toGrads + o), pk, scale, d);
-    let direction: float = 0.0;
+    let direction: float;
     switch (kind) {
       case OPT_SGD: {
         direction = gk;
@@ -148,7 +148,7 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
         peakV = Math.max(peakV, vv);
         break;
       }
-      default: unreachable();
+      default: throw new Error("unknown optimizer code");
     }
     peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction)));
   }
@@ -187,73 +187,73 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
   // One loop per optimizer (unswitched by hand): the kind test stays out of the hot loop.
   let k = 0;
   switch (kind) {
-  case OPT_SGD: {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-      for (; k + 2 <= n; k += 2) {
-        const o = <usize>k << 3;
-        v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
+    case OPT_SGD: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
+        }
       }
-    }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
-    }
-    break;
-  }
-  case OPT_MOMENTUM: {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
-      for (; k + 2 <= n; k += 2) {
+      for (; k < n; k++) {
         const o = <usize>k << 3;
-        const pv = v128.load(p + o);
-        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-        const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
-        v128.store(m + o, vel);
-        const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
-        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
       }
+      break;
     }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      const pk = load<float>(p + o);
-      const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
-      const vel = velocity(load<float>(m + o), gk, mu);
-      store<float>(m + o, vel);
-      store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
-    }
-    break;
-  }
-  case OPT_ADAM: {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-      const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
-      const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
-      for (; k + 2 <= n; k += 2) {
+    case OPT_MOMENTUM: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          const pv = v128.load(p + o);
+          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+          const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
+          v128.store(m + o, vel);
+          const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
+          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        }
+      }
+      for (; k < n; k++) {
         const o = <usize>k << 3;
-        const pv = v128.load(p + o);
-        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-        const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
-        const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
-        v128.store(m + o, mm);
-        v128.store(v + o, vv);
-        const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
-        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const vel = velocity(load<float>(m + o), gk, mu);
+        store<float>(m + o, vel);
+        store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
       }
+      break;
     }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      const pk = load<float>(p + o);
-      const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
-      const mm = adamMoment1(load<float>(m + o), gk, b1);
-      const vv = adamMoment2(load<float>(v + o), gk, b2);
-      store<float>(m + o, mm);
-      store<float>(v + o, vv);
-      store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
+    case OPT_ADAM: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+        const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
+        const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          const pv = v128.load(p + o);
+          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+          const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
+          const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
+          v128.store(m + o, mm);
+          v128.store(v + o, vv);
+          const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        }
+      }
+      for (; k < n; k++) {
+        const o = <usize>k << 3;
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const mm = adamMoment1(load<float>(m + o), gk, b1);
+        const vv = adamMoment2(load<float>(v + o), gk, b2);
+        store<float>(m + o, mm);
+        store<float>(v + o, vv);
+        store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
+      }
+      break;
     }
-    break;
-  }
-  default: unreachable();
+    default: throw new Error("unknown optimizer code");
   }
 }
 

@@ -1,4 +1,5 @@
 // JS twin of assembly/activations.ts: the formulas are src/math/activations.ts, shared with the wasm kernels.
+import { BackendError } from '../../errors.js';
 import { ACT_IDENTITY, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU, ACT_SOFTMAX } from '../../header.js';
 import { elu, leakyRelu, relu, sigmoid, tanh } from '../../math/activations.js';
 import { exp } from '../../math/exp.js';
@@ -29,6 +30,6 @@ export function activate(f: Float64Array, row: number, n: number, kind: number, 
       for (let i = 0; i < n; i++) f[row + i] = f[row + i]! / sum;
       return;
     }
-    default: throw new Error(`unknown activation code ${kind}`);
+    default: throw new BackendError(`unknown activation code ${kind}`);
   }
 }

@@ -1,5 +1,6 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
+import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound, stepRange } from './optimizers.js';
 import {
@@ -115,7 +116,7 @@ function outputDelta(arena: Arena, count: number): number {
         }
         break;
       }
-      default: throw new Error(`unknown loss code ${lossKind}`);
+      default: throw new BackendError(`unknown loss code ${lossKind}`);
     }
     total += loss;
   }

@@ -1,5 +1,6 @@
 // JS twin of assembly/optimizers.ts: the formulas are src/math/optimizers.ts, shared with the wasm kernels.
 import type { Arena } from '../arena.js';
+import { BackendError } from '../../errors.js';
 import {
   adamDirection, adamDirectionBound, adamMoment1, adamMoment2, advancePower, applyStep, boundStep, clipScale, effectiveGradient,
   momentumDirection, velocity,
@@ -20,7 +21,7 @@ const LR = 0, SCALE = 1, DECAY = 2, MU = 3, B1 = 4, B2 = 5, C1 = 6, C2 = 7, EPS 
 const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
 
 const unknownOptimizer = (): never => {
-  throw new Error(`unknown optimizer code ${kind}`);
+  throw new BackendError(`unknown optimizer code ${kind}`);
 };
 
 /** See assembly/optimizers.ts `prepareStep`. */

@@ -8,6 +8,8 @@ import { wasmModule } from '../src/backend/wasm.js';
 import * as header from '../src/header.js';
 import { DENSE_LOSS_KIND, DENSE_OPTIMIZER, denseEntry, DENSE_ACTIVATION } from '../src/header.js';
 import { exp } from '../src/math/exp.js';
+import { activation, derivative } from '../src/math/activations.js';
+import { binaryCrossEntropyTerm, crossEntropyTerm } from '../src/math/losses.js';
 import { ACTIVATION_SPECS } from '../src/spec/activations.js';
 import { LOSS_SPECS } from '../src/spec/losses.js';
 import { OPTIMIZER_SPECS } from '../src/spec/optimizers.js';
@@ -49,10 +51,53 @@ describe('exp (src/math/exp.ts), both kernel sets\' one definition', () => {
     expect(exp(Infinity)).toBe(Infinity);
     expect(exp(-Infinity)).toBe(0);
     expect(exp(709.79)).toBe(Infinity);
-    expect(exp(709.78)).toBeCloseTo(Math.exp(709.78), -295);
+    expect(exp(1000)).toBe(Infinity);
+    expect(exp(-1000)).toBe(0);
     expect(exp(-745.2)).toBe(0);
+    // The last finite result and the last non-zero one, at the thresholds themselves.
+    expect(exp(709.782712893384)).toBe(Math.exp(709.782712893384));
+    expect(exp(-745.1332191019411)).toBe(Number.MIN_VALUE);
     expect(exp(0)).toBe(1);
     expect(exp(1)).toBe(Math.E);
+  });
+});
+
+describe('the activation formulas (src/math/activations.ts) against plain references', () => {
+  const reference: Record<string, [(z: number) => number, (z: number) => number]> = {
+    identity: [(z) => z, () => 1],
+    sigmoid: [(z) => 1 / (1 + Math.exp(-z)), (z) => Math.exp(-z) / (1 + Math.exp(-z)) ** 2],
+    tanh: [Math.tanh, (z) => 1 - Math.tanh(z) ** 2],
+    relu: [(z) => Math.max(z, 0), (z) => (z > 0 ? 1 : 0)],
+    leakyRelu: [(z) => (z > 0 ? z : 0.01 * z), (z) => (z > 0 ? 1 : 0.01)],
+    elu: [(z) => (z > 0 ? z : Math.exp(z) - 1), (z) => (z > 0 ? 1 : Math.exp(z))],
+  };
+  for (const spec of ACTIVATION_SPECS.filter((a) => a.hidden)) {
+    it(`${spec.name}: values and derivatives (from the output), zeros with their sign`, () => {
+      const [f, df] = reference[spec.name]!;
+      for (const z of [-30, -2.5, -0.3, -1e-9, 0, 1e-9, 0.4, 3, 30]) {
+        const a = activation(z, spec.code, 0.01, 1);
+        expect(a, `${spec.name}(${z})`).toBeCloseTo(f(z), 15);
+        expect(derivative(a, spec.code, 0.01, 1), `${spec.name}'(${z})`).toBeCloseTo(df(z), 8);
+      }
+      if (f(0) === 0) expect(Object.is(activation(0, spec.code, 0.01, 1), 0), `${spec.name}(0) is +0`).toBe(true);
+      if (spec.name === 'relu') expect(Object.is(activation(-0, spec.code, 0.01, 1), 0), 'relu(-0) is +0').toBe(true);
+      // A dead relu (output 0) passes no gradient back.
+      if (spec.name === 'relu') expect(derivative(0, spec.code, 0.01, 1)).toBe(0);
+    });
+  }
+});
+
+describe('the loss terms (src/math/losses.ts) against their documented formulas', () => {
+  it('binaryCrossEntropy clamps a saturated output to [1e-15, 1 - 1e-15], so its loss stays finite', () => {
+    expect(binaryCrossEntropyTerm(0.3, 1)).toBe(Math.log(0.3));
+    expect(binaryCrossEntropyTerm(0.3, 0)).toBe(Math.log(1 - 0.3));
+    expect(binaryCrossEntropyTerm(1, 0)).toBe(Math.log(1 - (1 - 1e-15)));
+    expect(binaryCrossEntropyTerm(0, 1)).toBe(Math.log(1e-15));
+  });
+  it('crossEntropy is y·ln a, floored at 1e-15, and 0 where y is 0', () => {
+    expect(crossEntropyTerm(0.25, 1)).toBe(Math.log(0.25));
+    expect(crossEntropyTerm(0.25, 0)).toBe(0);
+    expect(crossEntropyTerm(0, 1)).toBe(Math.log(1e-15));
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from "../src/math/optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
-  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
   S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM, OPT_ADAM,
 } from "../src/header";
@@ -327,9 +327,8 @@ function eachRange(arena: usize, peek: bool): void {
   }
   const layers = word(arena, DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
-    const w = at(arena, base + DENSE_WEIGHT);
+    const nIn = word(arena, denseEntry(l, DENSE_IN)), nOut = word(arena, denseEntry(l, DENSE_OUT));
+    const w = at(arena, denseEntry(l, DENSE_WEIGHT));
     // Weights then biases: the layout puts each layer's biases right after its weights.
     const bias = w + (<usize>(nIn * nOut) << 3);
     if (peek) {

@@ -25,6 +25,11 @@ export const SEED_PENDING_WEIGHT = 6;
 export const SEED_PENDING_BIAS = 7;
 export const SEED_LAYER_WORDS = 8;
 
+/** Header word of `field` for seed layer `layer`. */
+export function seedEntry(layer: i32, field: i32): i32 {
+  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
+}
+
 /** Dense network header. Offsets are bytes from the arena's start. */
 export const DENSE_LAYER_COUNT = 0;
 export const DENSE_CAPACITY = 1;

@@ -6,7 +6,7 @@
 import {
   SEED_LAYER_COUNT, SEED_INPUT_CAPACITY, SEED_INPUT, SEED_EXPECTED, SEED_HEADER_WORDS,
   SEED_LAYER_WORDS, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS, SEED_RESULT, SEED_HOPED,
-  SEED_PENDING_WEIGHT, SEED_PENDING_BIAS,
+  SEED_PENDING_WEIGHT, SEED_PENDING_BIAS, seedEntry,
 } from './header.js';
 import {
   DENSE_LAYER_COUNT, DENSE_CAPACITY, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
@@ -17,6 +17,12 @@ import {
 } from './header.js';
 import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
+
+/**
+ * The most units one dense layer may have: wider, its weights could not be addressed by the i32 byte offsets of
+ * the arena header. src/dense/options.ts and src/io/json.ts each hold a copy of this limit (to be imported from here).
+ */
+export const MAX_LAYER_SIZE = 2 ** 24;
 
 /** A computed layout: the header words and the total size in bytes. */
 export interface Layout {
@@ -75,10 +81,7 @@ export interface SeedLayerShape {
   readonly isInput: boolean;
 }
 
-/** Header word of `field` for seed layer `layer`. */
-export function seedEntry(layer: number, field: number): number {
-  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
-}
+export { seedEntry } from './header.js';
 
 /**
  * Seed arena: per layer weight, bias, result, hoped and pending (weight, bias)

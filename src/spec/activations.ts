@@ -12,12 +12,12 @@ export const LEAKY_RELU_ALPHA = 0.01;
 /** elu's scale below 0. */
 export const ELU_ALPHA = 1;
 
-/** One activation's definition. */
-export interface ActivationSpec {
+/** One activation's definition (N: its name, kept as a literal type so the public name types derive from the table). */
+export interface ActivationSpec<N extends string = string> {
   /** Its code in the arena header (DENSE_ACTIVATION). */
   readonly code: number;
   /** Its name in options, JSON files and the CLI. */
-  readonly name: string;
+  readonly name: N;
   /** The settings it reads, with their values. */
   readonly parameters: Readonly<Record<string, number>>;
   /** Its ONNX operator and attributes; null: no node (identity). */
@@ -30,15 +30,17 @@ export interface ActivationSpec {
   readonly kernel?: ActivationKernel;
 }
 
-const identity: ActivationSpec = {
+const activation = <const N extends string>(spec: ActivationSpec<N>): ActivationSpec<N> => spec;
+
+const identity = activation({
   code: ACT_IDENTITY, name: 'identity', parameters: {}, onnx: null, source: 's', hidden: true,
   kernel: {
     activation: ({ c }, z, into) => void c.get(z).set(into),
     derivative: ({ c }) => void c.f64(1.0),
   },
-};
+});
 
-const sigmoid: ActivationSpec = {
+const sigmoid = activation({
   code: ACT_SIGMOID, name: 'sigmoid', parameters: {}, onnx: { op: 'Sigmoid' }, source: '1 / (1 + Math.exp(-s))', hidden: true,
   kernel: {
     activation: (k, z, into) => {
@@ -48,9 +50,9 @@ const sigmoid: ActivationSpec = {
     },
     derivative: ({ c }, a) => void c.get(a).f64(1.0).get(a).op(Op.f64Sub, Op.f64Mul),
   },
-};
+});
 
-const tanh: ActivationSpec = {
+const tanh = activation({
   code: ACT_TANH, name: 'tanh', parameters: {}, onnx: { op: 'Tanh' }, source: 'Math.tanh(s)', hidden: true,
   kernel: {
     activation: (k, z, into) => {
@@ -61,26 +63,26 @@ const tanh: ActivationSpec = {
     },
     derivative: ({ c }, a) => void c.f64(1.0).get(a).get(a).op(Op.f64Mul, Op.f64Sub),
   },
-};
+});
 
-const relu: ActivationSpec = {
+const relu = activation({
   code: ACT_RELU, name: 'relu', parameters: {}, onnx: { op: 'Relu' }, source: 's > 0 ? s : 0', hidden: true,
   kernel: {
     activation: ({ c }, z, into) => void c.get(z).f64(0.0).get(z).f64(0.0).op(Op.f64Gt, Op.select).set(into),
     derivative: ({ c }, a) => void c.f64(1.0).f64(0.0).get(a).f64(0.0).op(Op.f64Gt, Op.select),
   },
-};
+});
 
-const leakyRelu: ActivationSpec = {
+const leakyRelu = activation({
   code: ACT_LEAKY_RELU, name: 'leakyRelu', parameters: { alpha: LEAKY_RELU_ALPHA }, onnx: { op: 'LeakyRelu', float: ['alpha', LEAKY_RELU_ALPHA] },
   source: `s > 0 ? s : ${LEAKY_RELU_ALPHA} * s`, hidden: true,
   kernel: {
     activation: ({ c, leakyAlpha }, z, into) => void c.get(z).get(leakyAlpha).get(z).op(Op.f64Mul).get(z).f64(0.0).op(Op.f64Gt, Op.select).set(into),
     derivative: ({ c, leakyAlpha }, a) => void c.f64(1.0).get(leakyAlpha).get(a).f64(0.0).op(Op.f64Gt, Op.select),
   },
-};
+});
 
-const elu: ActivationSpec = {
+const elu = activation({
   code: ACT_ELU, name: 'elu', parameters: { alpha: ELU_ALPHA }, onnx: { op: 'Elu', float: ['alpha', ELU_ALPHA] }, source: 's > 0 ? s : Math.expm1(s)', hidden: true,
   kernel: {
     activation: (k, z, into) => {
@@ -90,15 +92,20 @@ const elu: ActivationSpec = {
     },
     derivative: ({ c, eluAlpha }, a) => void c.f64(1.0).get(a).get(eluAlpha).op(Op.f64Add).get(a).f64(0.0).op(Op.f64Gt, Op.select),
   },
-};
+});
 
-const softmax: ActivationSpec = {
+const softmax = activation({
   // toFunction writes each unit's pre-activation, then normalizes the row (src/io/function.ts).
   code: ACT_SOFTMAX, name: 'softmax', parameters: {}, onnx: { op: 'Softmax', int: ['axis', -1] }, source: 's', hidden: false,
-};
+});
+
+const TABLE = [identity, sigmoid, tanh, relu, leakyRelu, elu, softmax] as const;
+
+/** The activations' names, as options, JSON files and the CLI spell them. */
+export type ActivationName = (typeof TABLE)[number]['name'];
 
 /** Every activation, by code (ACTIVATION_SPECS[code].code === code). */
-export const ACTIVATION_SPECS: readonly ActivationSpec[] = [identity, sigmoid, tanh, relu, leakyRelu, elu, softmax];
+export const ACTIVATION_SPECS: readonly ActivationSpec<ActivationName>[] = TABLE;
 
 /** The activation with header code `code`; throws for an unknown code. */
 export function activationSpec(code: number): ActivationSpec {

@@ -6,12 +6,12 @@ import { OPT_ADAM, OPT_MOMENTUM, OPT_SGD } from '../header.js';
 import { Op } from '../backend/wasm-encoder.js';
 import type { OptimizerKernel } from './kernel.js';
 
-/** One optimizer's definition. */
-export interface OptimizerSpec {
+/** One optimizer's definition (N: its name, kept as a literal type). */
+export interface OptimizerSpec<N extends string = string> {
   /** Its code in the arena header (DENSE_OPTIMIZER). */
   readonly code: number;
   /** Its name in options, JSON files and the CLI. */
-  readonly name: string;
+  readonly name: N;
   /** Its own settings and their defaults (learningRate, weightDecay and clipNorm apply to every optimizer). */
   readonly settings: Readonly<Record<string, number | boolean>>;
   /** The default learning rate. */
@@ -20,13 +20,14 @@ export interface OptimizerSpec {
   readonly kernel?: OptimizerKernel;
 }
 
-/** Every optimizer, by code (OPTIMIZER_SPECS[code].code === code). */
-export const OPTIMIZER_SPECS: readonly OptimizerSpec[] = [
-  {
+const optimizer = <const N extends string>(spec: OptimizerSpec<N>): OptimizerSpec<N> => spec;
+
+const TABLE = [
+  optimizer({
     code: OPT_SGD, name: 'sgd', settings: {}, learningRate: 0.01,
     kernel: { velocity: false, direction: ({ c }, g) => void c.get(g) },
-  },
-  {
+  }),
+  optimizer({
     code: OPT_MOMENTUM, name: 'momentum', settings: { momentum: 0.9, nesterov: false }, learningRate: 0.01,
     kernel: {
       velocity: true,
@@ -36,6 +37,12 @@ export const OPTIMIZER_SPECS: readonly OptimizerSpec[] = [
         else c.get(into);
       },
     },
-  },
-  { code: OPT_ADAM, name: 'adam', settings: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, learningRate: 0.001 },
-];
+  }),
+  optimizer({ code: OPT_ADAM, name: 'adam', settings: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, learningRate: 0.001 }),
+] as const;
+
+/** The optimizers' names, as options, JSON files and the CLI spell them. */
+export type OptimizerName = (typeof TABLE)[number]['name'];
+
+/** Every optimizer, by code (OPTIMIZER_SPECS[code].code === code). */
+export const OPTIMIZER_SPECS: readonly OptimizerSpec<OptimizerName>[] = TABLE;

@@ -7,7 +7,7 @@ import {
 } from '../../math/optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
-  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
   S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM, OPT_ADAM,
 } from '../../header.js';
@@ -195,10 +195,9 @@ function eachRange(arena: Arena, peek: boolean): void {
   }
   const layers = arena.word(DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = arena.word(base + DENSE_IN);
-    const nOut = arena.word(base + DENSE_OUT);
-    const w = arena.at(base + DENSE_WEIGHT);
+    const nIn = arena.word(denseEntry(l, DENSE_IN));
+    const nOut = arena.word(denseEntry(l, DENSE_OUT));
+    const w = arena.at(denseEntry(l, DENSE_WEIGHT));
     range(f, w, toGrads, toM, toV, nIn * nOut, true);
     range(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
   }

@@ -4,7 +4,7 @@ import {
   ACT_IDENTITY, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU, ACT_SOFTMAX,
 } from "../src/header";
 import { EXP2_TABLE, EXP_TABLE_LIMIT, N_OVER_LN2, SHIFTER, LN2_HI, LN2_LO, exp } from "../src/math/exp";
-import { sigmoid, tanh, relu, leakyRelu, elu } from "../src/math/activations";
+import { sigmoid, tanh, relu, leakyRelu, elu, activation } from "../src/math/activations";
 
 type float = f64;
 
@@ -155,6 +155,9 @@ const SIMD_EXP_LIMIT_BITS: i64 = reinterpret<i64>(EXP_TABLE_LIMIT);
       for (; p < end; p += 8) store<float>(p, elu(load<float>(p), eluAlpha));
       break;
     }
-    default: throw new Error("unknown activation code");
+    default: {
+      // A kind without a loop of its own: its scalar formula per unit (which refuses a kind it does not know).
+      for (; p < end; p += 8) store<float>(p, activation(load<float>(p), kind, leakyAlpha, eluAlpha));
+    }
   }
 }

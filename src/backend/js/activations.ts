@@ -1,7 +1,8 @@
 // JS twin of assembly/activations.ts: the formulas are src/math/activations.ts, shared with the wasm kernels.
 import { BackendError } from '../../errors.js';
 import { ACT_IDENTITY, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU, ACT_SOFTMAX } from '../../header.js';
-import { elu, leakyRelu, relu, sigmoid, tanh } from '../../math/activations.js';
+import { activation, elu, leakyRelu, relu, sigmoid, tanh } from '../../math/activations.js';
+import { ACTIVATION_SPECS } from '../../spec/activations.js';
 import { exp } from '../../math/exp.js';
 
 export { derivative } from '../../math/activations.js';
@@ -30,6 +31,9 @@ export function activate(f: Float64Array, row: number, n: number, kind: number, 
       for (let i = 0; i < n; i++) f[row + i] = f[row + i]! / sum;
       return;
     }
-    default: throw new BackendError(`unknown activation code ${kind}`);
+    default:
+      // A kind without a loop of its own: its scalar formula per unit.
+      if (ACTIVATION_SPECS[kind] === undefined) throw new BackendError(`unknown activation code ${kind}`);
+      for (let i = row; i < end; i++) f[i] = activation(f[i]!, kind, leakyAlpha, eluAlpha);
   }
 }

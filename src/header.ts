@@ -25,11 +25,6 @@ export const SEED_PENDING_WEIGHT = 6;
 export const SEED_PENDING_BIAS = 7;
 export const SEED_LAYER_WORDS = 8;
 
-/** Header word of `field` for seed layer `layer`. */
-export function seedEntry(layer: i32, field: i32): i32 {
-  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
-}
-
 /** Dense network header. Offsets are bytes from the arena's start. */
 export const DENSE_LAYER_COUNT = 0;
 export const DENSE_CAPACITY = 1;
@@ -64,11 +59,6 @@ export const DENSE_BIAS = 4;
 export const DENSE_OUTPUT = 5;
 export const DENSE_DELTA = 6;
 export const DENSE_LAYER_WORDS = 8;
-
-/** Header word of `field` for dense layer `layer` (1-based: layer 0 is the input). */
-export function denseEntry(layer: i32, field: i32): i32 {
-  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
-}
 
 /** float64 slots of the settings block (DENSE_SETTINGS). */
 export const S_LEARNING_RATE = 0;
@@ -109,3 +99,13 @@ export const LOSS_CROSS_ENTROPY = 2;
 export const OPT_SGD = 0;
 export const OPT_MOMENTUM = 1;
 export const OPT_ADAM = 2;
+
+/** Header word of `field` for seed layer `layer`. */
+export function seedEntry(layer: i32, field: i32): i32 {
+  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
+}
+
+/** Header word of `field` for dense layer `layer` (1-based: layer 0 is the input). */
+export function denseEntry(layer: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+}

@@ -99,8 +99,7 @@ function outputDelta(arena: Arena, count: number): number {
       }
       case LOSS_BINARY_CROSS_ENTROPY: {
         for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const y = f[target + row + i]!;
+          const a = f[out + row + i]!, y = f[target + row + i]!;
           loss -= binaryCrossEntropyTerm(a, y);
           f[delta + row + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
         }
@@ -109,8 +108,7 @@ function outputDelta(arena: Arena, count: number): number {
       }
       case LOSS_CROSS_ENTROPY: {
         for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const y = f[target + row + i]!;
+          const a = f[out + row + i]!, y = f[target + row + i]!;
           loss -= crossEntropyTerm(a, y);
           f[delta + row + i] = crossEntropyDelta(a, y, perRow);
         }

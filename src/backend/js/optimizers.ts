@@ -155,8 +155,7 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
       for (let k = 0; k < n; k++) {
         const pk = f[p + k]!;
         const gk = effectiveGradient(f[g + k]!, pk, scale, d);
-        const vel = velocity(f[m + k]!, gk, mu);
-        f[m + k] = vel;
+        const vel = (f[m + k] = velocity(f[m + k]!, gk, mu));
         f[p + k] = applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov));
       }
       return;
@@ -164,10 +163,8 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
       for (let k = 0; k < n; k++) {
         const pk = f[p + k]!;
         const gk = effectiveGradient(f[g + k]!, pk, scale, d);
-        const mm = adamMoment1(f[m + k]!, gk, b1);
-        const vv = adamMoment2(f[v + k]!, gk, b2);
-        f[m + k] = mm;
-        f[v + k] = vv;
+        const mm = (f[m + k] = adamMoment1(f[m + k]!, gk, b1));
+        const vv = (f[v + k] = adamMoment2(f[v + k]!, gk, b2));
         f[p + k] = applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps));
       }
       return;

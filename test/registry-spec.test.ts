@@ -53,6 +53,7 @@ describe('exp (src/math/exp.ts), both kernel sets\' one definition', () => {
     expect(exp(709.79)).toBe(Infinity);
     expect(exp(1000)).toBe(Infinity);
     expect(exp(-1000)).toBe(0);
+    expect(exp(-1480)).toBe(0);
     expect(exp(-745.2)).toBe(0);
     // The last finite result and the last non-zero one, at the thresholds themselves.
     expect(exp(709.782712893384)).toBe(Math.exp(709.782712893384));

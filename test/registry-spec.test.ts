@@ -82,8 +82,9 @@ describe('the activation formulas (src/math/activations.ts) against plain refere
       }
       if (f(0) === 0) expect(Object.is(activation(0, spec.code, 0.01, 1), 0), `${spec.name}(0) is +0`).toBe(true);
       if (spec.name === 'relu') expect(Object.is(activation(-0, spec.code, 0.01, 1), 0), 'relu(-0) is +0').toBe(true);
-      // A dead relu (output 0) passes no gradient back.
+      // At the kink (output 0) the relu family takes its left slope: a dead relu passes no gradient back.
       if (spec.name === 'relu') expect(derivative(0, spec.code, 0.01, 1)).toBe(0);
+      if (spec.name === 'leakyRelu') expect(derivative(0, spec.code, 0.01, 1)).toBe(0.01);
     });
   }
 });

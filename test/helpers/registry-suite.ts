@@ -20,6 +20,8 @@ const OPTIMIZERS: Options[] = OPTIMIZER_SPECS.flatMap((spec) => [
   ...('nesterov' in spec.settings ? [{ type: spec.name, learningRate: 0.05, nesterov: true }] : []),
   // Small betas: their powers fall below 2^-60 (flushed to 0) within the test's steps.
   ...('beta1' in spec.settings ? [{ type: spec.name, learningRate: 0.05, beta1: 0.01, beta2: 0.02 }] : []),
+  // A large epsilon: the step is then about lr·m/c1, close to stepBound's (m/c1)/ε, so a bound without c1 falls short.
+  ...('epsilon' in spec.settings ? [{ type: spec.name, learningRate: 0.05, epsilon: 1 }] : []),
   { type: spec.name, learningRate: 0.05, weightDecay: 0.01, clipNorm: 0.3 },
 ]);
 
@@ -158,6 +160,8 @@ function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generat
   const net = network(hidden, output, loss, options, way === 'js' ? 'js' : 'wasm');
   const o = net.optimizer;
   const isWeight = [...Array(12).fill(true), ...Array(4).fill(false), ...Array(8).fill(true), ...Array(2).fill(false)];
+  // Small parameters, so the step moves the largest of them outward by about its full size: a bound that falls short shows.
+  net.setParameters(net.getParameters().map((x) => x * 0.01));
   const p = Array.from(net.getParameters());
   expect(p.length).toBe(isWeight.length);
   const m = p.map(() => 0);

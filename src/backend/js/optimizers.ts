@@ -153,19 +153,17 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
       return;
     case OPT_MOMENTUM:
       for (let k = 0; k < n; k++) {
-        const pk = f[p + k]!;
-        const gk = effectiveGradient(f[g + k]!, pk, scale, d);
+        const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
         const vel = (f[m + k] = velocity(f[m + k]!, gk, mu));
-        f[p + k] = applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov));
+        f[p + k] = applyStep(f[p + k]!, lr, momentumDirection(gk, vel, mu, nesterov));
       }
       return;
     case OPT_ADAM:
       for (let k = 0; k < n; k++) {
-        const pk = f[p + k]!;
-        const gk = effectiveGradient(f[g + k]!, pk, scale, d);
+        const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
         const mm = (f[m + k] = adamMoment1(f[m + k]!, gk, b1));
         const vv = (f[v + k] = adamMoment2(f[v + k]!, gk, b2));
-        f[p + k] = applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps));
+        f[p + k] = applyStep(f[p + k]!, lr, adamDirection(mm, vv, c1, c2, eps));
       }
       return;
     default:

@@ -2,22 +2,23 @@
 // Every dot product sums its even and odd terms in two running sums (the two lanes of an f64x2),
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
-import { activate, activation, derivative } from "./activations";
-import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep, SAFE_VALUE } from "./optimizers";
+import { activate } from "./activations";
+import { activation, derivative } from "../src/math/activations";
+import {
+  mseGradient, softmaxDelta, binaryCrossEntropyTerm, binaryCrossEntropyDelta, crossEntropyTerm, crossEntropyDelta, SAFE_GRADIENT,
+} from "../src/math/losses";
+import { SAFE_VALUE } from "../src/math/optimizers";
+import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep } from "./optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
-  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
+  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  LOSS_CROSS_ENTROPY,
 } from "../src/header";
 
 type float = f64;
-
-// @ts-ignore: decorator
-@inline function entry(layer: i32, field: i32): i32 {
-  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
-}
 
 // @ts-ignore: decorator
 @inline function f(ptr: usize, i: i32): float {
@@ -179,9 +180,6 @@ export function forwardDense(arena: usize, count: i32): void {
   }
 }
 
-// Clamps probabilities for the loss value only, so a saturated output reports a large finite loss.
-const PROBABILITY_FLOOR: float = 1e-15;
-
 /**
  * Loss of the last forward pass against DENSE_TARGET, averaged over `count` rows, and
  * the output layer's delta dL/dz (already divided by count). mse: mean over outputs of
@@ -206,37 +204,44 @@ function outputDelta(arena: usize, count: i32): float {
     const row = b * n;
     if (matches(out + (<usize>row << 3), target + (<usize>row << 3), n)) correct++;
     let loss: float = 0.0;
-    if (lossKind == LOSS_MSE) {
-      // dL/da = 2(a - y)/n, then through the activation (softmax: its Jacobian, a_i(g_i - Σ g_j a_j)).
-      let weighted: float = 0.0;
-      for (let i = 0; i < n; i++) {
-        const a = f(out, row + i), e = a - f(target, row + i);
-        loss += e * e;
-        const g = 2.0 * e * perOutput;
-        store<float>(delta + (<usize>(row + i) << 3), g);
-        weighted += g * a;
+    switch (lossKind) {
+      case LOSS_MSE: {
+        // dL/da = 2(a - y)/n, then through the activation (softmax: its Jacobian, a_i(g_i - Σ g_j a_j)).
+        let weighted: float = 0.0;
+        for (let i = 0; i < n; i++) {
+          const a = f(out, row + i), e = a - f(target, row + i);
+          loss += e * e;
+          const g = mseGradient(e, perOutput);
+          store<float>(delta + (<usize>(row + i) << 3), g);
+          weighted += g * a;
+        }
+        loss *= perOutput;
+        for (let i = 0; i < n; i++) {
+          const p = delta + (<usize>(row + i) << 3);
+          const a = f(out, row + i);
+          const g = load<float>(p);
+          store<float>(p, (kind == ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
+        }
+        break;
       }
-      loss *= perOutput;
-      for (let i = 0; i < n; i++) {
-        const p = delta + (<usize>(row + i) << 3);
-        const a = f(out, row + i);
-        const g = load<float>(p);
-        store<float>(p, (kind == ACT_SOFTMAX ? a * (g - weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
+      case LOSS_BINARY_CROSS_ENTROPY: {
+        for (let i = 0; i < n; i++) {
+          const a = f(out, row + i), y = f(target, row + i);
+          loss -= binaryCrossEntropyTerm(a, y);
+          store<float>(delta + (<usize>(row + i) << 3), binaryCrossEntropyDelta(a, y, perOutput, perRow));
+        }
+        loss *= perOutput;
+        break;
       }
-    } else if (lossKind == LOSS_BINARY_CROSS_ENTROPY) {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, row + i), y = f(target, row + i);
-        const clamped = Math.min(Math.max(a, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR);
-        loss -= y * Math.log(clamped) + (1.0 - y) * Math.log(1.0 - clamped);
-        store<float>(delta + (<usize>(row + i) << 3), (a - y) * perOutput * perRow);
+      case LOSS_CROSS_ENTROPY: {
+        for (let i = 0; i < n; i++) {
+          const a = f(out, row + i), y = f(target, row + i);
+          loss -= crossEntropyTerm(a, y);
+          store<float>(delta + (<usize>(row + i) << 3), crossEntropyDelta(a, y, perRow));
+        }
+        break;
       }
-      loss *= perOutput;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, row + i), y = f(target, row + i);
-        if (y != 0.0) loss -= y * Math.log(Math.max(a, PROBABILITY_FLOOR));
-        store<float>(delta + (<usize>(row + i) << 3), (a - y) * perRow);
-      }
+      default: throw new Error("unknown loss code");
     }
     total += loss;
   }
@@ -260,9 +265,6 @@ export function evaluateDense(arena: usize, count: i32): float {
   forwardDense(arena, count);
   return outputDelta(arena, count);
 }
-
-// Gradients at most this large square and sum to a finite norm over any arena (< 2^27 parameters).
-const SAFE_GRADIENT: float = 1e140;
 
 /** Largest |value| among `n` numbers at `p` (NaN if any is NaN). */
 function maxAbs(p: usize, n: i32): float {

@@ -2,5 +2,6 @@
 export { alloc, free } from "./memory";
 export { forwardSeed, updateSeed } from "./seed";
 export { forwardDense, trainDense, evaluateDense, trainEpochsDense } from "./dense";
-export { exp, expTable } from "./activations";
+export { expTable } from "./activations";
+export { exp } from "../src/math/exp";
 export { findNonFinite } from "./scan";

@@ -1,12 +1,19 @@
-// The optimizer step, elementwise over the parameter block.
-// Elementwise f64x2 ops round each lane like scalar code, so the JS twin matches bit for bit.
+// The optimizer step, elementwise over the parameter block. The scalar formulas are src/math/optimizers.ts
+// (the JS twin calls them too); the f64x2 loops perform the same operations lane by lane, and elementwise
+// f64x2 ops round each lane like scalar code, so the JS twin matches bit for bit.
 import { word, at, slot } from "./layout";
 import {
+  SAFE_VALUE, clipScale, advancePower, effectiveGradient, applyStep, boundStep, velocity, momentumDirection,
+  adamMoment1, adamMoment2, adamDirection, adamDirectionBound,
+} from "../src/math/optimizers";
+import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
-  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM, OPT_ADAM,
 } from "../src/header";
+
+export { SAFE_VALUE };
 
 type float = f64;
 
@@ -22,14 +29,6 @@ let power1: float = 1.0, power2: float = 1.0;
 let peakP: float = 0.0, peakM: float = 0.0, peakV: float = 0.0;
 let lastPower1: float = 1.0, lastPower2: float = 1.0;
 let lastPeakP: float = 0.0, lastPeakM: float = 0.0, lastPeakV: float = 0.0;
-
-/** New values at most this large keep a step (and the next one's bound) finite. */
-export const SAFE_VALUE: float = 1e300;
-
-// β^t below this leaves 1 - β^t exactly 1, so it is flushed to 0 there: left alone it sinks into the
-// subnormals and sticks at the smallest one (0.9 times it rounds back to it), and every later step
-// then pays the processor's slow path for subnormal arithmetic (~25 ns a step on this machine).
-const POWER_FLOOR: float = 8.673617379884035e-19; // 2^-60
 
 /**
  * Reads the optimizer settings, which stay the same for a whole kernel call (a step or a run of
@@ -60,11 +59,9 @@ export function loadSettings(arena: usize): void {
  * when that is below 1).
  */
 export function prepareStep(norm: float): void {
-  scale = clip > 0.0 && norm > clip ? clip / norm : 1.0;
-  power1 = lastPower1 * b1;
-  power2 = lastPower2 * b2;
-  if (power1 < POWER_FLOOR) power1 = 0.0;
-  if (power2 < POWER_FLOOR) power2 = 0.0;
+  scale = clipScale(clip, norm);
+  power1 = advancePower(lastPower1, b1);
+  power2 = advancePower(lastPower2, b2);
   c1 = 1.0 - power1;
   c2 = 1.0 - power2;
 }
@@ -100,18 +97,26 @@ export function saveState(arena: usize): void {
  */
 export function stepBound(gradient: float): float {
   const p = lastPeakP;
-  const g = scale * gradient + decay * p;
+  const g = effectiveGradient(gradient, p, scale, decay);
   peakM = 0.0;
   peakV = 0.0;
-  if (kind == OPT_SGD) {
-    peakP = p + lr * g;
-  } else if (kind == OPT_MOMENTUM) {
-    peakM = mu * lastPeakM + g;
-    peakP = p + lr * (nesterov ? g + mu * peakM : peakM);
-  } else {
-    peakM = b1 * lastPeakM + (1.0 - b1) * g;
-    peakV = b2 * lastPeakV + (1.0 - b2) * (g * g);
-    peakP = p + lr * ((peakM / c1) / eps);
+  switch (kind) {
+    case OPT_SGD: {
+      peakP = boundStep(p, lr, g);
+      break;
+    }
+    case OPT_MOMENTUM: {
+      peakM = velocity(lastPeakM, g, mu);
+      peakP = boundStep(p, lr, momentumDirection(g, peakM, mu, nesterov));
+      break;
+    }
+    case OPT_ADAM: {
+      peakM = adamMoment1(lastPeakM, g, b1);
+      peakV = adamMoment2(lastPeakV, g, b2);
+      peakP = boundStep(p, lr, adamDirectionBound(peakM, c1, eps));
+      break;
+    }
+    default: throw new Error("unknown optimizer code");
   }
   return Math.max(peakP, Math.max(peakM, peakV));
 }
@@ -122,22 +127,30 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
   for (let k = 0; k < n; k++) {
     const o = <usize>k << 3;
     const pk = load<float>(p + o);
-    const gk = scale * load<float>(p + toGrads + o) + d * pk;
-    let step: float;
-    if (kind == OPT_SGD) {
-      step = gk;
-    } else if (kind == OPT_MOMENTUM) {
-      const vel = mu * load<float>(p + toM + o) + gk;
-      step = nesterov ? gk + mu * vel : vel;
-      peakM = Math.max(peakM, Math.abs(vel));
-    } else {
-      const mm = b1 * load<float>(p + toM + o) + (1.0 - b1) * gk;
-      const vv = b2 * load<float>(p + toV + o) + (1.0 - b2) * (gk * gk);
-      step = (mm / c1) / (Math.sqrt(vv / c2) + eps);
-      peakM = Math.max(peakM, Math.abs(mm));
-      peakV = Math.max(peakV, vv);
+    const gk = effectiveGradient(load<float>(p + toGrads + o), pk, scale, d);
+    let direction: float;
+    switch (kind) {
+      case OPT_SGD: {
+        direction = gk;
+        break;
+      }
+      case OPT_MOMENTUM: {
+        const vel = velocity(load<float>(p + toM + o), gk, mu);
+        direction = momentumDirection(gk, vel, mu, nesterov);
+        peakM = Math.max(peakM, Math.abs(vel));
+        break;
+      }
+      case OPT_ADAM: {
+        const mm = adamMoment1(load<float>(p + toM + o), gk, b1);
+        const vv = adamMoment2(load<float>(p + toV + o), gk, b2);
+        direction = adamDirection(mm, vv, c1, c2, eps);
+        peakM = Math.max(peakM, Math.abs(mm));
+        peakV = Math.max(peakV, vv);
+        break;
+      }
+      default: throw new Error("unknown optimizer code");
     }
-    peakP = Math.max(peakP, Math.abs(pk - lr * step));
+    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction)));
   }
 }
 
@@ -150,10 +163,10 @@ export function peekStep(arena: usize): float {
   return Math.max(peakP, Math.max(peakM, peakV));
 }
 
-/** The SGD step of one parameter with gradient g: p - lr·(scale·g + d·p), d the decay for a weight, 0 for a bias. */
+/** The SGD step of one parameter with gradient g, d the decay for a weight, 0 for a bias. */
 // @ts-ignore: decorator
 @inline function sgd(p: float, g: float, d: float): float {
-  return p - lr * (scale * g + d * p);
+  return applyStep(p, lr, effectiveGradient(g, p, scale, d));
 }
 
 /** `sgd` of both lanes, with lr, scale and d splatted once by the caller's loop. */
@@ -173,66 +186,74 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
   const d = withDecay ? decay : 0.0;
   // One loop per optimizer (unswitched by hand): the kind test stays out of the hot loop.
   let k = 0;
-  if (kind == OPT_SGD) {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-      for (; k + 2 <= n; k += 2) {
-        const o = <usize>k << 3;
-        v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
+  switch (kind) {
+    case OPT_SGD: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
+        }
       }
-    }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
-    }
-  } else if (kind == OPT_MOMENTUM) {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
-      for (; k + 2 <= n; k += 2) {
+      for (; k < n; k++) {
         const o = <usize>k << 3;
-        const pv = v128.load(p + o);
-        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-        const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
-        v128.store(m + o, vel);
-        const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
-        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
       }
+      break;
     }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      const pk = load<float>(p + o);
-      const gk = scale * load<float>(g + o) + d * pk;
-      const vel = mu * load<float>(m + o) + gk;
-      store<float>(m + o, vel);
-      store<float>(p + o, pk - lr * (nesterov ? gk + mu * vel : vel));
-    }
-  } else {
-    if (ASC_FEATURE_SIMD) {
-      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-      const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
-      const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
-      for (; k + 2 <= n; k += 2) {
+    case OPT_MOMENTUM: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          const pv = v128.load(p + o);
+          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+          const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
+          v128.store(m + o, vel);
+          const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
+          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        }
+      }
+      for (; k < n; k++) {
         const o = <usize>k << 3;
-        const pv = v128.load(p + o);
-        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-        const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
-        const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
-        v128.store(m + o, mm);
-        v128.store(v + o, vv);
-        const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
-        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const vel = velocity(load<float>(m + o), gk, mu);
+        store<float>(m + o, vel);
+        store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
       }
+      break;
     }
-    for (; k < n; k++) {
-      const o = <usize>k << 3;
-      const pk = load<float>(p + o);
-      const gk = scale * load<float>(g + o) + d * pk;
-      const mm = b1 * load<float>(m + o) + (1.0 - b1) * gk;
-      const vv = b2 * load<float>(v + o) + (1.0 - b2) * (gk * gk);
-      store<float>(m + o, mm);
-      store<float>(v + o, vv);
-      store<float>(p + o, pk - lr * ((mm / c1) / (Math.sqrt(vv / c2) + eps)));
+    case OPT_ADAM: {
+      if (ASC_FEATURE_SIMD) {
+        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+        const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
+        const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
+        for (; k + 2 <= n; k += 2) {
+          const o = <usize>k << 3;
+          const pv = v128.load(p + o);
+          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+          const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
+          const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
+          v128.store(m + o, mm);
+          v128.store(v + o, vv);
+          const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+        }
+      }
+      for (; k < n; k++) {
+        const o = <usize>k << 3;
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const mm = adamMoment1(load<float>(m + o), gk, b1);
+        const vv = adamMoment2(load<float>(v + o), gk, b2);
+        store<float>(m + o, mm);
+        store<float>(v + o, vv);
+        store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
+      }
+      break;
     }
+    default: throw new Error("unknown optimizer code");
   }
 }
 
@@ -306,9 +327,8 @@ function eachRange(arena: usize, peek: bool): void {
   }
   const layers = word(arena, DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = word(arena, base + DENSE_IN), nOut = word(arena, base + DENSE_OUT);
-    const w = at(arena, base + DENSE_WEIGHT);
+    const nIn = word(arena, denseEntry(l, DENSE_IN)), nOut = word(arena, denseEntry(l, DENSE_OUT));
+    const w = at(arena, denseEntry(l, DENSE_WEIGHT));
     // Weights then biases: the layout puts each layer's biases right after its weights.
     const bias = w + (<usize>(nIn * nOut) << 3);
     if (peek) {

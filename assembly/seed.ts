@@ -3,16 +3,11 @@
 import { word, at } from "./layout";
 import {
   SEED_INPUT, SEED_EXPECTED, SEED_FAILED_LAYER, SEED_FAILED_NEURON,
-  SEED_HEADER_WORDS, SEED_LAYER_WORDS, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS,
+  seedEntry as entry, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS,
   SEED_RESULT, SEED_HOPED, SEED_PENDING_WEIGHT, SEED_PENDING_BIAS,
 } from "../src/header";
 
 type float = f64;
-
-// @ts-ignore: decorator
-@inline function entry(layer: i32, field: i32): i32 {
-  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
-}
 
 /**
  * Forward pass of layers [first, end): result[i] = (sum_j weight[i] * x[j]) / n + bias[i],

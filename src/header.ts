@@ -99,3 +99,13 @@ export const LOSS_CROSS_ENTROPY = 2;
 export const OPT_SGD = 0;
 export const OPT_MOMENTUM = 1;
 export const OPT_ADAM = 2;
+
+/** Header word of `field` for seed layer `layer`. */
+export function seedEntry(layer: i32, field: i32): i32 {
+  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
+}
+
+/** Header word of `field` for dense layer `layer` (1-based: layer 0 is the input). */
+export function denseEntry(layer: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
+}

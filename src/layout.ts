@@ -6,17 +6,23 @@
 import {
   SEED_LAYER_COUNT, SEED_INPUT_CAPACITY, SEED_INPUT, SEED_EXPECTED, SEED_HEADER_WORDS,
   SEED_LAYER_WORDS, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS, SEED_RESULT, SEED_HOPED,
-  SEED_PENDING_WEIGHT, SEED_PENDING_BIAS,
+  SEED_PENDING_WEIGHT, SEED_PENDING_BIAS, seedEntry,
 } from './header.js';
 import {
   DENSE_LAYER_COUNT, DENSE_CAPACITY, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS,
   DENSE_MOMENT1, DENSE_MOMENT2, DENSE_INPUT, DENSE_TARGET, DENSE_DATA_ROWS, DENSE_DATA_INPUTS,
   DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, DENSE_LOSS_CHUNK, DENSE_HEADER_WORDS,
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
-  DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV,
+  DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, denseEntry,
 } from './header.js';
 import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
+
+/**
+ * The most units one dense layer may have: wider, its weights could not be addressed by the i32 byte offsets of
+ * the arena header. src/dense/options.ts and src/io/json.ts each hold a copy of this limit (to be imported from here).
+ */
+export const MAX_LAYER_SIZE = 2 ** 24;
 
 /** A computed layout: the header words and the total size in bytes. */
 export interface Layout {
@@ -75,10 +81,7 @@ export interface SeedLayerShape {
   readonly isInput: boolean;
 }
 
-/** Header word of `field` for seed layer `layer`. */
-export function seedEntry(layer: number, field: number): number {
-  return SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
-}
+export { seedEntry } from './header.js';
 
 /**
  * Seed arena: per layer weight, bias, result, hoped and pending (weight, bias)
@@ -104,10 +107,7 @@ export function seedLayout(layers: readonly SeedLayerShape[], inputCapacity: num
   return b.done();
 }
 
-/** Header word of `field` for dense layer `layer` (1 = first layer after the input). */
-export function denseEntry(layer: number, field: number): number {
-  return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
-}
+export { denseEntry } from './header.js';
 
 /** A dense network's shape and kernel codes: layer sizes (input first), activation codes (index 0 unused), loss and optimizer codes. */
 export interface DenseShape {

@@ -9,19 +9,23 @@
  * arena included (test/dense-specialized.test.ts).
  */
 import {
-  ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, DENSE_ACTIVATION,
+  ACT_IDENTITY, DENSE_ACTIVATION,
   DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_TARGETS, DENSE_DELTA, DENSE_FAILED_BATCH,
   DENSE_FAILED_EPOCH, DENSE_GRADS, DENSE_IN, DENSE_INPUT, DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_MOMENT1,
   DENSE_NESTEROV, DENSE_OPTIMIZER, DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS,
-  DENSE_STATUS, DENSE_TARGET, LOSS_MSE, OPT_MOMENTUM, OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER,
+  DENSE_STATUS, DENSE_TARGET, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER,
   S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M,
   S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { denseEntry } from '../layout.js';
 import type { Arena } from './arena.js';
-import { LN2_HI, LN2_LO, N_OVER_LN2, SHIFTER } from './js/activations.js';
-import { SAFE_GRADIENT } from './js/dense.js';
-import { POWER_FLOOR, SAFE_VALUE } from './js/optimizers.js';
+import { EXP_TABLE_LIMIT, LN2_HI, LN2_LO, N_OVER_LN2, SHIFTER } from '../math/exp.js';
+import { SAFE_GRADIENT } from '../math/losses.js';
+import { POWER_FLOOR, SAFE_VALUE } from '../math/optimizers.js';
+import { ACTIVATION_SPECS, activationSpec } from '../spec/activations.js';
+import type { KernelContext, OptimizerKernel } from '../spec/kernel.js';
+import { LOSS_SPECS } from '../spec/losses.js';
+import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
 import { encodeModule, F64, FunctionBody, I32, Op } from './wasm-encoder.js';
 import type { WasmModule } from './wasm.js';
 
@@ -33,8 +37,6 @@ export type EpochsKernel = (arena: number, rows: number, batchSize: number, epoc
 const MAX_PARAMETERS = 160;
 // Compiled kernels kept per wasm module; the oldest goes first (a search over many shapes would keep them all).
 const MAX_KERNELS = 32;
-// exp's table path below this |x| (as the SIMD exp's); NaN, the overflow and the subnormal range call exp.
-const EXP_INLINE_LIMIT = 700;
 
 let enabled = true;
 
@@ -48,8 +50,8 @@ interface Shape {
   readonly key: string;
   readonly sizes: readonly number[];
   readonly kinds: readonly number[];
-  /** Momentum SGD (else plain SGD), and with it Nesterov's form. */
-  readonly momentum: boolean;
+  /** The optimizer's emitter, and Nesterov's form of momentum. */
+  readonly optimizer: OptimizerKernel;
   readonly nesterov: boolean;
 }
 
@@ -59,8 +61,8 @@ const shapes = new WeakMap<Arena, Shape | null>();
 
 /**
  * The generated kernel for this arena's network, or null when its shape or training settings are outside
- * what generation covers (batch size 1, SGD or momentum without clipping or weight decay, MSE, no softmax,
- * ≤ 160 parameters), when the platform refuses to compile it, or while it compiles in the background (a
+ * what generation covers (batch size 1, no clipping or weight decay, ≤ 160 parameters, and an optimizer, loss and
+ * activations that the spec tables in src/spec/ list as covered), when the platform refuses to compile it, or while it compiles in the background (a
  * browser's main thread).
  */
 export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, batchSize: number, epochs: number): EpochsKernel | null {
@@ -73,9 +75,10 @@ export function specializedEpochs(wasm: WasmModule, arena: Arena, rows: number, 
   return shape && kernelFor(wasm, shape);
 }
 
+/** The arena's shape when the spec tables list its optimizer, loss and every activation as covered (an unknown code is not). */
 function coveredShape(arena: Arena): Shape | null {
-  const optimizer = arena.word(DENSE_OPTIMIZER);
-  if ((optimizer !== OPT_SGD && optimizer !== OPT_MOMENTUM) || arena.word(DENSE_LOSS_KIND) !== LOSS_MSE) return null;
+  const optimizer = OPTIMIZER_SPECS[arena.word(DENSE_OPTIMIZER)];
+  if (!optimizer?.kernel || !LOSS_SPECS[arena.word(DENSE_LOSS_KIND)]?.generated) return null;
   if (arena.word(DENSE_PARAM_COUNT) > MAX_PARAMETERS) return null;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const sizes = [arena.word(denseEntry(1, DENSE_IN))];
@@ -84,9 +87,10 @@ function coveredShape(arena: Arena): Shape | null {
     sizes.push(arena.word(denseEntry(l, DENSE_OUT)));
     kinds.push(arena.word(denseEntry(l, DENSE_ACTIVATION)));
   }
-  if (kinds.includes(ACT_SOFTMAX)) return null;
-  const momentum = optimizer === OPT_MOMENTUM, nesterov = momentum && arena.word(DENSE_NESTEROV) !== 0;
-  return { key: `${sizes.join('-')}/${kinds.join('-')}/${momentum ? (nesterov ? 'nesterov' : 'momentum') : 'sgd'}`, sizes, kinds, momentum, nesterov };
+  if (!kinds.every((kind) => ACTIVATION_SPECS[kind]?.kernel)) return null;
+  const nesterov = optimizer.kernel.velocity && arena.word(DENSE_NESTEROV) !== 0;
+  const key = `${sizes.join('-')}/${kinds.join('-')}/${optimizer.name}${nesterov ? '-nesterov' : ''}`;
+  return { key, sizes, kinds, optimizer: optimizer.kernel, nesterov };
 }
 
 function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
@@ -109,7 +113,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
 }
 
 /** The generated module's bytes: see the file comment; each step below names the generic code it mirrors. */
-function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): Uint8Array<ArrayBuffer> {
+function generate({ sizes, kinds, optimizer, nesterov }: Shape, table: number): Uint8Array<ArrayBuffer> {
   const c = new FunctionBody([I32, I32, I32, I32, F64], [I32]);
   const ARENA = 0, ROWS = 1, EPOCHS = 3, THRESHOLD = 4;
   const L = sizes.length - 1;
@@ -140,9 +144,9 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   const parameters: [number, number, number, number][] = [];
   for (let l = 1, index = 0; l <= L; l++) {
     for (let o = 0; o < sizes[l]!; o++) {
-      for (let i = 0; i < sizes[l - 1]!; i++) parameters.push([W[l]![o]![i]!, G[l]![o]![i]!, momentum ? f64() : -1, index++]);
+      for (let i = 0; i < sizes[l - 1]!; i++) parameters.push([W[l]![o]![i]!, G[l]![o]![i]!, optimizer.velocity ? f64() : -1, index++]);
     }
-    for (let o = 0; o < sizes[l]!; o++) parameters.push([B[l]![o]!, D[l]![o]!, momentum ? f64() : -1, index++]);
+    for (let o = 0; o < sizes[l]!; o++) parameters.push([B[l]![o]!, D[l]![o]!, optimizer.velocity ? f64() : -1, index++]);
   }
 
   const headerPointer = (word: number, into: number): void => {
@@ -157,7 +161,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
 
   // exp(x) into `into`: assembly/activations.ts `exp`, its table path inline (|x| <= 700), else a call.
   const exp = (x: number, into: number): void => {
-    c.get(x).op(Op.f64Abs).f64(EXP_INLINE_LIMIT).op(Op.f64Le).if();
+    c.get(x).op(Op.f64Abs).f64(EXP_TABLE_LIMIT).op(Op.f64Le).if();
     c.get(x).f64(N_OVER_LN2).op(Op.f64Mul).f64(SHIFTER).op(Op.f64Add).set(kd);
     c.get(kd).f64(SHIFTER).op(Op.f64Sub).set(kf);
     c.get(x).get(kf).f64(LN2_HI / 64.0).op(Op.f64Mul).op(Op.f64Sub).get(kf).f64(LN2_LO / 64.0).op(Op.f64Mul).op(Op.f64Sub).set(r);
@@ -173,39 +177,10 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
     c.op(Op.else).get(x).call(0).set(into).op(Op.end);
   };
 
-  // activation(z) into `into`: assembly/activations.ts `activation`.
-  const activation = (kind: number, into: number): void => {
-    if (kind === ACT_SIGMOID) {
-      c.get(z).op(Op.f64Abs, Op.f64Neg).set(t);
-      exp(t, e);
-      c.f64(1.0).get(e).get(z).f64(0.0).op(Op.f64Ge, Op.select).f64(1.0).get(e).op(Op.f64Add, Op.f64Div).set(into);
-    } else if (kind === ACT_TANH) {
-      c.f64(-2.0).get(z).op(Op.f64Abs, Op.f64Mul).set(t);
-      exp(t, e);
-      c.f64(1.0).get(e).op(Op.f64Sub).f64(1.0).get(e).op(Op.f64Add, Op.f64Div).set(t);
-      c.get(t).op(Op.f64Neg).get(t).get(z).f64(0.0).op(Op.f64Lt, Op.select).set(into);
-    } else if (kind === ACT_RELU) {
-      c.get(z).f64(0.0).get(z).f64(0.0).op(Op.f64Gt, Op.select).set(into);
-    } else if (kind === ACT_LEAKY_RELU) {
-      c.get(z).get(leaky).get(z).op(Op.f64Mul).get(z).f64(0.0).op(Op.f64Gt, Op.select).set(into);
-    } else if (kind === ACT_ELU) {
-      c.get(z).f64(0.0).op(Op.f64Gt).if().get(z).set(into).op(Op.else);
-      exp(z, e);
-      c.get(elu).get(e).f64(1.0).op(Op.f64Sub, Op.f64Mul).set(into).op(Op.end);
-    } else {
-      c.get(z).set(into);
-    }
-  };
-
-  // Pushes d activation / dz from the output in `out`: assembly/activations.ts `derivative`.
-  const derivative = (kind: number, out: number): void => {
-    if (kind === ACT_SIGMOID) c.get(out).f64(1.0).get(out).op(Op.f64Sub, Op.f64Mul);
-    else if (kind === ACT_TANH) c.f64(1.0).get(out).get(out).op(Op.f64Mul, Op.f64Sub);
-    else if (kind === ACT_RELU) c.f64(1.0).f64(0.0).get(out).f64(0.0).op(Op.f64Gt, Op.select);
-    else if (kind === ACT_LEAKY_RELU) c.f64(1.0).get(leaky).get(out).f64(0.0).op(Op.f64Gt, Op.select);
-    else if (kind === ACT_ELU) c.f64(1.0).get(out).get(elu).op(Op.f64Add).get(out).f64(0.0).op(Op.f64Gt, Op.select);
-    else c.f64(1.0);
-  };
+  const context: KernelContext = { c, exp, t, e, leakyAlpha: leaky, eluAlpha: elu, mu, nesterov };
+  // activation(z) into `into` and d activation / dz from the output in `out`: the spec's emitters (src/math/activations.ts).
+  const activation = (kind: number, into: number): void => activationSpec(kind).kernel!.activation(context, z, into);
+  const derivative = (kind: number, out: number): void => activationSpec(kind).kernel!.derivative(context, out);
 
   // Pushes Σ u[i]·v[i] in assembly/dense.ts `dot`'s order: even and odd terms in two sums from 0, their sum, the odd tail.
   const dot = (u: readonly number[], v: readonly number[]): void => {
@@ -237,44 +212,32 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
     }
   };
 
-  // stepRange's formulas as written (scale 1: no clipping; decay 0): sets `t` to g' = 1·g + 0·p and, with momentum,
-  // `velocity` to the new velocity μv + g'; pushes the step's direction: g' for SGD, Nesterov ? g' + μ·velocity : velocity.
+  // stepRange's formulas as written (scale 1: no clipping; decay 0): sets `t` to g' = 1·g + 0·p and pushes the
+  // optimizer's direction (with a velocity, read from `v`, the new one set in `velocity`).
   const direction = (p: number, g: number, v: number, velocity: number): void => {
     c.f64(1.0).get(g).op(Op.f64Mul).f64(0.0).get(p).op(Op.f64Mul, Op.f64Add).set(t);
-    if (!momentum) {
-      c.get(t);
-      return;
-    }
-    c.get(mu).get(v).op(Op.f64Mul).get(t).op(Op.f64Add).set(velocity);
-    if (nesterov) c.get(t).get(mu).get(velocity).op(Op.f64Mul, Op.f64Add);
-    else c.get(velocity);
+    optimizer.direction(context, t, v, velocity);
   };
 
-  // The step of parameter p with gradient g and velocity v: p −= lr·direction, v updated. For SGD, p − lr·(1·g + 0·p)
-  // is p − lr·g bit for bit when p and g are finite, which every applied step guarantees (0·p is ±0; g + ±0 differs
-  // from g only for g = −0, and then p − lr·(±0) is p either way): the shorter form is emitted.
+  // The step of parameter p with gradient g and velocity v: p −= lr·direction, v updated. Without a velocity (SGD),
+  // p − lr·(1·g + 0·p) is p − lr·g bit for bit when p and g are finite, which every applied step guarantees (0·p is
+  // ±0; g + ±0 differs from g only for g = −0, and then p − lr·(±0) is p either way): the shorter form is emitted.
   const step = (p: number, g: number, v: number): void => {
     c.get(p).get(lr);
-    if (momentum) direction(p, g, v, v);
+    if (optimizer.velocity) direction(p, g, v, v);
     else c.get(g);
     c.op(Op.f64Mul, Op.f64Sub).set(p);
   };
 
-  // Pushes stepBound(x) of assembly/optimizers.ts and sets the peaks: with g = 1·x + 0·lastPeakP, SGD's
-  // max(lastPeakP + lr·g, 0); momentum's peakM = μ·lastPeakM + g, peakP = lastPeakP + lr·(Nesterov ? g + μ·peakM : peakM),
+  // Pushes stepBound(x) of assembly/optimizers.ts and sets the peaks: with g = 1·x + 0·lastPeakP,
+  // peakP = lastPeakP + lr·direction(g) (a velocity's bound from lastPeakM into peakM, else peakM = 0),
   // then max(peakP, max(peakM, 0)).
   const stepBound = (x: number): void => {
     c.f64(1.0).get(x).op(Op.f64Mul).f64(0.0).get(lastPeakP).op(Op.f64Mul, Op.f64Add).set(scaled);
-    if (!momentum) {
-      c.get(lastPeakP).get(lr).get(scaled).op(Op.f64Mul, Op.f64Add).set(peakP);
-      c.f64(0.0).set(peakM);
-    } else {
-      c.get(mu).get(lastPeakM).op(Op.f64Mul).get(scaled).op(Op.f64Add).set(peakM);
-      c.get(lastPeakP).get(lr);
-      if (nesterov) c.get(scaled).get(mu).get(peakM).op(Op.f64Mul, Op.f64Add);
-      else c.get(peakM);
-      c.op(Op.f64Mul, Op.f64Add).set(peakP);
-    }
+    c.get(lastPeakP).get(lr);
+    optimizer.direction(context, scaled, lastPeakM, peakM);
+    c.op(Op.f64Mul, Op.f64Add).set(peakP);
+    if (!optimizer.velocity) c.f64(0.0).set(peakM);
     c.get(peakP).get(peakM).f64(0.0).op(Op.f64Max, Op.f64Max);
   };
 
@@ -285,7 +248,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
       c.get(peakP).get(p).get(lr);
       direction(p, g, v, velocity);
       c.op(Op.f64Mul, Op.f64Sub, Op.f64Abs, Op.f64Max).set(peakP);
-      if (momentum) c.get(peakM).get(velocity).op(Op.f64Abs, Op.f64Max).set(peakM);
+      if (optimizer.velocity) c.get(peakM).get(velocity).op(Op.f64Abs, Op.f64Max).set(peakM);
     }
     c.get(peakP).get(peakM).f64(0.0).op(Op.f64Max, Op.f64Max);
   };
@@ -314,7 +277,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   setting(S_PEAK_V, lastPeakV);
   headerPointer(DENSE_PARAMS, ptr);
   for (const [p, , , index] of parameters) c.get(ptr).loadF64(index * 8).set(p);
-  if (momentum) {
+  if (optimizer.velocity) {
     headerPointer(DENSE_MOMENT1, ptr);
     for (const [, , v, index] of parameters) c.get(ptr).loadF64(index * 8).set(v);
   }
@@ -407,7 +370,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   c.get(bound).f64(SAFE_GRADIENT).op(Op.f64Lt, Op.i32And);
   stepBound(bound);
   c.f64(SAFE_VALUE).op(Op.f64Lt, Op.i32And).tee(ok).if();
-  if (momentum) {
+  if (optimizer.velocity) {
     gradients();
     for (const [p, g, v] of parameters) step(p, g, v);
   } else {
@@ -489,7 +452,7 @@ function generate({ sizes, kinds, momentum, nesterov }: Shape, table: number): U
   // ---- exit: the parameters and the optimizer's running state (saveState) ----
   headerPointer(DENSE_PARAMS, ptr);
   for (const [p, , , index] of parameters) c.get(ptr).get(p).storeF64(index * 8);
-  if (momentum) {
+  if (optimizer.velocity) {
     headerPointer(DENSE_MOMENT1, ptr);
     for (const [, , v, index] of parameters) c.get(ptr).get(v).storeF64(index * 8);
   }

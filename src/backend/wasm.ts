@@ -2,7 +2,7 @@
 // file to locate in Node, bundlers, CDNs or workers. SIMD build where supported, plain build otherwise.
 import simdBytes from '../../build/neurite.simd.wasm';
 import plainBytes from '../../build/neurite.wasm';
-import { MemoryError } from '../errors.js';
+import { BackendError, MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { specializedEpochs } from './specialized.js';
@@ -45,6 +45,9 @@ function supportsSimd(): boolean {
   }
 }
 
+// How the kernels' refusals of an unknown kind code begin ("unknown activation code", src/math/ and assembly/).
+const UNKNOWN_CODE = 'unknown ';
+
 function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   let exports: WasmExports;
   const readString = (ptr: number): string => {
@@ -54,8 +57,10 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   };
   const imports = {
     env: {
+      // The allocator aborts when memory runs out; a kernel aborts on a kind code it does not know (a corrupt arena).
       abort(message: number, file: number, line: number, column: number): never {
-        throw new MemoryError(`WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`);
+        const text = `WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`;
+        throw readString(message).startsWith(UNKNOWN_CODE) ? new BackendError(text) : new MemoryError(text);
       },
     },
   };

@@ -2,7 +2,7 @@
 // the same bits, every weight after 100 training steps, every prediction.
 import { describe, expect, it } from 'vitest';
 import { type Activation, DenseNetwork, type DenseNetworkOptions, wasmSimd } from '../../src/index.js';
-import { exp as jsExp } from '../../src/backend/js/activations.js';
+import { exp as jsExp } from '../../src/math/exp.js';
 import { wasmModule } from '../../src/backend/wasm.js';
 import { randomArray, rng } from './data.js';
 

@@ -1,16 +1,20 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
+import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
-import { commitStep, optimize, peekStep, prepareStep, SAFE_VALUE, stepBound, stepRange } from './optimizers.js';
+import { commitStep, optimize, peekStep, prepareStep, stepBound, stepRange } from './optimizers.js';
+import {
+  binaryCrossEntropyDelta, binaryCrossEntropyTerm, crossEntropyDelta, crossEntropyTerm, mseGradient, SAFE_GRADIENT, softmaxDelta,
+} from '../../math/losses.js';
+import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
-  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS,
+  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  LOSS_CROSS_ENTROPY,
 } from '../../header.js';
-
-const entry = (layer: number, field: number): number => DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
 function dot(f: Float64Array, w: number, x: number, n: number): number {
@@ -53,8 +57,6 @@ export function forwardDense(arena: Arena, count: number): void {
   }
 }
 
-const PROBABILITY_FLOOR = 1e-15;
-
 // See assembly/dense.ts `outputDelta`.
 function outputDelta(arena: Arena, count: number): number {
   const f = arena.f64;
@@ -76,38 +78,43 @@ function outputDelta(arena: Arena, count: number): number {
     const row = b * n;
     if (matches(f, out + row, target + row, n)) correct++;
     let loss = 0.0;
-    if (lossKind === LOSS_MSE) {
-      let weighted = 0.0;
-      for (let i = 0; i < n; i++) {
-        const a = f[out + row + i]!;
-        const e = a - f[target + row + i]!;
-        loss += e * e;
-        const g = 2.0 * e * perOutput;
-        f[delta + row + i] = g;
-        weighted += g * a;
+    switch (lossKind) {
+      case LOSS_MSE: {
+        let weighted = 0.0;
+        for (let i = 0; i < n; i++) {
+          const a = f[out + row + i]!;
+          const e = a - f[target + row + i]!;
+          loss += e * e;
+          const g = mseGradient(e, perOutput);
+          f[delta + row + i] = g;
+          weighted += g * a;
+        }
+        loss *= perOutput;
+        for (let i = 0; i < n; i++) {
+          const a = f[out + row + i]!;
+          const g = f[delta + row + i]!;
+          f[delta + row + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+        }
+        break;
       }
-      loss *= perOutput;
-      for (let i = 0; i < n; i++) {
-        const a = f[out + row + i]!;
-        const g = f[delta + row + i]!;
-        f[delta + row + i] = (kind === ACT_SOFTMAX ? a * (g - weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+      case LOSS_BINARY_CROSS_ENTROPY: {
+        for (let i = 0; i < n; i++) {
+          const a = f[out + row + i]!, y = f[target + row + i]!;
+          loss -= binaryCrossEntropyTerm(a, y);
+          f[delta + row + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
+        }
+        loss *= perOutput;
+        break;
       }
-    } else if (lossKind === LOSS_BINARY_CROSS_ENTROPY) {
-      for (let i = 0; i < n; i++) {
-        const a = f[out + row + i]!;
-        const y = f[target + row + i]!;
-        const clamped = Math.min(Math.max(a, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR);
-        loss -= y * Math.log(clamped) + (1.0 - y) * Math.log(1.0 - clamped);
-        f[delta + row + i] = (a - y) * perOutput * perRow;
+      case LOSS_CROSS_ENTROPY: {
+        for (let i = 0; i < n; i++) {
+          const a = f[out + row + i]!, y = f[target + row + i]!;
+          loss -= crossEntropyTerm(a, y);
+          f[delta + row + i] = crossEntropyDelta(a, y, perRow);
+        }
+        break;
       }
-      loss *= perOutput;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const a = f[out + row + i]!;
-        const y = f[target + row + i]!;
-        if (y !== 0.0) loss -= y * Math.log(Math.max(a, PROBABILITY_FLOOR));
-        f[delta + row + i] = (a - y) * perRow;
-      }
+      default: throw new BackendError(`unknown loss code ${lossKind}`);
     }
     total += loss;
   }
@@ -132,9 +139,6 @@ export function evaluateDense(arena: Arena, count: number): number {
   forwardDense(arena, count);
   return outputDelta(arena, count);
 }
-
-/** See assembly/dense.ts `SAFE_GRADIENT`. */
-export const SAFE_GRADIENT = 1e140;
 
 function maxAbs(f: Float64Array, p: number, n: number): number {
   let m = 0.0;

@@ -1,10 +1,15 @@
-// JS twin of assembly/optimizers.ts.
+// JS twin of assembly/optimizers.ts: the formulas are src/math/optimizers.ts, shared with the wasm kernels.
 import type { Arena } from '../arena.js';
+import { BackendError } from '../../errors.js';
+import {
+  adamDirection, adamDirectionBound, adamMoment1, adamMoment2, advancePower, applyStep, boundStep, clipScale, effectiveGradient,
+  momentumDirection, velocity,
+} from '../../math/optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
-  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_HEADER_WORDS, DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT,
+  DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
-  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM,
+  S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM, OPT_ADAM,
 } from '../../header.js';
 
 // The current step's settings, set once per step by prepareStep (mirrors the wasm globals).
@@ -15,10 +20,9 @@ const step = new Float64Array(14);
 const LR = 0, SCALE = 1, DECAY = 2, MU = 3, B1 = 4, B2 = 5, C1 = 6, C2 = 7, EPS = 8;
 const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
 
-/** See assembly/optimizers.ts `SAFE_VALUE`. */
-export const SAFE_VALUE = 1e300;
-// See assembly/optimizers.ts: β^t is flushed to 0 below 2^-60, where 1 - β^t is exactly 1.
-export const POWER_FLOOR = 2 ** -60;
+const unknownOptimizer = (): never => {
+  throw new BackendError(`unknown optimizer code ${kind}`);
+};
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {
@@ -27,13 +31,11 @@ export function prepareStep(arena: Arena, norm: number): void {
   kind = arena.word(DENSE_OPTIMIZER);
   nesterov = arena.word(DENSE_NESTEROV) !== 0;
   const clip = f[settings + S_CLIP_NORM]!;
-  step[SCALE] = clip > 0.0 && norm > clip ? clip / norm : 1.0;
+  step[SCALE] = clipScale(clip, norm);
   const b1 = (step[B1] = f[settings + S_BETA1]!);
   const b2 = (step[B2] = f[settings + S_BETA2]!);
-  const power1 = f[settings + S_BETA1_POWER]! * b1;
-  const power2 = f[settings + S_BETA2_POWER]! * b2;
-  const p1 = (step[POWER1] = power1 < POWER_FLOOR ? 0.0 : power1);
-  const p2 = (step[POWER2] = power2 < POWER_FLOOR ? 0.0 : power2);
+  const p1 = (step[POWER1] = advancePower(f[settings + S_BETA1_POWER]!, b1));
+  const p2 = (step[POWER2] = advancePower(f[settings + S_BETA2_POWER]!, b2));
   step[C1] = 1.0 - p1;
   step[C2] = 1.0 - p2;
   step[LR] = f[settings + S_LEARNING_RATE]!;
@@ -59,19 +61,25 @@ export function stepBound(arena: Arena, gradient: number): number {
   const settings = arena.at(DENSE_SETTINGS);
   const lr = step[LR]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
   const p = f[settings + S_PEAK_PARAM]!;
-  const g = step[SCALE]! * gradient + step[DECAY]! * p;
+  const g = effectiveGradient(gradient, p, step[SCALE]!, step[DECAY]!);
   let peakP: number;
   let peakM = 0.0;
   let peakV = 0.0;
-  if (kind === OPT_SGD) {
-    peakP = p + lr * g;
-  } else if (kind === OPT_MOMENTUM) {
-    peakM = mu * f[settings + S_PEAK_M]! + g;
-    peakP = p + lr * (nesterov ? g + mu * peakM : peakM);
-  } else {
-    peakM = b1 * f[settings + S_PEAK_M]! + (1.0 - b1) * g;
-    peakV = b2 * f[settings + S_PEAK_V]! + (1.0 - b2) * (g * g);
-    peakP = p + lr * ((peakM / step[C1]!) / step[EPS]!);
+  switch (kind) {
+    case OPT_SGD:
+      peakP = boundStep(p, lr, g);
+      break;
+    case OPT_MOMENTUM:
+      peakM = velocity(f[settings + S_PEAK_M]!, g, mu);
+      peakP = boundStep(p, lr, momentumDirection(g, peakM, mu, nesterov));
+      break;
+    case OPT_ADAM:
+      peakM = adamMoment1(f[settings + S_PEAK_M]!, g, b1);
+      peakV = adamMoment2(f[settings + S_PEAK_V]!, g, b2);
+      peakP = boundStep(p, lr, adamDirectionBound(peakM, step[C1]!, step[EPS]!));
+      break;
+    default:
+      return unknownOptimizer();
   }
   step[PEAK_P] = peakP;
   step[PEAK_M] = peakM;
@@ -89,22 +97,30 @@ function peekRange(f: Float64Array, p: number, toGrads: number, toM: number, toV
   let peakV = step[PEAK_V]!;
   for (let k = 0; k < n; k++) {
     const pk = f[p + k]!;
-    const gk = scale * f[p + toGrads + k]! + d * pk;
-    let move: number;
-    if (kind === OPT_SGD) {
-      move = gk;
-    } else if (kind === OPT_MOMENTUM) {
-      const vel = mu * f[p + toM + k]! + gk;
-      move = nesterov ? gk + mu * vel : vel;
-      peakM = Math.max(peakM, Math.abs(vel));
-    } else {
-      const mm = b1 * f[p + toM + k]! + (1.0 - b1) * gk;
-      const vv = b2 * f[p + toV + k]! + (1.0 - b2) * (gk * gk);
-      move = (mm / c1) / (Math.sqrt(vv / c2) + eps);
-      peakM = Math.max(peakM, Math.abs(mm));
-      peakV = Math.max(peakV, vv);
+    const gk = effectiveGradient(f[p + toGrads + k]!, pk, scale, d);
+    let direction: number;
+    switch (kind) {
+      case OPT_SGD:
+        direction = gk;
+        break;
+      case OPT_MOMENTUM: {
+        const vel = velocity(f[p + toM + k]!, gk, mu);
+        direction = momentumDirection(gk, vel, mu, nesterov);
+        peakM = Math.max(peakM, Math.abs(vel));
+        break;
+      }
+      case OPT_ADAM: {
+        const mm = adamMoment1(f[p + toM + k]!, gk, b1);
+        const vv = adamMoment2(f[p + toV + k]!, gk, b2);
+        direction = adamDirection(mm, vv, c1, c2, eps);
+        peakM = Math.max(peakM, Math.abs(mm));
+        peakV = Math.max(peakV, vv);
+        break;
+      }
+      default:
+        return unknownOptimizer();
     }
-    peakP = Math.max(peakP, Math.abs(pk - lr * move));
+    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction)));
   }
   step[PEAK_P] = peakP;
   step[PEAK_M] = peakM;
@@ -128,29 +144,30 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
   const lr = step[LR]!, scale = step[SCALE]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
   const c1 = step[C1]!, c2 = step[C2]!, eps = step[EPS]!;
   const d = withDecay ? step[DECAY]! : 0.0;
-  if (kind === OPT_SGD) {
-    for (let k = 0; k < n; k++) {
-      const pk = f[p + k]!;
-      f[p + k] = pk - lr * (scale * f[g + k]! + d * pk);
-    }
-  } else if (kind === OPT_MOMENTUM) {
-    for (let k = 0; k < n; k++) {
-      const pk = f[p + k]!;
-      const gk = scale * f[g + k]! + d * pk;
-      const vel = mu * f[m + k]! + gk;
-      f[m + k] = vel;
-      f[p + k] = pk - lr * (nesterov ? gk + mu * vel : vel);
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const pk = f[p + k]!;
-      const gk = scale * f[g + k]! + d * pk;
-      const mm = b1 * f[m + k]! + (1.0 - b1) * gk;
-      const vv = b2 * f[v + k]! + (1.0 - b2) * (gk * gk);
-      f[m + k] = mm;
-      f[v + k] = vv;
-      f[p + k] = pk - lr * ((mm / c1) / (Math.sqrt(vv / c2) + eps));
-    }
+  switch (kind) {
+    case OPT_SGD:
+      for (let k = 0; k < n; k++) {
+        const pk = f[p + k]!;
+        f[p + k] = applyStep(pk, lr, effectiveGradient(f[g + k]!, pk, scale, d));
+      }
+      return;
+    case OPT_MOMENTUM:
+      for (let k = 0; k < n; k++) {
+        const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
+        const vel = (f[m + k] = velocity(f[m + k]!, gk, mu));
+        f[p + k] = applyStep(f[p + k]!, lr, momentumDirection(gk, vel, mu, nesterov));
+      }
+      return;
+    case OPT_ADAM:
+      for (let k = 0; k < n; k++) {
+        const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
+        const mm = (f[m + k] = adamMoment1(f[m + k]!, gk, b1));
+        const vv = (f[v + k] = adamMoment2(f[v + k]!, gk, b2));
+        f[p + k] = applyStep(f[p + k]!, lr, adamDirection(mm, vv, c1, c2, eps));
+      }
+      return;
+    default:
+      unknownOptimizer();
   }
 }
 
@@ -173,10 +190,9 @@ function eachRange(arena: Arena, peek: boolean): void {
   }
   const layers = arena.word(DENSE_LAYER_COUNT);
   for (let l = 1; l <= layers; l++) {
-    const base = DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS;
-    const nIn = arena.word(base + DENSE_IN);
-    const nOut = arena.word(base + DENSE_OUT);
-    const w = arena.at(base + DENSE_WEIGHT);
+    const nIn = arena.word(denseEntry(l, DENSE_IN));
+    const nOut = arena.word(denseEntry(l, DENSE_OUT));
+    const w = arena.at(denseEntry(l, DENSE_WEIGHT));
     range(f, w, toGrads, toM, toV, nIn * nOut, true);
     range(f, w + nIn * nOut, toGrads, toM, toV, nOut, false);
   }

@@ -2,11 +2,9 @@
 import type { Arena } from '../arena.js';
 import {
   SEED_INPUT, SEED_EXPECTED, SEED_FAILED_LAYER, SEED_FAILED_NEURON,
-  SEED_HEADER_WORDS, SEED_LAYER_WORDS, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS,
+  seedEntry as entry, SEED_SIZE, SEED_IS_INPUT, SEED_WEIGHT, SEED_BIAS,
   SEED_RESULT, SEED_HOPED, SEED_PENDING_WEIGHT, SEED_PENDING_BIAS,
 } from '../../header.js';
-
-const entry = (layer: number, field: number): number => SEED_HEADER_WORDS + layer * SEED_LAYER_WORDS + field;
 
 /** See assembly/seed.ts `forwardSeed`. */
 export function forwardSeed(arena: Arena, first: number, end: number, inputCount: number): void {

@@ -20,7 +20,7 @@ import { MemoryError } from './errors.js';
 
 /**
  * The most units one dense layer may have: wider, its weights could not be addressed by the i32 byte offsets of
- * the arena header. src/dense/options.ts and src/io/json.ts each hold a copy of this limit (to be imported from here).
+ * the arena header (src/dense/options.ts and src/io/json.ts check it).
  */
 export const MAX_LAYER_SIZE = 2 ** 24;
 

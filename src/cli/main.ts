@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError as UsageError, Option } from 'commander';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, type Activation, type Loss, type OptimizerName } from '../dense/types.js';
+import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { AbortError, InvalidArgumentError, NeuriteError } from '../errors.js';
 import { evaluate, exportModel, predict, type PredictOptions, type Streams, train } from './commands.js';
 import { demo } from './demo.js';
@@ -63,7 +64,7 @@ function columnList(value: string): string[] {
   return names;
 }
 
-const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => a !== 'softmax');
+const HIDDEN_ACTIVATIONS = ACTIVATION_SPECS.filter((spec) => spec.hidden).map((spec) => spec.name);
 const backendOption = () => new Option('--backend <name>', 'run on wasm or js (default: wasm when available)').choices(['wasm', 'js']);
 
 /** The package's version, from the package.json next to dist/ (or src/). */

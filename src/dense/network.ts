@@ -2,12 +2,10 @@
 import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
 import { DivergenceError, InvalidArgumentError, MemoryError, ShapeError, StateError } from '../errors.js';
 import {
-  ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH,
   DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
   DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
   DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
-  DENSE_TARGET, DENSE_WEIGHT, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
-  OPT_SGD, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
+  DENSE_TARGET, DENSE_WEIGHT, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
   S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { brainToDenseModel } from '../io/brain.js';
@@ -17,6 +15,9 @@ import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
+import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
+import { LOSS_SPECS } from '../spec/losses.js';
+import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
 import {
   copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, positive, rowsOf, setInto, vector,
 } from '../validate.js';
@@ -28,19 +29,17 @@ import { resolveDense, type ResolvedDense } from './options.js';
 import { type Scaling, scaleRows, standardize, unstandardize } from './scaling.js';
 import { fitSource } from './stream.js';
 import { checkTargets } from './targets.js';
-import type { Activation, DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, FitStateJSON, Loss, OptimizerOptions } from './types.js';
+import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, FitStateJSON, Loss, OptimizerOptions } from './types.js';
 
-const ACTIVATION_CODES: Record<Activation, number> = {
-  identity: ACT_IDENTITY, sigmoid: ACT_SIGMOID, tanh: ACT_TANH, relu: ACT_RELU,
-  leakyRelu: ACT_LEAKY_RELU, elu: ACT_ELU, softmax: ACT_SOFTMAX,
-};
-const LOSS_CODES: Record<Loss, number> = { mse: LOSS_MSE, binaryCrossEntropy: LOSS_BINARY_CROSS_ENTROPY, crossEntropy: LOSS_CROSS_ENTROPY };
-const OPTIMIZER_CODES = { sgd: OPT_SGD, momentum: OPT_MOMENTUM, adam: OPT_ADAM } as const;
+/** Each name of a spec table to its header code. */
+const codes = <N extends string>(specs: readonly { readonly name: N; readonly code: number }[]) =>
+  Object.fromEntries(specs.map((spec) => [spec.name, spec.code])) as Record<N, number>;
+const ACTIVATION_CODES = codes(ACTIVATION_SPECS);
+const LOSS_CODES = codes(LOSS_SPECS);
+const OPTIMIZER_CODES = codes(OPTIMIZER_SPECS);
 
-/** leakyRelu's slope below 0: 0.01, as in brain.js and tf.js's leakyRelu op. */
-export const LEAKY_RELU_ALPHA = 0.01;
-/** elu's scale below 0. */
-export const ELU_ALPHA = 1.0;
+export { ELU_ALPHA, LEAKY_RELU_ALPHA };
+
 /** Epochs one kernel call may run back to back when nothing is needed between them. */
 const EPOCHS_PER_CALL = 1024;
 /** Bytes of per-row buffers a predictBatch kernel call may use; a larger batch runs in chunks of rows. */

@@ -3,6 +3,9 @@ import type { BackendName } from '../backend/index.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { describe, finite, integer, lengthOf, oneOf, options, positive } from '../validate.js';
 import { MAX_LAYERS } from '../io/json.js';
+import { MAX_LAYER_SIZE } from '../layout.js';
+import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
+import { hiddenProblem, lossProblem, OPTIMIZER_KEYS, widthProblem, settingDefault, switchProblem } from '../spec/rules.js';
 import {
   ACTIVATIONS, INITS, LOSSES, OPTIMIZERS,
   type Activation, type DenseLayerSpec, type DenseNetworkOptions, type Init, type Loss, type OptimizerOptions,
@@ -23,35 +26,31 @@ export interface ResolvedDense {
 }
 
 const NETWORK_OPTIONS = ['layers', 'activation', 'outputActivation', 'loss', 'optimizer', 'seed', 'init', 'standardize', 'backend'] as const;
-const OPTIMIZER_OPTIONS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'] as const;
-/** Every optimizer's default step size: Adam's 0.001 (Keras's) needs ten times the epochs on small problems. */
-const DEFAULT_LEARNING_RATE = 0.01;
-// A layer wider than this cannot have its weights addressed by the i32 offsets of the arena header.
-const MAX_LAYER_SIZE = 2 ** 24;
 
 /** Fills in an optimizer's defaults and checks every setting. */
 export function resolveOptimizer(value: unknown, argument = 'options.optimizer'): Required<OptimizerOptions> {
   const spec = typeof value === 'string' || value === undefined ? { type: value ?? 'adam' } : value;
-  const o = options(spec as OptimizerOptions, argument, OPTIMIZER_OPTIONS);
+  const o = options(spec as OptimizerOptions, argument, OPTIMIZER_KEYS);
   const type = oneOf(o.type, `${argument}.type`, OPTIMIZERS);
-  const unit = (v: unknown, name: string, fallback: number) => {
-    if (v === undefined) return fallback;
+  const unit = (v: unknown, name: string) => {
+    if (v === undefined) return settingDefault(type, name) as number;
     finite(v, `${argument}.${name}`);
     if ((v as number) < 0 || (v as number) >= 1) throw new OutOfRangeError(`${argument}.${name} must be in [0, 1), got ${v}`, `${argument}.${name}`);
     return v as number;
   };
   if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean') throw new InvalidArgumentError(`${argument}.nesterov must be a boolean, got ${describe(o.nesterov)}`, `${argument}.nesterov`);
-  if (o.nesterov && type !== 'momentum') throw new ConfigurationError(`${argument}.nesterov applies to the 'momentum' optimizer, not '${type}'`, `${argument}.nesterov`);
+  const nesterovProblem = o.nesterov ? switchProblem(type, 'nesterov') : null;
+  if (nesterovProblem !== null) throw new ConfigurationError(`${argument}.nesterov ${nesterovProblem}`, `${argument}.nesterov`);
   const weightDecay = o.weightDecay === undefined ? 0 : finite(o.weightDecay, `${argument}.weightDecay`);
   if (weightDecay < 0) throw new OutOfRangeError(`${argument}.weightDecay must be >= 0, got ${weightDecay}`, `${argument}.weightDecay`);
   return {
     type,
-    learningRate: o.learningRate === undefined ? DEFAULT_LEARNING_RATE : positive(o.learningRate, `${argument}.learningRate`),
-    momentum: unit(o.momentum, 'momentum', type === 'momentum' ? 0.9 : 0),
-    nesterov: o.nesterov ?? false,
-    beta1: unit(o.beta1, 'beta1', 0.9),
-    beta2: unit(o.beta2, 'beta2', 0.999),
-    epsilon: o.epsilon === undefined ? 1e-8 : positive(o.epsilon, `${argument}.epsilon`),
+    learningRate: o.learningRate === undefined ? OPTIMIZER_SPECS.find((spec) => spec.name === type)!.learningRate : positive(o.learningRate, `${argument}.learningRate`),
+    momentum: unit(o.momentum, 'momentum'),
+    nesterov: o.nesterov ?? (settingDefault(type, 'nesterov') as boolean),
+    beta1: unit(o.beta1, 'beta1'),
+    beta2: unit(o.beta2, 'beta2'),
+    epsilon: o.epsilon === undefined ? (settingDefault(type, 'epsilon') as number) : positive(o.epsilon, `${argument}.epsilon`),
     weightDecay,
     clipNorm: o.clipNorm === undefined || o.clipNorm === 0 ? 0 : positive(o.clipNorm, `${argument}.clipNorm`),
   };
@@ -87,22 +86,20 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
       return;
     }
     const activation = spec.activation === undefined ? (l === last ? output : hidden) : oneOf(spec.activation, `${arg}.activation`, ACTIVATIONS);
-    if (activation === 'softmax' && l !== last) {
+    const problem = hiddenProblem(activation, l, count);
+    if (problem !== null) {
       // Name the option the user wrote: the layer's own activation, or the shorthand for all hidden layers.
       const from = spec.activation === undefined ? 'options.activation' : `${arg}.activation`;
-      throw new ConfigurationError(`${from}: softmax is only allowed on the output layer, and layer ${l} is hidden`, from);
+      throw new ConfigurationError(`${from}: ${problem}`, from);
     }
     activations.push(activation);
   });
   const outputActivation = activations[last]!;
-  if (outputActivation === 'softmax' && sizes[last]! < 2) throw new ConfigurationError(`options.layers[${last}]: a softmax output needs at least 2 units (one softmax unit always outputs 1)`, `options.layers[${last}]`);
+  const narrow = widthProblem(outputActivation, sizes[last]!);
+  if (narrow !== null) throw new ConfigurationError(`options.layers[${last}]: ${narrow}`, `options.layers[${last}]`);
   const loss = o.loss === undefined ? (outputActivation === 'softmax' ? 'crossEntropy' : 'mse') : oneOf(o.loss, 'options.loss', LOSSES);
-  if (loss === 'crossEntropy' && outputActivation !== 'softmax') {
-    throw new ConfigurationError(`options.loss 'crossEntropy' needs a softmax output layer, got '${outputActivation}' (use 'binaryCrossEntropy' with sigmoid, or 'mse')`, 'options.loss');
-  }
-  if (loss === 'binaryCrossEntropy' && outputActivation !== 'sigmoid') {
-    throw new ConfigurationError(`options.loss 'binaryCrossEntropy' needs a sigmoid output layer, got '${outputActivation}' (use 'crossEntropy' with softmax, or 'mse')`, 'options.loss');
-  }
+  const problem = lossProblem(loss, outputActivation);
+  if (problem !== null) throw new ConfigurationError(`options.loss ${problem}`, 'options.loss');
   const seed = o.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer(o.seed, 'options.seed', 0, 2 ** 32 - 1);
   return {
     sizes,

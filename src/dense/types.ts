@@ -1,20 +1,23 @@
 // The public shapes of DenseNetwork's options, data and saved models.
 import type { BackendName } from '../backend/index.js';
+import * as activationSpecs from '../spec/activations.js';
+import * as lossSpecs from '../spec/losses.js';
+import * as optimizerSpecs from '../spec/optimizers.js';
 
-/** Activation functions; `softmax` only on the output layer. */
-export type Activation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu' | 'softmax';
+/** Activation functions (src/spec/activations.ts); `softmax` only on the output layer. */
+export type Activation = activationSpecs.ActivationName;
 /** Every activation name, in the order errors list them. */
-export const ACTIVATIONS: readonly Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'softmax'];
+export const ACTIVATIONS: readonly Activation[] = activationSpecs.ACTIVATION_SPECS.map((spec) => spec.name);
 
-/** Loss functions. `crossEntropy` needs a softmax output, `binaryCrossEntropy` a sigmoid output. */
-export type Loss = 'mse' | 'binaryCrossEntropy' | 'crossEntropy';
+/** Loss functions (src/spec/losses.ts). `crossEntropy` needs a softmax output, `binaryCrossEntropy` a sigmoid output. */
+export type Loss = lossSpecs.LossName;
 /** Every loss name, in the order errors list them. */
-export const LOSSES: readonly Loss[] = ['mse', 'binaryCrossEntropy', 'crossEntropy'];
+export const LOSSES: readonly Loss[] = lossSpecs.LOSS_SPECS.map((spec) => spec.name);
 
-/** Optimizer names. */
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+/** Optimizer names (src/spec/optimizers.ts). */
+export type OptimizerName = optimizerSpecs.OptimizerName;
 /** Every optimizer name, in the order errors list them. */
-export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
+export const OPTIMIZERS: readonly OptimizerName[] = optimizerSpecs.OPTIMIZER_SPECS.map((spec) => spec.name);
 
 /** Weight initializations: Xavier/Glorot uniform, He/Kaiming uniform. */
 export type Init = 'xavier' | 'he';

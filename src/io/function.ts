@@ -1,17 +1,8 @@
 // toFunction: a saved dense model as standalone JavaScript that computes predict with no dependency.
-import type { Activation, DenseModelJSON } from '../dense/types.js';
+import type { DenseModelJSON } from '../dense/types.js';
+import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { vector } from '../validate.js';
 import { parseDenseModel } from './json.js';
-
-/** The JavaScript expression of each activation applied to the variable `s` (elementwise ones only). */
-const ELEMENTWISE: Record<Exclude<Activation, 'softmax'>, string> = {
-  identity: 's',
-  sigmoid: '1 / (1 + Math.exp(-s))',
-  tanh: 'Math.tanh(s)',
-  relu: 's > 0 ? s : 0',
-  leakyRelu: 's > 0 ? s : 0.01 * s',
-  elu: 's > 0 ? s : Math.expm1(s)',
-};
 
 /** Writes a float64 so that it reads back bit for bit (String() already does, except for -0). */
 function literal(value: number): string {
@@ -60,7 +51,7 @@ function generate({ layers, weights, biases, scaling }: DenseModelJSON): string 
       `    for (let o = 0; o < ${rows}; o++) {`,
       `      let s = B${l}[o];`,
       `      for (let i = 0, r = o * ${columns}; i < ${columns}; i++) s += W${l}[r + i] * x[i];`,
-      `      y${l}[o] = ${activation === 'softmax' ? 's' : ELEMENTWISE[activation]};`,
+      `      y${l}[o] = ${ACTIVATION_SPECS.find((spec) => spec.name === activation)!.source};`,
       '    }',
     );
     if (activation === 'softmax') {

@@ -4,14 +4,14 @@ import {
   type ScalingJSON, type StandardizationJSON, type TrainingJSON,
 } from '../dense/types.js';
 import { FormatError } from '../errors.js';
+import { MAX_LAYER_SIZE } from '../layout.js';
+import { hiddenProblem, OPTIMIZER_KEYS, lossProblem, switchProblem, widthProblem } from '../spec/rules.js';
 import { describe, isArrayOrTypedArray } from '../validate.js';
 
 /** The most parameters (weights + biases) a saved dense model may declare: 2^27 float64s is 1 GiB. */
 export const MAX_PARAMETERS = 2 ** 27;
 /** The most neurons a saved seed network may declare (each holds a weight and a bias). */
 export const MAX_SEED_NEURONS = 2 ** 26;
-/** The most neurons one layer of a saved dense model may declare (DenseNetwork's own limit). */
-export const MAX_LAYER_SIZE = 2 ** 24;
 /** The most layers a saved model may declare. */
 export const MAX_LAYERS = 4096;
 /**
@@ -37,7 +37,6 @@ const FIT_REQUIRED = ['epoch', 'waited', 'reductions', 'initialLearningRate'];
 const STOP_REASONS = ['epochs', 'errorThreshold', 'earlyStopping', 'divergence', 'callback'] as const;
 const DENSE_REQUIRED = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases'];
 const LAYER_KEYS = ['size', 'activation'];
-const OPTIMIZER_KEYS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'];
 const SEED_KEYS = ['format', 'version', 'learningRate', 'layers'];
 const SEED_LAYER_KEYS = ['size', 'weights', 'biases'];
 
@@ -61,8 +60,8 @@ export function parseDenseModel(json: unknown): DenseModelJSON {
 
   const loss = name(root.loss, 'json.loss', LOSSES);
   const output = layers[layers.length - 1]!.activation;
-  if (loss === 'crossEntropy' && output !== 'softmax') throw new FormatError(`json.loss 'crossEntropy' needs a softmax output layer, got '${output}'`, 'json.loss');
-  if (loss === 'binaryCrossEntropy' && output !== 'sigmoid') throw new FormatError(`json.loss 'binaryCrossEntropy' needs a sigmoid output layer, got '${output}'`, 'json.loss');
+  const lossError = lossProblem(loss, output!);
+  if (lossError !== null) throw new FormatError(`json.loss ${lossError}`, 'json.loss');
 
   const weightList = list(root.weights, 'json.weights', layers.length - 1, layers.length - 1);
   const biasList = list(root.biases, 'json.biases', layers.length - 1, layers.length - 1);
@@ -215,8 +214,10 @@ function denseLayer(value: unknown, argument: string, l: number, count: number):
   }
   if (entry.activation === undefined) throw new FormatError(`${argument}.activation is missing`, `${argument}.activation`);
   const activation = name(entry.activation, `${argument}.activation`, ACTIVATIONS);
-  if (activation === 'softmax' && l !== count - 1) throw new FormatError(`${argument}.activation 'softmax' is only allowed on the output layer`, `${argument}.activation`);
-  if (activation === 'softmax' && layerSize < 2) throw new FormatError(`${argument}: a softmax output needs at least 2 units, got ${layerSize}`, `${argument}.size`);
+  const hidden = hiddenProblem(activation, l, count);
+  if (hidden !== null) throw new FormatError(`${argument}.activation: ${hidden}`, `${argument}.activation`);
+  const narrow = widthProblem(activation, layerSize);
+  if (narrow !== null) throw new FormatError(`${argument}: ${narrow}`, `${argument}.size`);
   return { size: layerSize, activation };
 }
 
@@ -267,7 +268,8 @@ function optimizer(value: unknown, argument: string): OptimizerOptions {
     (out as unknown as Record<string, number>)[key] = v;
   }
   // DenseNetwork refuses this combination: a model it cannot build is a malformed model.
-  if (out.nesterov && out.type !== 'momentum') throw new FormatError(`${argument}.nesterov applies to the 'momentum' optimizer, not '${out.type}'`, `${argument}.nesterov`);
+  const nesterov = out.nesterov ? switchProblem(out.type, 'nesterov') : null;
+  if (nesterov !== null) throw new FormatError(`${argument}.nesterov ${nesterov}`, `${argument}.nesterov`);
   return out;
 }
 

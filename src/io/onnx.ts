@@ -1,9 +1,10 @@
 // toONNX: a saved dense model as an ONNX graph (one Gemm and one activation node per layer), encoded by hand.
-import type { Activation, DenseModelJSON } from '../dense/types.js';
+import type { DenseModelJSON } from '../dense/types.js';
 import { OutOfRangeError } from '../errors.js';
 import { oneOf, options } from '../validate.js';
 import { parseDenseModel } from './json.js';
 import { ProtoWriter } from './protobuf.js';
+import { ACTIVATION_SPECS } from '../spec/activations.js';
 
 /** Options of {@link toONNX}. */
 export interface ONNXOptions {
@@ -21,16 +22,6 @@ const ATTRIBUTE_INT = 2;
 const OPSET = 13;
 const IR_VERSION = 7;
 const FLOAT32_MAX = 3.4028234663852886e38;
-
-/** The ONNX operator of each activation, with its attributes; identity adds no node. */
-const OPERATORS: Record<Exclude<Activation, 'identity'>, { op: string; float?: [string, number]; int?: [string, number] }> = {
-  sigmoid: { op: 'Sigmoid' },
-  tanh: { op: 'Tanh' },
-  relu: { op: 'Relu' },
-  leakyRelu: { op: 'LeakyRelu', float: ['alpha', 0.01] },
-  elu: { op: 'Elu', float: ['alpha', 1] },
-  softmax: { op: 'Softmax', int: ['axis', -1] },
-};
 
 /**
  * Exports a dense model as an ONNX ModelProto (opset 13): input `input` of shape [N, inputSize], output
@@ -63,11 +54,12 @@ export function toONNX(model: DenseModelJSON, onnxOptions?: ONNXOptions): Uint8A
   for (let l = 1; l < layers.length; l++) {
     const activation = layers[l]!.activation!;
     const last = l === layers.length - 1;
-    const linear = last && activation === 'identity' ? output : `linear${l}`;
+    const operator = ACTIVATION_SPECS.find((spec) => spec.name === activation)!.onnx;
+    const linear = last && operator === null ? output : `linear${l}`;
     graph.message(1, node('Gemm', `gemm${l}`, [current, `W${l}`, `B${l}`], linear).message(5, intAttribute('transB', 1)));
     current = linear;
-    if (activation !== 'identity') {
-      const { op, float, int } = OPERATORS[activation];
+    if (operator !== null) {
+      const { op, float, int } = operator;
       const activated = last ? output : `activation${l}`;
       const activationNode = node(op, `${op.toLowerCase()}${l}`, [current], activated);
       if (float) activationNode.message(5, floatAttribute(...float));

@@ -101,7 +101,10 @@ const softmax = activation({
 
 const TABLE = [identity, sigmoid, tanh, relu, leakyRelu, elu, softmax] as const;
 
-/** The activations' names, as options, JSON files and the CLI spell them. */
+/**
+ * The activations' names, as options, JSON files and the CLI spell them.
+ * @inline
+ */
 export type ActivationName = (typeof TABLE)[number]['name'];
 
 /** Every activation, by code (ACTIVATION_SPECS[code].code === code). */

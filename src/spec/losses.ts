@@ -19,7 +19,10 @@ const TABLE = [
   { code: LOSS_CROSS_ENTROPY, name: 'crossEntropy', output: 'softmax', generated: false },
 ] as const satisfies readonly LossSpec[];
 
-/** The losses' names, as options, JSON files and the CLI spell them. */
+/**
+ * The losses' names, as options, JSON files and the CLI spell them.
+ * @inline
+ */
 export type LossName = (typeof TABLE)[number]['name'];
 
 /** Every loss, by code (LOSS_SPECS[code].code === code). */

@@ -89,6 +89,7 @@ export const ACT_RELU = 3;
 export const ACT_LEAKY_RELU = 4;
 export const ACT_ELU = 5;
 export const ACT_SOFTMAX = 6;
+export const ACT_SOFTPLUS = 7;
 
 /** Loss codes (DENSE_LOSS_KIND). */
 export const LOSS_MSE = 0;

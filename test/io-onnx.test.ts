@@ -5,6 +5,7 @@ import type { Activation } from '../src/dense/types.js';
 import { InvalidArgumentError, OutOfRangeError } from '../src/errors.js';
 import { toFunction } from '../src/io/function.js';
 import { toONNX } from '../src/io/onnx.js';
+import { ACTIVATION_SPECS } from '../src/spec/activations.js';
 import { randomInputs, randomModel } from './fixtures/dense-models.js';
 
 beforeAll(() => {
@@ -37,6 +38,18 @@ describe('toONNX', () => {
     expect(actual.length).toBe(expected.length);
     expected.forEach((value, i) => expect(Math.abs(actual[i]! - value)).toBeLessThan(1e-5 * Math.max(1, Math.abs(value))));
   });
+
+  // Every activation of the table: on a hidden layer where it may sit there, else on the output.
+  it.each(ACTIVATION_SPECS.map((spec) => [spec.name, spec.hidden ? [spec.name, 'identity'] : ['tanh', spec.name]] as const))(
+    'float32 export of %s matches toFunction within float32 tolerance',
+    async (_, activations) => {
+      const model = randomModel([3, 5, 2], [...activations] as Activation[], 17);
+      const inputs = randomInputs(9, 3);
+      const actual = await runOnnx(toONNX(model), inputs, 'float32');
+      const predict = toFunction(model);
+      inputs.flatMap((input) => Array.from(predict(input))).forEach((value, i) => expect(Math.abs(actual[i]! - value)).toBeLessThan(1e-5 * Math.max(1, Math.abs(value))));
+    },
+  );
 
   it('float64 export matches toFunction to 1e-12', async () => {
     const model = randomModel([4, 8, 8, 3], ['relu', 'tanh', 'softmax'], 5);

@@ -29,6 +29,7 @@ describe('the spec tables', () => {
     const reference: Record<string, (s: number) => number> = {
       identity: (s) => s, sigmoid: (s) => 1 / (1 + Math.exp(-s)), tanh: Math.tanh, relu: (s) => Math.max(s, 0),
       leakyRelu: (s) => (s > 0 ? s : 0.01 * s), elu: (s) => (s > 0 ? s : Math.exp(s) - 1), softmax: (s) => s,
+      softplus: (s) => Math.log(1 + Math.exp(s)),
     };
     for (const spec of ACTIVATION_SPECS) {
       const source = new Function('s', `return ${spec.source};`) as (s: number) => number;
@@ -71,6 +72,7 @@ describe('the activation formulas (src/math/activations.ts) against plain refere
     relu: [(z) => Math.max(z, 0), (z) => (z > 0 ? 1 : 0)],
     leakyRelu: [(z) => (z > 0 ? z : 0.01 * z), (z) => (z > 0 ? 1 : 0.01)],
     elu: [(z) => (z > 0 ? z : Math.exp(z) - 1), (z) => (z > 0 ? 1 : Math.exp(z))],
+    softplus: [(z) => Math.log1p(Math.exp(z)), (z) => 1 / (1 + Math.exp(-z))],
   };
   for (const spec of ACTIVATION_SPECS.filter((a) => a.hidden)) {
     it(`${spec.name}: values and derivatives (from the output), zeros with their sign`, () => {

@@ -3,7 +3,7 @@
  * operator, the JavaScript expression toFunction writes, and its generated-kernel emitters (absent: the
  * generated kernel does not cover it). The formulas themselves are src/math/activations.ts.
  */
-import { ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../header.js';
+import { ACT_ELU, ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH } from '../header.js';
 import { Op } from '../backend/wasm-encoder.js';
 import type { ActivationKernel } from './kernel.js';
 
@@ -99,7 +99,12 @@ const softmax = activation({
   code: ACT_SOFTMAX, name: 'softmax', parameters: {}, onnx: { op: 'Softmax', int: ['axis', -1] }, source: 's', hidden: false,
 });
 
-const TABLE = [identity, sigmoid, tanh, relu, leakyRelu, elu, softmax] as const;
+const softplus = activation({
+  code: ACT_SOFTPLUS, name: 'softplus', parameters: {}, onnx: { op: 'Softplus' },
+  source: 'Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s)))', hidden: true,
+});
+
+const TABLE = [identity, sigmoid, tanh, relu, leakyRelu, elu, softmax, softplus] as const;
 
 /**
  * The activations' names, as options, JSON files and the CLI spell them.

@@ -171,3 +171,19 @@ describe('standardized targets', () => {
     expect(plain.toJSON().scaling).toBeUndefined();
   });
 });
+
+describe('the optimizer defaults the TSDoc states', () => {
+  // Written from OptimizerOptions' @default tags; toJSON writes every setting, so each one is pinned.
+  const common = { learningRate: 0.01, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, clipNorm: 0 };
+  it.each([
+    ['sgd', { ...common, momentum: 0 }],
+    ['momentum', { ...common, momentum: 0.9 }],
+    ['adam', { ...common, momentum: 0 }],
+  ] as const)('%s', (type, expected) => {
+    expect(new DenseNetwork({ layers: [2, 1], optimizer: type, seed: 1 }).optimizer).toEqual({ type, ...expected });
+    expect(new DenseNetwork({ layers: [2, 1], optimizer: { type }, seed: 1 }).optimizer).toEqual({ type, ...expected });
+  });
+  it('adam without options', () => {
+    expect(new DenseNetwork({ layers: [2, 1], seed: 1 }).optimizer).toEqual({ type: 'adam', ...common, momentum: 0 });
+  });
+});

@@ -26,7 +26,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /**
  * Exports a dense model as an ONNX ModelProto (opset 13): input `input` of shape [N, inputSize], output
  * `output` of shape [N, outputSize], and per layer a `Gemm` (transB = 1, weights as initializers) followed by
- * its activation (`Sigmoid`, `Tanh`, `Relu`, `LeakyRelu` α = 0.01, `Elu` α = 1, `Softmax` axis = -1).
+ * its activation (`Sigmoid`, `Tanh`, `Relu`, `LeakyRelu` α = 0.01, `Elu` α = 1, `Softmax` axis = -1, `Softplus`).
  * Standardization figures (`scaling`) are part of the graph (Sub and Div on the input, Mul and Add on the output);
  * the CLI's normalization stats kept in `meta` are not: apply them before feeding it.
  * @param model a `DenseModelJSON` (e.g. `net.toJSON()`), checked by {@link parseDenseModel}

@@ -171,12 +171,25 @@ describe('checkpoint files are checked', () => {
 
   it('mid-epoch (during fitAsync) no checkpoint is exact: toJSON({ training: true }) throws StateError', async () => {
     const busy = new DenseNetwork({ layers: [2, 4, 1], seed: 2 });
-    const big = moons(1, 20_000).train;
-    const running = busy.fitAsync(big, { epochs: 1, batchSize: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(() => busy.toJSON({ training: true })).toThrow(StateError);
-    expect(busy.toJSON().weights.length).toBe(2);
-    await running;
+    // The source asks for a checkpoint halfway through the epoch, after 50 steps: no timer decides when.
+    let midEpoch: unknown;
+    let plain: unknown;
+    async function* rows() {
+      for (let i = 0; i < 100; i++) {
+        if (i === 50) {
+          try {
+            busy.toJSON({ training: true });
+          } catch (error) {
+            midEpoch = error;
+          }
+          plain = busy.toJSON();
+        }
+        yield { input: [i / 100, 1 - i / 100], output: [i % 2] };
+      }
+    }
+    await busy.fitAsync(() => rows(), { epochs: 1, batchSize: 1, shuffleBuffer: 0 });
+    expect(midEpoch).toBeInstanceOf(StateError);
+    expect((plain as { weights: unknown[] }).weights.length).toBe(2);
     expect(busy.toJSON({ training: true }).training!.fit!.epoch).toBe(1);
   });
 });

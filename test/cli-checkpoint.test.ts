@@ -1,20 +1,16 @@
 // neurite train --checkpoint / --resume: a run stopped after a checkpoint (by --epochs or by Ctrl-C) and resumed
 // ends bit-identical to one that never stopped, on either backend; a resume on other data or options is refused.
-import { execSync, spawn, spawnSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
 let dir = '';
 
-function neurite(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const neurite = (...args: string[]) => runCli(dir, args);
 
 const model = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as DenseModelJSON;
 

@@ -4,20 +4,16 @@ import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 import { generator, referencePredict } from './fixtures/dense-models.js';
 
 const require = createRequire(import.meta.url);
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
 let dir = '';
 
-function neurite(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const neurite = (...args: string[]) => runCli(dir, args);
 
 /** CSV text from a header and rows, joined with `separator`. */
 function csv(columns: string[], rows: (string | number)[][], separator = ','): string {

@@ -3,20 +3,19 @@
 import { execSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, type CliResult, root, runCli } from './helpers/cli.js';
 import { writeAtomic } from '../src/cli/files.js';
 import { NeuriteError } from '../src/errors.js';
 import { parseCSV } from '../src/io/csv.js';
 
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
 let dir = '';
 
-function neurite(...args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
+function neurite(...args: string[]): CliResult & { ms: number } {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+  const result = runCli(dir, args);
+  return { ...result, ms: performance.now() - started };
 }
 
 /** The fastest of `runs` timings of `work`, in ms: the least disturbed by other load on the machine. */

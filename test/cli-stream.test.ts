@@ -1,24 +1,20 @@
 // Data larger than memory: CSVReader reads the CSV grammar in pieces as parseCSV reads it whole, in linear time;
 // neurite train --stream trains as fitAsync does on the rows read independently here, reading each row once per
 // epoch, holds out at most 10,000 validation rows, and resumes from a checkpoint bit for bit.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, root, runCli } from './helpers/cli.js';
 import { DenseNetwork } from '../src/dense/network.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 import { CSVReader, parseCSV } from '../src/io/csv.js';
 
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
 let dir = '';
 
-function neurite(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const neurite = (...args: string[]) => runCli(dir, args);
 
 const model = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as DenseModelJSON;
 

@@ -1,21 +1,17 @@
 // The `neurite` command, run as users run it (node dist/cli.js) on small generated data files.
-import { execSync, spawn, spawnSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 import { generator, referencePredict } from './fixtures/dense-models.js';
 
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
 let dir = '';
 
-function neurite(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const neurite = (...args: string[]) => runCli(dir, args, 60_000);
 
 /** Three separable blobs of 2-D points with text labels, in shuffled order. */
 function blobs(count: number, seed: number): string {

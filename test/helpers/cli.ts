@@ -1,0 +1,21 @@
+// Runs the built `neurite` command (dist/cli.js) as a user would, for the CLI test files.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+/** The repository's root. */
+export const root = resolve(import.meta.dirname, '..', '..');
+/** The built CLI. */
+export const cli = join(root, 'dist', 'cli.js');
+
+/** What one run of the CLI gave. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js ...args` in `cwd` and waits for it. */
+export function runCli(cwd: string, args: readonly string[], timeout = 120_000): CliResult {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}

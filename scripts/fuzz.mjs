@@ -23,24 +23,19 @@
 //
 //   npm run fuzz [-- minutes] [-- --seed N]      (default 3 minutes, seed from the clock)
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { importDist, root } from './dist.mjs';
 import { rng } from './random.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist', 'index.js');
-if (!existsSync(dist)) {
-  console.error('dist/index.js is missing: run `npm run build` first');
-  process.exit(2);
-}
 const args = process.argv.slice(2);
 const seedAt = args.indexOf('--seed');
 const seed = seedAt >= 0 ? Number(args[seedAt + 1]) >>> 0 : Date.now() >>> 0;
 const minutes = Number(args.find((a, i) => /^[\d.]+$/.test(a) && args[i - 1] !== '--seed') ?? 3);
 
-const { DenseNetwork, Network, FormatError, NeuriteError } = await import(pathToFileURL(dist).href);
+const { DenseNetwork, Network, FormatError, NeuriteError } = await importDist();
 const { predictResponse, route } = await import(pathToFileURL(join(root, 'examples/server/server.mjs')).href);
 const tmp = mkdtempSync(join(tmpdir(), 'neurite-fuzz-'));
 await build({ entryPoints: [join(root, 'src/io/csv.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(tmp, 'csv.mjs'), logLevel: 'silent' });

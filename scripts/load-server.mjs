@@ -8,24 +8,19 @@
 //   npm run load [-- seconds] [-- --connections N]      (default 60 s, 100 connections)
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { importDist, root } from './dist.mjs';
 import { rng } from './random.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist', 'index.js');
-if (!existsSync(dist)) {
-  console.error('dist/index.js is missing: run `npm run build` first');
-  process.exit(2);
-}
 const args = process.argv.slice(2);
 const flag = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const connections = flag('--connections', 100);
 const seconds = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 60);
-const { DenseNetwork } = await import(pathToFileURL(dist).href);
+const { DenseNetwork } = await importDist();
 const MiB = 2 ** 20;
 const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
 

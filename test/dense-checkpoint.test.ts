@@ -3,14 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type DenseNetworkOptions, FormatError, type FitOptions, StateError } from '../src/index.js';
 import { moons } from './helpers/problems.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const BACKENDS = ['wasm', 'js'] as const;
 const data = moons(5, 200).train;
-
-function expectSameBits(a: Float64Array, b: Float64Array, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
-}
 
 const CONFIGS: [string, DenseNetworkOptions, FitOptions][] = [
   ['adam, automatic hold-out and early stopping', { layers: [2, 8, 1] }, { batchSize: 16 }],

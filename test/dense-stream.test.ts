@@ -4,14 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError, DenseNetwork, type DenseSample, OutOfRangeError, StateError } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { friedman, moons } from './helpers/problems.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const BACKENDS = ['wasm', 'js'] as const;
 const ROWS = 5000;
 const data = moons(3, ROWS).train;
-
-function expectSameBits(a: Float64Array, b: Float64Array, what: string): void {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
-}
 
 /** The rows of `data` as a generator of samples, counting the rows it hands out. */
 function* samples(counter: { read: number }, from = data): Generator<DenseSample> {

@@ -5,20 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Activation, DenseNetwork, type DenseNetworkOptions, type FitOptions, FormatError, NeuriteError } from '../src/index.js';
 import { rng } from './helpers/data.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const RUNS = Number(process.env.NEURITE_CHECKPOINT_RUNS ?? 50);
 const BACKEND = fc.constantFrom('js' as const, 'wasm' as const);
-
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  const i = firstDifference(a, b);
-  if (i >= 0) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]} (lengths ${a.length}, ${b.length})`);
-}
 
 /** A small network: 1-4 inputs, one or two hidden layers, a sigmoid, softmax or identity output, any optimizer. */
 const network: fc.Arbitrary<DenseNetworkOptions> = fc.record({

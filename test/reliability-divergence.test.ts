@@ -5,13 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbortError, DenseNetwork, type DenseNetworkOptions, DivergenceError, type FitOptions, NeuriteError } from '../src/index.js';
 import { rng } from './helpers/data.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const RUNS = Number(process.env.NEURITE_PROPERTY_RUNS ?? 100);
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  expect(a.length, `${what}: lengths`).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
-}
 
 const allFinite = (values: ArrayLike<number>) => Array.prototype.every.call(values, Number.isFinite);
 

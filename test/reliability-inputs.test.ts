@@ -10,6 +10,7 @@ import {
 } from '../src/index.js';
 import { rng } from './helpers/data.js';
 import { expectError } from './helpers/errors.js';
+import { expectSameBits } from './helpers/bits.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -17,11 +18,6 @@ const gc = runInNewContext('gc') as () => void;
 const backends: BackendName[] = ['js', 'wasm'];
 // A message quotes at most ~80 characters of the caller's text, plus the words around it.
 const MESSAGE_LIMIT = 400;
-
-function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, `${what}: lengths`).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) if (!Object.is(actual[i], expected[i])) expect.fail(`${what} differ at ${i}: ${actual[i]} vs ${expected[i]}`);
-}
 
 const randomArray = (random: () => number, n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
 

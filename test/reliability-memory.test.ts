@@ -9,6 +9,7 @@ import {
   ConfigurationError, DenseNetwork, type DenseNetworkOptions, MemoryError, Network, NeuriteError, OutOfRangeError, StateError,
 } from '../src/index.js';
 import { rng } from './helpers/data.js';
+import { expectSameBits } from './helpers/bits.js';
 
 // A gc() for this process only (the same as node --expose-gc).
 setFlagsFromString('--expose-gc');
@@ -18,11 +19,6 @@ const wasmBytes = () => wasmModule()!.exports.memory.buffer.byteLength;
 const MiB = 2 ** 20;
 
 const randomArray = (random: () => number, n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  expect(a.length, `${what}: lengths`).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
-}
 
 describe('dispose', () => {
   it('a disposed network throws StateError on every use (fitAsync rejects with it); dispose twice is harmless', async () => {

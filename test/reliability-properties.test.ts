@@ -6,20 +6,9 @@ import {
   type Activation, DenseNetwork, type DenseNetworkOptions, type Loss, Network, NeuriteError,
 } from '../src/index.js';
 import { rng } from './helpers/data.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const RUNS = Number(process.env.NEURITE_PROPERTY_RUNS ?? 150);
-
-/** Index of the first element where `a` and `b` differ as bits (Object.is), or -1; lengths must match. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  const i = firstDifference(a, b);
-  if (i >= 0) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]} (lengths ${a.length}, ${b.length})`);
-}
 
 const HIDDEN: Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu'];
 

@@ -2,6 +2,7 @@
 // its checkpoint state included, stays as it was), the source's own errors passed through, items read once.
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type DenseSample, NeuriteError, ShapeError, StateError } from '../src/index.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const BACKENDS = ['wasm', 'js'] as const;
 const ROWS = 40;
@@ -14,11 +15,6 @@ const flat = { inputs: rows.flatMap((s) => s.input as number[]), targets: rows.f
 
 function* stream(items: readonly unknown[]): Generator<DenseSample> {
   yield* items as DenseSample[];
-}
-
-function expectSameBits(a: Float64Array, b: Float64Array, what: string): void {
-  expect(a.length, what).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
 }
 
 /** A network loaded from a checkpoint saved after epoch 2 of 4 (so that its next fit resumes). */

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Neurite from '../src/index.js';
 import { rng } from './helpers/data.js';
+import { expectSameBits } from './helpers/bits.js';
 
 const root = join(import.meta.dirname, '..');
 const worker = join(import.meta.dirname, 'workers', 'train.mjs');
@@ -89,11 +90,6 @@ function runInWorker(j: Job): Promise<Result> {
     w.once('error', reject);
     w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
   });
-}
-
-function expectSameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  expect(a.length, `${what}: lengths`).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} differ at ${i}: ${a[i]} vs ${b[i]}`);
 }
 
 describe('training in worker_threads', () => {

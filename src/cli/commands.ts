@@ -441,7 +441,7 @@ function inputsFor(table: Table, net: DenseNetwork, meta: DataMeta | undefined):
 
 /** The model's outputs for every row of `table`: class probabilities, or targets in their own units. */
 function outputsFor(table: Table, net: DenseNetwork, meta: DataMeta | undefined): Float64Array {
-  const outputs = net.predictBatch(inputsFor(table, net, meta), table.rows.length).slice();
+  const outputs = net.predictBatch(inputsFor(table, net, meta), table.rows.length);
   if (!meta?.classes && meta?.targetMin && meta.targetMax) unscale(outputs, meta.targetMin, meta.targetMax);
   return outputs;
 }

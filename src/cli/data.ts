@@ -152,7 +152,7 @@ function isTextColumn(table: Table, c: number): boolean {
 }
 
 /** Column `c` as numbers; the error gives the field's place and suggests classes when `hint` is set. */
-export function numericColumn(table: Table, c: number, hint = ''): Float64Array {
+function numericColumn(table: Table, c: number, hint = ''): Float64Array {
   const out = new Float64Array(table.rows.length);
   for (let r = 0; r < table.rows.length; r++) {
     const field = present(table, r, c);

@@ -90,7 +90,7 @@ export function trainingRows(net: DenseNetwork, data: DenseData, argument: strin
 }
 
 /** Without `epochs`: enough for AUTO_STEPS steps of `batchSize` over `rows`, at least AUTO_MIN_EPOCHS. */
-export function automaticEpochs(rows: number, batchSize: number): number {
+function automaticEpochs(rows: number, batchSize: number): number {
   return Math.max(AUTO_MIN_EPOCHS, Math.ceil(AUTO_STEPS / Math.ceil(rows / batchSize)));
 }
 

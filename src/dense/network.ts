@@ -5,8 +5,8 @@ import {
   DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
   DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
   DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
-  DENSE_TARGET, DENSE_WEIGHT, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
-  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
+  DENSE_TARGET, DENSE_WEIGHT, S_BETA1_POWER, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA,
+  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
 } from '../header.js';
 import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
@@ -17,7 +17,7 @@ import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } fr
 import { Random } from '../random.js';
 import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
 import { LOSS_SPECS } from '../spec/losses.js';
-import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
+import { OPTIMIZER_SPECS, settingSlots } from '../spec/optimizers.js';
 import {
   copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, positive, rowsOf, setInto, vector,
 } from '../validate.js';
@@ -270,10 +270,7 @@ export class DenseNetwork {
     const f = this.arena.f64;
     const s = this.arena.at(DENSE_SETTINGS);
     f[s + S_LEARNING_RATE] = o.learningRate;
-    f[s + S_MOMENTUM] = o.momentum;
-    f[s + S_BETA1] = o.beta1;
-    f[s + S_BETA2] = o.beta2;
-    f[s + S_EPSILON] = o.epsilon;
+    for (const [slot, value] of settingSlots(o.type, o)) f[s + slot] = value;
     f[s + S_WEIGHT_DECAY] = o.weightDecay;
     f[s + S_CLIP_NORM] = o.clipNorm;
     f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;

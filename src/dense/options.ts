@@ -2,8 +2,7 @@
 import type { BackendName } from '../backend/index.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { describe, finite, integer, lengthOf, oneOf, options, positive } from '../validate.js';
-import { MAX_LAYERS } from '../io/json.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
+import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
 import { OPTIMIZER_SPECS, SETTINGS, type OptimizerSettings } from '../spec/optimizers.js';
 import { hiddenProblem, lossProblem, OPTIMIZER_KEYS, widthProblem, settingDefault, switchProblem } from '../spec/rules.js';
 import {

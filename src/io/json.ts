@@ -4,7 +4,7 @@ import {
   type ScalingJSON, type StandardizationJSON, type TrainingJSON,
 } from '../dense/types.js';
 import { FormatError } from '../errors.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
+import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
 import { SETTINGS } from '../spec/optimizers.js';
 import { hiddenProblem, OPTIMIZER_KEYS, lossProblem, switchProblem, widthProblem } from '../spec/rules.js';
 import { describe, isArrayOrTypedArray } from '../validate.js';
@@ -13,8 +13,6 @@ import { describe, isArrayOrTypedArray } from '../validate.js';
 export const MAX_PARAMETERS = 2 ** 27;
 /** The most neurons a saved seed network may declare (each holds a weight and a bias). */
 export const MAX_SEED_NEURONS = 2 ** 26;
-/** The most layers a saved model may declare. */
-export const MAX_LAYERS = 4096;
 /**
  * The longest JSON text accepted: 2^28 characters, about 10 million parameters at 25 characters per float64
  * (V8 cannot hold a string twice that long anyway); pass larger models as parsed objects.

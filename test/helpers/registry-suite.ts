@@ -46,7 +46,7 @@ function targetsFor(output: ActivationSpec, loss: LossSpec, random: () => number
   return t;
 }
 
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>, label: string): void => {
   expect(a.length, label).toBe(b.length);
   for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) expect.fail(`${label}: value ${k}, ${a[k]} vs ${b[k]}`);

@@ -20,6 +20,7 @@ export type {
   EpochStats, FitOptions, FitHistory, DenseModelJSON, DenseSample, DenseBatch, DenseStream, DenseSource,
   ScalingJSON, StandardizationJSON, TrainingJSON, FitStateJSON,
 } from './dense/types.js';
+export type { OptimizerSettings } from './spec/optimizers.js';
 export { parseDenseModel, parseSeedModel, type SeedModelJSON } from './io/json.js';
 export { toFunction, toFunctionSource } from './io/function.js';
 export { toONNX, type ONNXOptions } from './io/onnx.js';

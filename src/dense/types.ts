@@ -14,8 +14,6 @@ export type Loss = lossSpecs.LossName;
 /** Every loss name, in the order errors list them. */
 export const LOSSES: readonly Loss[] = lossSpecs.LOSS_SPECS.map((spec) => spec.name);
 
-/** The optimizers' own settings (src/spec/optimizers.ts). */
-export type OptimizerSettings = optimizerSpecs.OptimizerSettings;
 /** Optimizer names (src/spec/optimizers.ts). */
 export type OptimizerName = optimizerSpecs.OptimizerName;
 /** Every optimizer name, in the order errors list them. */

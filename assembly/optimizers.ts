@@ -4,7 +4,7 @@
 import { word, at, slot } from "./layout";
 import {
   SAFE_VALUE, FIRST_MOMENT, SECOND_MOMENT, clipScale, advancePower, effectiveGradient, applyStep, boundStep, momentsOf,
-  nextMoment1, nextMoment2, direction, directionBound,
+  nextMoment1, nextMoment2, direction, directionBound, velocity, momentumDirection, adamMoment1, secondMoment, adamDirection,
 } from "../src/math/optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
@@ -151,15 +151,50 @@ export function peekStep(arena: usize): float {
 /**
  * One step over `n` params at `p` (gradients at p + toGrads, moments at p + toM, p + toV), with effective
  * gradient g = scale·grad + d·p (d = the weight decay for weights, 0 for biases), by the formulas of
- * src/math/optimizers.ts. The SIMD build runs the optimizers that have an f64x2 loop two at a time; the
- * scalar loop takes the rest of the range, and all of it for the others.
+ * src/math/optimizers.ts. The SIMD build runs the optimizers that have an f64x2 loop two at a time; a scalar
+ * loop takes the rest of the range, and all of it for the others.
  */
 export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, withDecay: bool): void {
   const g = p + toGrads, m = p + toM, v = p + toV;
   const d = withDecay ? decay : 0.0;
   let k = 0;
   if (ASC_FEATURE_SIMD) k = stepPairs(p, g, m, v, n, d);
-  if (k < n) stepScalars(p, g, m, v, k, n, d);
+  // Dedicated scalar loops (optional, same bits) keep the kind test out of the plain build's hot loop, which
+  // Binaryen does not unswitch; an optimizer without one runs the dispatching loop.
+  switch (kind) {
+    case OPT_SGD: {
+      for (; k < n; k++) {
+        const o = <usize>k << 3;
+        store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
+      }
+      break;
+    }
+    case OPT_MOMENTUM: {
+      for (; k < n; k++) {
+        const o = <usize>k << 3;
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const vel = velocity(load<float>(m + o), gk, mu);
+        store<float>(m + o, vel);
+        store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
+      }
+      break;
+    }
+    case OPT_ADAM: {
+      for (; k < n; k++) {
+        const o = <usize>k << 3;
+        const pk = load<float>(p + o);
+        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+        const mm = adamMoment1(load<float>(m + o), gk, b1);
+        const vv = secondMoment(load<float>(v + o), gk, b2);
+        store<float>(m + o, mm);
+        store<float>(v + o, vv);
+        store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
+      }
+      break;
+    }
+    default: stepScalars(p, g, m, v, k, n, d);
+  }
 }
 
 /** The f64x2 loop of the prepared optimizer over the pairs of the range, if it has one; returns the first index left. */
@@ -209,7 +244,7 @@ function stepPairs(p: usize, g: usize, m: usize, v: usize, n: i32, d: float): i3
   return k;
 }
 
-/** The scalar step of params k0..n-1, the formulas dispatched on the optimizer per parameter. */
+/** The scalar step of params k0..n-1 for any optimizer, its formulas dispatched per parameter. */
 function stepScalars(p: usize, g: usize, m: usize, v: usize, k0: i32, n: i32, d: float): void {
   for (let k = k0; k < n; k++) {
     const o = <usize>k << 3;

@@ -148,7 +148,7 @@ export class DenseModel {
   get learningRate(): number {
     return this.config.optimizer.learningRate;
   }
-  /** Changes the learning rate for the following steps (> 0). */
+  /** Changes the learning rate for the following steps (a value the caller checked: > 0). */
   set learningRate(value: number) {
     const arena = this.live();
     this.config.optimizer.learningRate = value;

@@ -3,8 +3,8 @@
 // f64x2 ops round each lane like scalar code, so the JS twin matches bit for bit.
 import { word, at, slot } from "./layout";
 import {
-  SAFE_VALUE, clipScale, advancePower, effectiveGradient, applyStep, boundStep, velocity, momentumDirection,
-  adamMoment1, adamMoment2, adamDirection, adamDirectionBound,
+  SAFE_VALUE, FIRST_MOMENT, SECOND_MOMENT, clipScale, advancePower, effectiveGradient, applyStep, boundStep, momentsOf,
+  nextMoment1, nextMoment2, direction, directionBound, velocity, momentumDirection, adamMoment1, secondMoment, adamDirection,
 } from "../src/math/optimizers";
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
@@ -19,7 +19,7 @@ type float = f64;
 
 // The optimizer's settings, read once per kernel call by loadSettings, and the current step's
 // scale and Adam terms, set by prepareStep (globals: no closures in AssemblyScript).
-let kind: i32 = 0, nesterov: bool = false;
+let kind: i32 = 0, nesterov: bool = false, first: bool = false, second: bool = false;
 let lr: float = 0.0, clip: float = 0.0, decay: float = 0.0, mu: float = 0.0;
 let b1: float = 0.0, b2: float = 0.0, eps: float = 0.0;
 let scale: float = 1.0, c1: float = 1.0, c2: float = 1.0;
@@ -43,6 +43,9 @@ export function loadSettings(arena: usize): void {
   lastPeakM = slot(arena, DENSE_SETTINGS, S_PEAK_M);
   lastPeakV = slot(arena, DENSE_SETTINGS, S_PEAK_V);
   kind = word(arena, DENSE_OPTIMIZER);
+  const moments = momentsOf(kind);
+  first = (moments & FIRST_MOMENT) != 0;
+  second = (moments & SECOND_MOMENT) != 0;
   nesterov = word(arena, DENSE_NESTEROV) != 0;
   clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
   b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
@@ -98,26 +101,9 @@ export function saveState(arena: usize): void {
 export function stepBound(gradient: float): float {
   const p = lastPeakP;
   const g = effectiveGradient(gradient, p, scale, decay);
-  peakM = 0.0;
-  peakV = 0.0;
-  switch (kind) {
-    case OPT_SGD: {
-      peakP = boundStep(p, lr, g);
-      break;
-    }
-    case OPT_MOMENTUM: {
-      peakM = velocity(lastPeakM, g, mu);
-      peakP = boundStep(p, lr, momentumDirection(g, peakM, mu, nesterov));
-      break;
-    }
-    case OPT_ADAM: {
-      peakM = adamMoment1(lastPeakM, g, b1);
-      peakV = adamMoment2(lastPeakV, g, b2);
-      peakP = boundStep(p, lr, adamDirectionBound(peakM, c1, eps));
-      break;
-    }
-    default: throw new Error("unknown optimizer code");
-  }
+  peakM = first ? nextMoment1(kind, lastPeakM, g, mu, b1) : 0.0;
+  peakV = second ? nextMoment2(kind, lastPeakV, g, b2) : 0.0;
+  peakP = boundStep(p, lr, directionBound(kind, g, peakM, mu, nesterov, c1, eps));
   return Math.max(peakP, Math.max(peakM, peakV));
 }
 
@@ -128,29 +114,16 @@ function peekRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, wit
     const o = <usize>k << 3;
     const pk = load<float>(p + o);
     const gk = effectiveGradient(load<float>(p + toGrads + o), pk, scale, d);
-    let direction: float;
-    switch (kind) {
-      case OPT_SGD: {
-        direction = gk;
-        break;
-      }
-      case OPT_MOMENTUM: {
-        const vel = velocity(load<float>(p + toM + o), gk, mu);
-        direction = momentumDirection(gk, vel, mu, nesterov);
-        peakM = Math.max(peakM, Math.abs(vel));
-        break;
-      }
-      case OPT_ADAM: {
-        const mm = adamMoment1(load<float>(p + toM + o), gk, b1);
-        const vv = adamMoment2(load<float>(p + toV + o), gk, b2);
-        direction = adamDirection(mm, vv, c1, c2, eps);
-        peakM = Math.max(peakM, Math.abs(mm));
-        peakV = Math.max(peakV, vv);
-        break;
-      }
-      default: throw new Error("unknown optimizer code");
+    let mm: float = 0.0, vv: float = 0.0;
+    if (first) {
+      mm = nextMoment1(kind, load<float>(p + toM + o), gk, mu, b1);
+      peakM = Math.max(peakM, Math.abs(mm));
     }
-    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction)));
+    if (second) {
+      vv = nextMoment2(kind, load<float>(p + toV + o), gk, b2);
+      peakV = Math.max(peakV, vv);
+    }
+    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction(kind, gk, mm, vv, mu, nesterov, c1, c2, eps))));
   }
 }
 
@@ -176,25 +149,20 @@ export function peekStep(arena: usize): float {
 }
 
 /**
- * One step over `n` params at `p` (gradients at p + toGrads, moments at p + toM, p + toV), with
- * effective gradient g = scale·grad + d·p (d = the weight decay for weights, 0 for biases):
- * sgd p -= lr·g; momentum v = μv + g, p -= lr·(nesterov ? g + μv : v);
- * adam m = β1m + (1-β1)g, v = β2v + (1-β2)g², p -= lr·(m/c1) / (sqrt(v/c2) + ε).
+ * One step over `n` params at `p` (gradients at p + toGrads, moments at p + toM, p + toV), with effective
+ * gradient g = scale·grad + d·p (d = the weight decay for weights, 0 for biases), by the formulas of
+ * src/math/optimizers.ts. The SIMD build runs the optimizers that have an f64x2 loop two at a time; a scalar
+ * loop takes the rest of the range, and all of it for the others.
  */
 export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i32, withDecay: bool): void {
   const g = p + toGrads, m = p + toM, v = p + toV;
   const d = withDecay ? decay : 0.0;
-  // One loop per optimizer (unswitched by hand): the kind test stays out of the hot loop.
   let k = 0;
+  if (ASC_FEATURE_SIMD) k = stepPairs(p, g, m, v, n, d);
+  // Dedicated scalar loops (optional, same bits) keep the kind test out of the plain build's hot loop, which
+  // Binaryen does not unswitch; an optimizer without one runs the dispatching loop.
   switch (kind) {
     case OPT_SGD: {
-      if (ASC_FEATURE_SIMD) {
-        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-        for (; k + 2 <= n; k += 2) {
-          const o = <usize>k << 3;
-          v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
-        }
-      }
       for (; k < n; k++) {
         const o = <usize>k << 3;
         store<float>(p + o, sgd(load<float>(p + o), load<float>(g + o), d));
@@ -202,18 +170,6 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
       break;
     }
     case OPT_MOMENTUM: {
-      if (ASC_FEATURE_SIMD) {
-        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
-        for (; k + 2 <= n; k += 2) {
-          const o = <usize>k << 3;
-          const pv = v128.load(p + o);
-          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-          const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
-          v128.store(m + o, vel);
-          const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
-          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
-        }
-      }
       for (; k < n; k++) {
         const o = <usize>k << 3;
         const pk = load<float>(p + o);
@@ -225,35 +181,85 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
       break;
     }
     case OPT_ADAM: {
-      if (ASC_FEATURE_SIMD) {
-        const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
-        const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
-        const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
-        for (; k + 2 <= n; k += 2) {
-          const o = <usize>k << 3;
-          const pv = v128.load(p + o);
-          const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
-          const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
-          const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
-          v128.store(m + o, mm);
-          v128.store(v + o, vv);
-          const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
-          v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
-        }
-      }
       for (; k < n; k++) {
         const o = <usize>k << 3;
         const pk = load<float>(p + o);
         const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
         const mm = adamMoment1(load<float>(m + o), gk, b1);
-        const vv = adamMoment2(load<float>(v + o), gk, b2);
+        const vv = secondMoment(load<float>(v + o), gk, b2);
         store<float>(m + o, mm);
         store<float>(v + o, vv);
         store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
       }
       break;
     }
-    default: throw new Error("unknown optimizer code");
+    default: stepScalars(p, g, m, v, k, n, d);
+  }
+}
+
+/** The f64x2 loop of the prepared optimizer over the pairs of the range, if it has one; returns the first index left. */
+function stepPairs(p: usize, g: usize, m: usize, v: usize, n: i32, d: float): i32 {
+  let k = 0;
+  switch (kind) {
+    case OPT_SGD: {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        v128.store(p + o, sgd2x(v128.load(p + o), v128.load(g + o), lrv, sv, dv));
+      }
+      break;
+    }
+    case OPT_MOMENTUM: {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d), muv = f64x2.splat(mu);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        const pv = v128.load(p + o);
+        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+        const vel = f64x2.add(f64x2.mul(muv, v128.load(m + o)), gv);
+        v128.store(m + o, vel);
+        const step = nesterov ? f64x2.add(gv, f64x2.mul(muv, vel)) : vel;
+        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+      }
+      break;
+    }
+    case OPT_ADAM: {
+      const lrv = f64x2.splat(lr), sv = f64x2.splat(scale), dv = f64x2.splat(d);
+      const b1v = f64x2.splat(b1), b2v = f64x2.splat(b2), r1 = f64x2.splat(1.0 - b1), r2 = f64x2.splat(1.0 - b2);
+      const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2), ev = f64x2.splat(eps);
+      for (; k + 2 <= n; k += 2) {
+        const o = <usize>k << 3;
+        const pv = v128.load(p + o);
+        const gv = f64x2.add(f64x2.mul(sv, v128.load(g + o)), f64x2.mul(dv, pv));
+        const mm = f64x2.add(f64x2.mul(b1v, v128.load(m + o)), f64x2.mul(r1, gv));
+        const vv = f64x2.add(f64x2.mul(b2v, v128.load(v + o)), f64x2.mul(r2, f64x2.mul(gv, gv)));
+        v128.store(m + o, mm);
+        v128.store(v + o, vv);
+        const step = f64x2.div(f64x2.div(mm, c1v), f64x2.add(f64x2.sqrt(f64x2.div(vv, c2v)), ev));
+        v128.store(p + o, f64x2.sub(pv, f64x2.mul(lrv, step)));
+      }
+      break;
+    }
+    // The others have no f64x2 loop: the scalar loop takes the whole range.
+  }
+  return k;
+}
+
+/** The scalar step of params k0..n-1 for any optimizer, its formulas dispatched per parameter. */
+function stepScalars(p: usize, g: usize, m: usize, v: usize, k0: i32, n: i32, d: float): void {
+  for (let k = k0; k < n; k++) {
+    const o = <usize>k << 3;
+    const pk = load<float>(p + o);
+    const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+    let mm: float = 0.0, vv: float = 0.0;
+    if (first) {
+      mm = nextMoment1(kind, load<float>(m + o), gk, mu, b1);
+      store<float>(m + o, mm);
+    }
+    if (second) {
+      vv = nextMoment2(kind, load<float>(v + o), gk, b2);
+      store<float>(v + o, vv);
+    }
+    store<float>(p + o, applyStep(pk, lr, direction(kind, gk, mm, vv, mu, nesterov, c1, c2, eps)));
   }
 }
 

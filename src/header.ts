@@ -64,6 +64,7 @@ export const DENSE_LAYER_WORDS = 8;
 export const S_LEARNING_RATE = 0;
 export const S_MOMENTUM = 1;
 export const S_BETA1 = 2;
+/** The second moment's decay: Adam's β2, RMSprop's ρ. */
 export const S_BETA2 = 3;
 export const S_EPSILON = 4;
 export const S_WEIGHT_DECAY = 5;
@@ -100,6 +101,7 @@ export const LOSS_CROSS_ENTROPY = 2;
 export const OPT_SGD = 0;
 export const OPT_MOMENTUM = 1;
 export const OPT_ADAM = 2;
+export const OPT_RMSPROP = 3;
 
 /** Header word of `field` for seed layer `layer`. */
 export function seedEntry(layer: i32, field: i32): i32 {

@@ -11,7 +11,8 @@ export { LayerConfiguration, type LayerSpec } from './seed/configuration.js';
 export { normalize, denormalize } from './seed/normalize.js';
 export { trainNeuron, trainLayer, trainNetwork, type Sample } from './seed/train.js';
 export type { SeedOptions } from './seed/options.js';
-export { DenseNetwork, LEAKY_RELU_ALPHA, ELU_ALPHA } from './dense/network.js';
+export { DenseNetwork } from './dense/network.js';
+export { LEAKY_RELU_ALPHA, ELU_ALPHA } from './spec/activations.js';
 export { DenseLayer } from './dense/layer.js';
 export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
 export type {
@@ -19,6 +20,7 @@ export type {
   EpochStats, FitOptions, FitHistory, DenseModelJSON, DenseSample, DenseBatch, DenseStream, DenseSource,
   ScalingJSON, StandardizationJSON, TrainingJSON, FitStateJSON,
 } from './dense/types.js';
+export type { OptimizerSettings } from './spec/optimizers.js';
 export { parseDenseModel, parseSeedModel, type SeedModelJSON } from './io/json.js';
 export { toFunction, toFunctionSource } from './io/function.js';
 export { toONNX, type ONNXOptions } from './io/onnx.js';

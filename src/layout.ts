@@ -15,7 +15,6 @@ import {
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
   DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, denseEntry,
 } from './header.js';
-import type { Arena } from './backend/arena.js';
 import { MemoryError } from './errors.js';
 
 /**
@@ -23,6 +22,8 @@ import { MemoryError } from './errors.js';
  * the arena header (src/dense/options.ts and src/io/json.ts check it).
  */
 export const MAX_LAYER_SIZE = 2 ** 24;
+/** The most layers a network, or a saved model, may declare. */
+export const MAX_LAYERS = 4096;
 
 /** A computed layout: the header words and the total size in bytes. */
 export interface Layout {
@@ -71,7 +72,7 @@ function align(bytes: number): number {
 }
 
 /** Copies a layout's header into the start of an arena. */
-export function writeHeader(arena: Arena, layout: Layout): void {
+export function writeHeader(arena: { readonly i32: Int32Array; readonly base: number }, layout: Layout): void {
   arena.i32.set(layout.header, arena.base >> 2);
 }
 

@@ -46,6 +46,24 @@ describe('defaults that learn', () => {
   });
 });
 
+describe('rmsprop by name, its defaults untuned (learning rate 0.01, rho 0.9, epsilon 1e-8)', () => {
+  const fitted = (layers: number[], problem: Problem, seed: number, outputActivation?: 'identity'): DenseNetwork => {
+    const net = new DenseNetwork({ layers, seed, optimizer: 'rmsprop', ...(outputActivation ? { outputActivation } : {}) });
+    net.fit(problem.train);
+    return net;
+  };
+  it.each(SEEDS)('XOR on [2, 4, 1], seed %i: every row right, MSE < 0.01', (seed) => {
+    const problem = xorProblem();
+    const out = predictions(fitted([2, 4, 1], problem, seed), problem);
+    expect(accuracy(out, problem.test.targets, 1)).toBe(1);
+    expect(out.reduce((s, y, i) => s + (y - problem.test.targets[i]!) ** 2, 0) / 4).toBeLessThan(0.01);
+  });
+  it.each(SEEDS)('Friedman #1 on [10, 32, 1] with an identity output, seed %i: R² >= 0.9 on 1,000 held-out rows', (seed) => {
+    const problem = friedman(seed);
+    expect(rSquared(predictions(fitted([10, 32, 1], problem, seed, 'identity'), problem), problem.test.targets)).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
 describe('what fit decides without options', () => {
   const data = moons(7);
   it('holds out the last fifth of 50 rows or more and stops early on it, ending on the best epoch', () => {
@@ -174,11 +192,12 @@ describe('standardized targets', () => {
 
 describe('the optimizer defaults the TSDoc states', () => {
   // Written from OptimizerOptions' @default tags; toJSON writes every setting, so each one is pinned.
-  const common = { learningRate: 0.01, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, clipNorm: 0 };
+  const common = { learningRate: 0.01, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, rho: 0.9, weightDecay: 0, clipNorm: 0 };
   it.each([
     ['sgd', { ...common, momentum: 0 }],
     ['momentum', { ...common, momentum: 0.9 }],
     ['adam', { ...common, momentum: 0 }],
+    ['rmsprop', { ...common, momentum: 0 }],
   ] as const)('%s', (type, expected) => {
     expect(new DenseNetwork({ layers: [2, 1], optimizer: type, seed: 1 }).optimizer).toEqual({ type, ...expected });
     expect(new DenseNetwork({ layers: [2, 1], optimizer: { type }, seed: 1 }).optimizer).toEqual({ type, ...expected });

@@ -26,6 +26,15 @@ function weightMask(sizes: number[]): boolean[] {
 }
 
 describe.each(['js', 'wasm'] as const)('optimizer steps on the %s backend', (backend) => {
+  it('keeps Adam\'s power β^t down to 2^-60 and flushes it to 0 below (where 1 - β^t is 1 either way)', () => {
+    // β2 = 0.5: after t steps β2^t = 2^-t exactly.
+    const net = new DenseNetwork({ layers: [2, 1], optimizer: { type: 'adam', beta1: 0.5, beta2: 0.5 }, seed: 2, backend });
+    const power = (): number => (net.toJSON({ training: true }).training as { beta2Power: number }).beta2Power;
+    for (let t = 1; t <= 61; t++) {
+      net.trainStep([0.5, -0.5], [0.25]);
+      if (t >= 59) expect(power(), `after ${t} steps`).toBe(t <= 60 ? 2 ** -t : 0);
+    }
+  });
   it.each(OPTIMIZERS.map((o) => [JSON.stringify(o), o] as const))('%s matches the reference formulas for 30 steps', (_, options) => {
     const net = new DenseNetwork({ layers: SIZES, activation: 'tanh', outputActivation: 'sigmoid', optimizer: options, seed: 11, backend });
     const o = net.optimizer;

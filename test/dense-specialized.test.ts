@@ -23,7 +23,7 @@ vi.mock('../src/backend/specialized.js', async (original) => {
 afterEach(() => disableSpecialized(false));
 
 // The arena is private to the facade; these tests compare it whole.
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
 
 function arenaBytes(net: DenseNetwork): Uint8Array {
   const arena = arenaOf(net);

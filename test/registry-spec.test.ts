@@ -106,7 +106,7 @@ describe('the loss terms (src/math/losses.ts) against their documented formulas'
 });
 
 describe.each(['js', 'wasm'] as const)('a kind code no table lists, on the %s backend', (backend) => {
-  const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+  const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
   const data = { inputs: Float64Array.of(0, 1, 1, 0), targets: Float64Array.of(1, 1) };
   // Trained once first, so the arena has grown to its final layout and is not rewritten from the shape later.
   const corrupt = (word: number): DenseNetwork => {

@@ -1,18 +1,18 @@
 // What toJSON adds beyond the weights: standardization figures, and in checkpoints the whole training state.
 import { StateError } from '../errors.js';
-import type { DenseNetwork } from './network.js';
+import type { DenseModel } from './model.js';
 import { scalingFromJSON, scalingToJSON } from './scaling.js';
 import type { DenseModelJSON } from './types.js';
 
-/** The `scaling` and (with `{ training: true }`) `training` fields of `net.toJSON(options)`. */
-export function checkpointToJSON(net: DenseNetwork, options: unknown): Pick<DenseModelJSON, 'scaling' | 'training'> {
+/** The `scaling` and (with `{ training: true }`) `training` fields of `model.toJSON(options)`. */
+export function checkpointToJSON(model: DenseModel, options: unknown): Pick<DenseModelJSON, 'scaling' | 'training'> {
   const out: Pick<DenseModelJSON, 'scaling' | 'training'> = {};
-  if (net.scaling) out.scaling = scalingToJSON(net.scaling);
+  if (model.scaling) out.scaling = scalingToJSON(model.scaling);
   // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
   if (options === null || typeof options !== 'object' || (options as { training?: unknown }).training !== true) return out;
-  const optimizer = net.optimizerState();
-  const fit = net.currentRun ? net.currentRun.state() : net.savedFit;
-  if (net.currentRun && fit === undefined) {
+  const optimizer = model.optimizerState();
+  const fit = model.currentRun ? model.currentRun.state() : model.savedFit;
+  if (model.currentRun && fit === undefined) {
     throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
   }
   out.training = {
@@ -20,21 +20,21 @@ export function checkpointToJSON(net: DenseNetwork, options: unknown): Pick<Dens
     moment2: Array.from(optimizer.moment2),
     beta1Power: optimizer.beta1Power,
     beta2Power: optimizer.beta2Power,
-    random: net.random.seed,
+    random: model.random.seed,
     ...(fit ? { fit } : {}),
   };
   return out;
 }
 
-/** Puts a checked model's figures and training state into a network just built from it. */
-export function checkpointFromJSON(net: DenseNetwork, model: DenseModelJSON): void {
+/** Puts a checked saved model's figures and training state into a model just built from it. */
+export function checkpointFromJSON(model: DenseModel, json: DenseModelJSON): void {
   // Only `new DenseNetwork` measures figures at its first fit: a loaded model without them (a file written before
   // they existed, or by a network with none) keeps training in the units its weights were trained in.
-  net.scaling = model.scaling ? scalingFromJSON(model.scaling) : null;
-  const training = model.training;
+  model.scaling = json.scaling ? scalingFromJSON(json.scaling) : null;
+  const training = json.training;
   if (!training) return;
-  net.restoreOptimizerState(training);
-  net.random.restore(training.random);
-  net.savedFit = training.fit;
-  net.resumeByDefault = training.fit !== undefined;
+  model.restoreOptimizerState(training);
+  model.random.restore(training.random);
+  model.savedFit = training.fit;
+  model.resumeByDefault = training.fit !== undefined;
 }

@@ -2,7 +2,7 @@
 import { AbortError, DivergenceError, InvalidArgumentError, OutOfRangeError, StateError } from '../errors.js';
 import { finite, integer, oneOf, options as checkOptions } from '../validate.js';
 import { type Rows, sliceRows, toRows } from './data.js';
-import type { DenseNetwork } from './network.js';
+import type { DenseModel } from './model.js';
 import { measure, scaleRows } from './scaling.js';
 import { checkTargets } from './targets.js';
 import type { DenseData, EpochStats, FitHistory, FitOptions, FitStateJSON } from './types.js';
@@ -83,9 +83,9 @@ export function settings(value: FitOptions): Settings {
 }
 
 /** Checked rows of `data` for the network's loss, as the network trains on them (standardized when it has figures). */
-export function trainingRows(net: DenseNetwork, data: DenseData, argument: string): Rows {
-  const rows = toRows(data, net.inputSize, net.outputSize, argument);
-  checkTargets(net.loss, rows.targets, net.outputSize, Array.isArray(data) ? (r) => `${argument}[${r}].output` : `${argument}.targets`);
+export function trainingRows(model: DenseModel, data: DenseData, argument: string): Rows {
+  const rows = toRows(data, model.inputSize, model.outputSize, argument);
+  checkTargets(model.loss, rows.targets, model.outputSize, Array.isArray(data) ? (r) => `${argument}[${r}].output` : `${argument}.targets`);
   return rows;
 }
 
@@ -94,9 +94,9 @@ function automaticEpochs(rows: number, batchSize: number): number {
   return Math.max(AUTO_MIN_EPOCHS, Math.ceil(AUTO_STEPS / Math.ceil(rows / batchSize)));
 }
 
-function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
+function plan(model: DenseModel, data: DenseData, value: FitOptions): Plan {
   const s = settings(value);
-  const all = trainingRows(net, data, 'data');
+  const all = trainingRows(model, data, 'data');
   let train = all;
   let validation: Rows | undefined;
   const split = s.validationSplit ?? (s.epochs === undefined && s.validationData === undefined && all.rows >= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_SPLIT : undefined);
@@ -109,16 +109,16 @@ function plan(net: DenseNetwork, data: DenseData, value: FitOptions): Plan {
     train = sliceRows(all, 0, all.rows - held);
     validation = sliceRows(all, all.rows - held, all.rows);
   } else if (s.validationData !== undefined) {
-    validation = trainingRows(net, s.validationData, 'options.validationData');
+    validation = trainingRows(model, s.validationData, 'options.validationData');
   }
   // null is a decision (no figures, e.g. a loaded model without them), not a missing one: only undefined measures.
-  if (net.scaling === undefined) net.scaling = measure(train, net.standardization);
+  if (model.scaling === undefined) model.scaling = measure(train, model.standardization);
   // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
   const batchSize = Math.min(s.batchSize, train.rows);
   return {
     ...s,
-    train: scaleRows(train, net.scaling),
-    validation: validation && scaleRows(validation, net.scaling),
+    train: scaleRows(train, model.scaling),
+    validation: validation && scaleRows(validation, model.scaling),
     batchSize,
     epochs: s.epochs ?? automaticEpochs(train.rows, batchSize),
     earlyStopping: s.earlyStopping ?? (s.epochs === undefined && validation !== undefined),
@@ -216,10 +216,10 @@ export class Run {
    * @param order the training rows' current visiting order (saved in checkpoints), when in memory
    * @param resumed the saved state of the run this one continues, if any
    */
-  constructor(private readonly net: DenseNetwork, private readonly p: Plan, private readonly order: (() => Int32Array) | null, resumed: FitStateJSON | undefined) {
+  constructor(private readonly model: DenseModel, private readonly p: Plan, private readonly order: (() => Int32Array) | null, resumed: FitStateJSON | undefined) {
     this.epoch = resumed?.epoch ?? 0;
     this.log = new EpochLog(p.validation !== undefined, this.epoch);
-    this.initialLearningRate = resumed?.initialLearningRate ?? net.learningRate;
+    this.initialLearningRate = resumed?.initialLearningRate ?? model.learningRate;
     if (resumed) {
       this.best = resumed.best ?? Infinity;
       this.waited = resumed.waited;
@@ -232,7 +232,7 @@ export class Run {
   /** Whether the run this one resumes had already ended (it then ends at once, as the original did). */
   resumeEnded(): boolean {
     if (this.ending === undefined) return false;
-    if (this.ending === 'earlyStopping' && this.bestParameters) this.net.setParameters(this.bestParameters);
+    if (this.ending === 'earlyStopping' && this.bestParameters) this.model.setParameters(this.bestParameters);
     this.stop(this.ending);
     return true;
   }
@@ -250,7 +250,7 @@ export class Run {
 
   /** Records one finished epoch (epochs are recorded in order); returns false when training should stop. */
   epochDone(epoch: number, loss: number, accuracy: number): boolean {
-    const validation = this.p.validation && this.net.evaluateRows(this.p.validation);
+    const validation = this.p.validation && this.model.evaluateRows(this.p.validation);
     this.log.add(loss, accuracy, validation);
     this.epoch = epoch + 1;
     this.midEpoch = false;
@@ -261,12 +261,12 @@ export class Run {
       if (metric < this.best - this.p.minDelta) {
         this.best = metric;
         this.waited = 0;
-        this.bestParameters = this.net.getParameters();
+        this.bestParameters = this.model.getParameters();
       } else if (++this.waited >= this.p.patience) this.ending = 'earlyStopping';
     }
     const go = !this.p.onEpoch || this.p.onEpoch(epochStats(epoch, loss, accuracy, validation?.loss, validation?.accuracy)) !== false;
     // The callback may have disposed the network: no kernel may run on freed memory.
-    this.net.checkLive();
+    this.model.checkLive();
     if (!go) return this.stop('callback');
     return !this.resumeEnded();
   }
@@ -277,7 +277,7 @@ export class Run {
    */
   epochStart(): void {
     this.midEpoch = true;
-    if (this.p.onDivergence === 'reduceLearningRate') this.epochState = this.net.trainingState();
+    if (this.p.onDivergence === 'reduceLearningRate') this.epochState = this.model.trainingState();
   }
 
   /** Applies the divergence policy to a step that was not applied; returns false to stop, true to retry the epoch. */
@@ -287,16 +287,16 @@ export class Run {
     if (this.p.onDivergence === 'reduceLearningRate') {
       if (this.reductions < MAX_REDUCTIONS) {
         this.reductions++;
-        const rate = this.net.learningRate / 2;
-        if (this.epochState) this.net.restoreTrainingState(this.epochState);
-        this.net.learningRate = rate;
+        const rate = this.model.learningRate / 2;
+        if (this.epochState) this.model.restoreTrainingState(this.epochState);
+        this.model.learningRate = rate;
         this.midEpoch = false;
         return true;
       }
       // Giving up: the model keeps the rate it was trained with, not the last of the halvings.
-      this.net.learningRate = this.initialLearningRate;
+      this.model.learningRate = this.initialLearningRate;
     }
-    throw new DivergenceError(`training diverged ${where}: the loss or a gradient is not finite; the weights are those of the last finite step (learning rate ${this.net.learningRate})`, epoch, batch);
+    throw new DivergenceError(`training diverged ${where}: the loss or a gradient is not finite; the weights are those of the last finite step (learning rate ${this.model.learningRate})`, epoch, batch);
   }
 
   /**
@@ -320,7 +320,7 @@ export class Run {
   result(): FitHistory {
     // With early stopping, training that ran out of epochs after its best one also ends on the best weights.
     if (this.p.earlyStopping && this.stopReason === 'epochs' && this.waited > 0 && this.bestParameters) {
-      this.net.setParameters(this.bestParameters);
+      this.model.setParameters(this.bestParameters);
     }
     return this.log.history(this.stopReason);
   }
@@ -334,54 +334,54 @@ export class Run {
  * Runs `body` (a fit, or a fitAsync's promise) as the network's only training call until it settles: a training
  * call meanwhile (from onEpoch, or while fitAsync awaits) throws StateError naming `call`.
  */
-export function exclusive<T>(net: DenseNetwork, call: string, body: () => T): T {
-  net.beginTraining(call);
+export function exclusive<T>(model: DenseModel, call: string, body: () => T): T {
+  model.beginTraining(call);
   let result: T;
   try {
     result = body();
   } catch (error) {
-    net.endTraining();
+    model.endTraining();
     throw error;
   }
-  if (result instanceof Promise) return result.finally(() => net.endTraining()) as T;
-  net.endTraining();
+  if (result instanceof Promise) return result.finally(() => model.endTraining()) as T;
+  model.endTraining();
   return result;
 }
 
 /** The run `net` resumes: the saved fit state when `initialEpoch` (default: its epoch) matches it. */
-function resumeState(net: DenseNetwork, initialEpoch: number | undefined): FitStateJSON | undefined {
-  const saved = net.savedFit;
-  if (initialEpoch === undefined) return net.resumeByDefault ? saved : undefined;
+function resumeState(model: DenseModel, initialEpoch: number | undefined): FitStateJSON | undefined {
+  const saved = model.savedFit;
+  if (initialEpoch === undefined) return model.resumeByDefault ? saved : undefined;
   if (saved?.epoch === initialEpoch) return saved;
-  return initialEpoch === 0 ? undefined : { epoch: initialEpoch, waited: 0, reductions: 0, initialLearningRate: net.learningRate };
+  return initialEpoch === 0 ? undefined : { epoch: initialEpoch, waited: 0, reductions: 0, initialLearningRate: model.learningRate };
 }
 
 /** Starts a run: picks up the saved state, puts back the saved visiting order (of in-memory rows). */
-export function start(net: DenseNetwork, p: Plan, order: (() => Int32Array) | null): Run {
-  const resumed = resumeState(net, p.initialEpoch);
+export function start(model: DenseModel, p: Plan, order: (() => Int32Array) | null): Run {
+  const resumed = resumeState(model, p.initialEpoch);
   if (resumed?.order && order) {
     if (resumed.order.length !== p.train.rows) throw new StateError(`the checkpoint was saved while training on ${resumed.order.length} rows, not ${p.train.rows}: resume with the same data and options`, 'data');
     order().set(resumed.order);
   }
-  const run = new Run(net, p, order, resumed);
-  net.resumeByDefault = false;
-  net.currentRun = run;
+  const run = new Run(model, p, order, resumed);
+  model.resumeByDefault = false;
+  model.currentRun = run;
   return run;
 }
 
 /** See DenseNetwork.fit: whole epochs (or runs of epochs) per kernel call. */
-export function fitRows(net: DenseNetwork, data: DenseData, options: FitOptions): FitHistory {
-  const p = plan(net, data, options);
-  net.stageData(p.train, p.batchSize);
-  const run = start(net, p, () => net.stagedOrder(p.train.rows));
+export function fitRows(model: DenseModel, data: DenseData, options: FitOptions): FitHistory {
+  const p = plan(model, data, options);
+  model.stageData(p.train, p.batchSize);
+  const run = start(model, p, () => model.stagedOrder(p.train.rows));
   if (run.resumeEnded()) return run.result();
   // With nothing to do between epochs, one kernel call runs many of them.
   const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal && p.onDivergence !== 'reduceLearningRate';
   while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
-    if (p.shuffle) net.random.shuffle(net.stagedOrder(p.train.rows), 0, p.train.rows);
-    const { stats, failed } = net.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - run.epoch : 1, p.threshold);
+    if (p.shuffle) model.random.shuffle(model.stagedOrder(p.train.rows), 0, p.train.rows);
+    const { stats, failed } = model.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - run.epoch : 1, p.threshold);
     let go = true;
     if (batched) go = run.epochsDone(stats);
     // One epoch per call; its figures are read before validation can grow wasm memory under the view.
@@ -407,33 +407,33 @@ export class Slicer {
 }
 
 /** See DenseNetwork.fitAsync on data in memory: one kernel call per batch, yielding to the event loop every few ms. */
-export async function fitRowsAsync(net: DenseNetwork, data: DenseData, options: FitOptions): Promise<FitHistory> {
-  const p = plan(net, data, options);
+export async function fitRowsAsync(model: DenseModel, data: DenseData, options: FitOptions): Promise<FitHistory> {
+  const p = plan(model, data, options);
   const rows = p.train.rows;
   const order = new Int32Array(rows);
   for (let r = 0; r < rows; r++) order[r] = r;
-  const run = start(net, p, () => order);
+  const run = start(model, p, () => order);
   if (run.resumeEnded()) return run.result();
   const slicer = new Slicer();
   while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
-    if (p.shuffle) net.random.shuffle(order, 0, rows);
+    if (p.shuffle) model.random.shuffle(order, 0, rows);
     let total = 0.0;
     let correct = 0.0;
     let failedBatch = -1;
     for (let start = 0, batch = 0; start < rows; start += p.batchSize, batch++) {
       await slicer.maybeYield(run);
       const count = Math.min(p.batchSize, rows - start);
-      net.stageRows(p.train, order, start, count);
-      const loss = net.stepStaged(count);
-      if (net.diverged()) {
+      model.stageRows(p.train, order, start, count);
+      const loss = model.stepStaged(count);
+      if (model.diverged()) {
         failedBatch = batch;
         break;
       }
       // Same sums as the epoch kernel, so fit and fitAsync give identical histories.
       total += loss * count;
-      correct += net.lastCorrect();
+      correct += model.lastCorrect();
     }
     if (failedBatch >= 0) {
       if (!run.diverged(run.epoch, failedBatch)) break;

@@ -1,63 +1,19 @@
-// DenseNetwork: a multilayer perceptron trained by backpropagation, as a facade over one dense arena.
-import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
-import { DivergenceError, InvalidArgumentError, MemoryError, ShapeError, StateError } from '../errors.js';
-import {
-  DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
-  DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
-  DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
-  DENSE_TARGET, DENSE_WEIGHT, S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON,
-  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
-} from '../header.js';
+// DenseNetwork: a multilayer perceptron trained by backpropagation, as a facade over a DenseModel (src/dense/model.ts).
+import type { BackendName } from '../backend/index.js';
+import { DivergenceError } from '../errors.js';
 import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { type ONNXOptions, toONNX } from '../io/onnx.js';
-import type { BackendName } from '../backend/index.js';
-import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
-import { Random } from '../random.js';
-import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
-import { LOSS_SPECS } from '../spec/losses.js';
-import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
-import {
-  copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, positive, rowsOf, setInto, vector,
-} from '../validate.js';
-import { type Rows } from './data.js';
+import { positive, vector } from '../validate.js';
 import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
-import { exclusive, fitRows, type Run, trainingRows } from './fit.js';
+import { exclusive, fitRows, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
-import { resolveDense, type ResolvedDense } from './options.js';
-import { type Scaling, scaleRows, standardize, unstandardize } from './scaling.js';
+import { DenseModel } from './model.js';
+import { resolveDense } from './options.js';
+import { scaleRows } from './scaling.js';
 import { fitSource } from './stream.js';
-import { checkTargets } from './targets.js';
-import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, FitStateJSON, Loss, OptimizerOptions } from './types.js';
-
-/** Each name of a spec table to its header code. */
-const codes = <N extends string>(specs: readonly { readonly name: N; readonly code: number }[]) =>
-  Object.fromEntries(specs.map((spec) => [spec.name, spec.code])) as Record<N, number>;
-const ACTIVATION_CODES = codes(ACTIVATION_SPECS);
-const LOSS_CODES = codes(LOSS_SPECS);
-const OPTIMIZER_CODES = codes(OPTIMIZER_SPECS);
-
-export { ELU_ALPHA, LEAKY_RELU_ALPHA };
-
-/** Epochs one kernel call may run back to back when nothing is needed between them. */
-const EPOCHS_PER_CALL = 1024;
-/** Bytes of per-row buffers a predictBatch kernel call may use; a larger batch runs in chunks of rows. */
-const BATCH_CHUNK_BYTES = 32 * 2 ** 20;
-
-/**
- * `values` (of `length` elements, as read) as a Float64Array of `expected` numbers: a caller's Float64Array
- * itself (reading it runs no caller code; the kernel checks it once staged, in one SIMD pass), anything
- * else read once into a checked copy.
- */
-function asFloat64(values: unknown, length: number, expected: number, argument: string): Float64Array {
-  if (length !== expected) throw lengthError(values, length, argument, expected);
-  if (isFloat64Array(values)) return values;
-  const copy = new Float64Array(expected);
-  const bad = copyFinite(copy, 0, values as ArrayLike<unknown>, expected);
-  if (bad >= 0) throw elementError(argument, bad);
-  return copy;
-}
+import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, Loss, OptimizerOptions } from './types.js';
 
 /**
  * A dense network: one weight per connection, a bias per unit, trained by
@@ -85,55 +41,18 @@ export class DenseNetwork {
   readonly seed: number;
   /** Layers, input first; each a view onto this network's parameters. */
   readonly layers: readonly DenseLayer[];
-  private readonly config: ResolvedDense;
-  private readonly impl: Backend;
-  private arena: Arena;
-  private layout: Layout;
-  /** @internal the stream that shuffles; continues from initialization. */
-  readonly random: Random;
-  private disposed = false;
-  private view: Float64Array | null = null;
-  private inputRow: Float64Array | null = null;
-  // Whether predictInto is reading a caller's array (whose getters may call back into this network).
-  private reading = false;
-  // Bytes each row of a batch takes in the arena (0 until the first predictBatch needs it).
-  private rowBytes = 0;
-  // Copies of call arguments taken by reserve() before growing (they may be views of wasm memory).
-  private staged: Float64Array | null = null;
-  private stagedTargets: Float64Array | null = null;
-  // Mirrors of the header's capacity words, so the hot paths test them without reading the arena.
-  private capacity = 1;
-  private dataRows = 0;
-  private lossChunk = 0;
   /** Free-form data saved with the model by toJSON (the CLI keeps normalization stats here). */
   meta: Record<string, unknown> | undefined;
-  /** @internal standardization figures: undefined until the first training call decides them, null for none. */
-  scaling: Scaling | null | undefined;
-  /** @internal the fit running now (what a checkpoint saves), if any. */
-  currentRun: Run | undefined;
-  /** @internal the state of the last fit, or of the fit a checkpoint was saved in. */
-  savedFit: FitStateJSON | undefined;
-  /** @internal whether the next fit resumes savedFit without being told (a network loaded from a checkpoint). */
-  resumeByDefault = false;
-  // A fit (or fitAsync) is running: training calls are refused until it ends.
-  private training = false;
+  private readonly model: DenseModel;
 
   /** Builds and initializes a network; see {@link DenseNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: DenseNetworkOptions) {
-    this.config = resolveDense(options);
-    this.impl = resolveBackend(this.config.backend);
-    this.sizes = Object.freeze(this.config.sizes.slice());
-    this.loss = this.config.loss;
-    this.seed = this.config.seed;
-    this.random = new Random(this.seed);
-    this.layout = denseLayout(this.shape(), 1, 0, 0);
-    this.arena = this.impl.allocate(this.layout.bytes);
-    writeHeader(this.arena, this.layout);
-    this.writeSettings();
-    this.initialize();
-    track(this, this.arena);
+    const model = (this.model = new DenseModel(resolveDense(options)));
+    this.sizes = model.sizes;
+    this.loss = model.loss;
+    this.seed = model.seed;
     this.layers = Object.freeze(this.sizes.map((size, l) =>
-      new DenseLayer(this, l, size, l === 0 ? 0 : this.sizes[l - 1]!, this.config.activations[l]!)));
+      new DenseLayer(model, l, size, l === 0 ? 0 : this.sizes[l - 1]!, model.config.activations[l]!)));
   }
 
   /**
@@ -152,7 +71,7 @@ export class DenseNetwork {
     });
     net.setParameters(parameters);
     net.meta = model.meta;
-    checkpointFromJSON(net, model);
+    checkpointFromJSON(net.model, model);
     return net;
   }
 
@@ -161,229 +80,60 @@ export class DenseNetwork {
     return DenseNetwork.fromJSON(brainToDenseModel(json), options);
   }
 
-  private shape(): DenseShape {
-    const o = this.config.optimizer;
-    return {
-      sizes: this.config.sizes,
-      activations: this.config.activations.map((a) => ACTIVATION_CODES[a]),
-      loss: LOSS_CODES[this.loss],
-      optimizer: OPTIMIZER_CODES[o.type],
-      nesterov: o.nesterov,
-    };
-  }
-
   /** Number of inputs. */
   get inputSize(): number {
-    return this.sizes[0]!;
+    return this.model.inputSize;
   }
 
   /** Number of outputs. */
   get outputSize(): number {
-    return this.sizes[this.sizes.length - 1]!;
+    return this.model.outputSize;
   }
 
   /** The backend this network runs on. */
   get backend(): 'wasm' | 'js' {
-    return this.impl.name;
+    return this.model.backend;
   }
 
   /** The optimizer's settings (a copy). */
   get optimizer(): Required<OptimizerOptions> {
-    return { ...this.config.optimizer };
+    return this.model.optimizer;
   }
 
   /** The optimizer's step size; settable (e.g. for schedules). */
   get learningRate(): number {
-    return this.config.optimizer.learningRate;
+    return this.model.learningRate;
   }
   /** Changes the learning rate for the following steps (> 0). */
   set learningRate(value: number) {
-    const arena = this.live();
-    this.config.optimizer.learningRate = positive(value, 'learningRate');
-    arena.f64[arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
-  }
-
-  private live(): Arena {
-    if (this.disposed) throw new StateError('this DenseNetwork was disposed');
-    if (this.reading) throw new StateError('this DenseNetwork is reading an input: a getter on that input cannot use the network');
-    return this.arena;
-  }
-
-  /** @internal throws StateError once the network is disposed (fit checks after each callback). */
-  checkLive(): void {
-    this.live();
-  }
-
-  /** @internal marks the start of fit or fitAsync; a training call while one runs is refused. */
-  beginTraining(call: string): void {
-    this.notTraining(call);
-    this.training = true;
-  }
-
-  /** @internal marks the end of fit or fitAsync, keeping where it ended for checkpoints. */
-  endTraining(): void {
-    this.training = false;
-    // A fit refused before it started (bad options or data) leaves the saved progress as it was.
-    if (this.currentRun === undefined) return;
-    this.savedFit = this.currentRun.state();
-    this.currentRun = undefined;
-  }
-
-  private notTraining(call: string): void {
-    this.live();
-    if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync); it would change the running fit's data and weights`, call);
-  }
-
-  /** @internal which blocks the first fit measures standardization figures for. */
-  get standardization(): { inputs: boolean; targets: boolean } {
-    return this.config.standardize;
-  }
-
-  /** @internal Adam's (or momentum's) state: the moments and the bias-correction powers, copied. */
-  optimizerState(): { moment1: Float64Array; moment2: Float64Array; beta1Power: number; beta2Power: number } {
-    const arena = this.live();
-    const count = arena.word(DENSE_PARAM_COUNT);
-    const s = arena.at(DENSE_SETTINGS);
-    return {
-      moment1: arena.view(DENSE_MOMENT1, count).slice(),
-      moment2: arena.view(DENSE_MOMENT2, count).slice(),
-      beta1Power: arena.f64[s + S_BETA1_POWER]!,
-      beta2Power: arena.f64[s + S_BETA2_POWER]!,
-    };
-  }
-
-  /** @internal puts back an {@link optimizerState}; the bounds of the next step are then unknown (checked). */
-  restoreOptimizerState(state: { moment1: ArrayLike<number>; moment2: ArrayLike<number>; beta1Power: number; beta2Power: number }): void {
-    const arena = this.live();
-    const s = arena.at(DENSE_SETTINGS);
-    arena.f64.set(state.moment1, arena.at(DENSE_MOMENT1));
-    arena.f64.set(state.moment2, arena.at(DENSE_MOMENT2));
-    arena.f64[s + S_BETA1_POWER] = state.beta1Power;
-    arena.f64[s + S_BETA2_POWER] = state.beta2Power;
-    arena.f64[s + S_PEAK_PARAM] = Infinity;
-    arena.f64[s + S_PEAK_M] = Infinity;
-    arena.f64[s + S_PEAK_V] = Infinity;
-  }
-
-  private writeSettings(): void {
-    const o = this.config.optimizer;
-    const f = this.arena.f64;
-    const s = this.arena.at(DENSE_SETTINGS);
-    f[s + S_LEARNING_RATE] = o.learningRate;
-    f[s + S_MOMENTUM] = o.momentum;
-    f[s + S_BETA1] = o.beta1;
-    f[s + S_BETA2] = o.beta2;
-    f[s + S_EPSILON] = o.epsilon;
-    f[s + S_WEIGHT_DECAY] = o.weightDecay;
-    f[s + S_CLIP_NORM] = o.clipNorm;
-    f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
-    f[s + S_ELU_ALPHA] = ELU_ALPHA;
-    f[s + S_BETA1_POWER] = 1;
-    f[s + S_BETA2_POWER] = 1;
-    // Unknown parameter peak: the first step checks what it writes before writing it.
-    f[s + S_PEAK_PARAM] = Infinity;
-  }
-
-  // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
-  private initialize(): void {
-    const f = this.arena.f64;
-    for (let l = 1; l < this.sizes.length; l++) {
-      const nIn = this.sizes[l - 1]!;
-      const nOut = this.sizes[l]!;
-      const activation = this.config.activations[l]!;
-      const init = this.config.init ?? (activation === 'relu' || activation === 'leakyRelu' || activation === 'elu' ? 'he' : 'xavier');
-      const limit = init === 'he' ? Math.sqrt(6 / nIn) : Math.sqrt(6 / (nIn + nOut));
-      const w = this.arena.at(denseEntry(l, DENSE_WEIGHT));
-      for (let k = 0; k < nIn * nOut; k++) f[w + k] = (2 * this.random.next() - 1) * limit;
-    }
-  }
-
-  /** @internal live view of a layer's weights or biases. */
-  parameterView(layer: number, which: 'weights' | 'biases'): Float64Array {
-    const arena = this.live();
-    const count = which === 'weights' ? this.sizes[layer - 1]! * this.sizes[layer]! : this.sizes[layer]!;
-    return arena.view(denseEntry(layer, which === 'weights' ? DENSE_WEIGHT : DENSE_BIAS), count);
+    this.model.checkLive();
+    this.model.learningRate = positive(value, 'learningRate');
   }
 
   /** Every weight and bias, [W1 b1 W2 b2 ...] with W row-major [out][in], copied. */
   getParameters(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_PARAMS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return this.model.getParameters();
   }
 
   /** The gradient of the loss computed by the last training step (before it was applied), arranged like {@link getParameters}; copied. */
   lastGradients(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_GRADS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return this.model.lastGradients();
   }
 
   /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
   get lastGradientNorm(): number {
-    const arena = this.live();
-    return arena.f64[arena.at(DENSE_SETTINGS) + S_GRAD_NORM]!;
+    return this.model.lastGradientNorm;
   }
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
   setParameters(values: ArrayLike<number>): void {
-    const copy = vector(values, 'values', this.live().word(DENSE_PARAM_COUNT));
-    // Reading `values` may have run a caller's getter: the network is checked again after it.
-    const arena = this.live();
-    arena.f64.set(copy, arena.at(DENSE_PARAMS));
-    arena.f64[arena.at(DENSE_SETTINGS) + S_PEAK_PARAM] = Infinity;
-  }
-
-  /**
-   * Makes room for `capacity` rows per kernel call and a staged data set of `dataRows`
-   * rows. A bigger arena is allocated and the fixed part copied before the old one is
-   * freed, so a MemoryError leaves the network as it was.
-   */
-  private reserve(capacity: number, inputs?: Float64Array, targets?: Float64Array): Arena {
-    if (capacity <= this.capacity && !this.disposed) return this.arena;
-    // Arguments that are views of wasm memory would be detached by its growth: copy them first.
-    const memory = this.arena.heap.buffer;
-    this.staged = inputs && isViewOf(inputs, memory) ? new Float64Array(inputs) : null;
-    this.stagedTargets = targets && isViewOf(targets, memory) ? new Float64Array(targets) : null;
-    return this.grow(capacity, 0, 0);
-  }
-
-  private grow(capacity: number, dataRows: number, lossChunk: number): Arena {
-    if (capacity <= this.capacity && dataRows <= this.dataRows && lossChunk <= this.lossChunk && !this.disposed) return this.arena;
-    const arena = this.live();
-    const layout = denseLayout(this.shape(), Math.max(capacity, this.capacity), Math.max(dataRows, this.dataRows), Math.max(lossChunk, this.lossChunk));
-    const bigger = this.impl.allocate(layout.bytes);
-    const old = arena.f64.subarray(arena.base >> 3, (arena.base + this.layout.fixedBytes) >> 3);
-    bigger.f64.set(old, bigger.base >> 3);
-    writeHeader(bigger, layout);
-    // A staged data set survives growth: fit may evaluate (and grow) between epochs.
-    const rows = this.dataRows;
-    for (const [word, count] of [[DENSE_DATA_INPUTS, rows * this.inputSize], [DENSE_DATA_TARGETS, rows * this.outputSize], [DENSE_DATA_ORDER, Math.ceil(rows / 2)]] as const) {
-      bigger.f64.set(arena.view(word, count), bigger.at(word));
-    }
-    untrack(this, arena);
-    this.arena = bigger;
-    this.layout = layout;
-    this.view = null;
-    this.inputRow = null;
-    this.capacity = bigger.word(DENSE_CAPACITY);
-    this.dataRows = bigger.word(DENSE_DATA_ROWS);
-    this.lossChunk = bigger.word(DENSE_LOSS_CHUNK);
-    track(this, bigger);
-    return bigger;
-  }
-
-  // The output rows of the last forward pass, as one reused view per count (re-made after memory grows: length 0).
-  private outputView(count: number): Float64Array {
-    const length = count * this.outputSize;
-    if (this.view === null || this.view.length !== length) {
-      const start = this.arena.at(denseEntry(this.sizes.length - 1, DENSE_OUTPUT));
-      this.view = this.arena.f64.subarray(start, start + length);
-    }
-    return this.view;
+    // Reading `values` may run a caller's getter: the model checks the network again before it writes.
+    this.model.setParameters(vector(values, 'values', this.model.parameterCount));
   }
 
   /** The network's output for one input, as a new Float64Array of {@link outputSize} numbers. */
   predict(input: ArrayLike<number>): Float64Array {
-    return this.predictInto(new Float64Array(this.outputSize), input);
+    return this.model.predictInto(new Float64Array(this.outputSize), input);
   }
 
   /**
@@ -391,44 +141,7 @@ export class DenseNetwork {
    * numbers) and returns `out`. Allocates nothing: the form for hot loops.
    */
   predictInto(out: Float64Array, input: ArrayLike<number>): Float64Array {
-    const arena = this.live();
-    if (!isOutput(out, this.outputSize)) throw outputError(out, this.outputSize);
-    // The staging row as a reused view (re-made after memory grows: length 0).
-    let row = this.inputRow;
-    if (row === null || row.length === 0) {
-      const start = arena.at(DENSE_INPUT);
-      row = this.inputRow = arena.f64.subarray(start, start + this.inputSize);
-    }
-    this.readRow(row, input);
-    if (this.scaling?.inputs) standardize(row, 1, this.scaling.inputs);
-    this.impl.kernels.forwardDense(arena, 1);
-    const result = this.unscaled(this.outputView(1), 1);
-    // A loop, not set(): for one row a call of the built-in costs more than the copy.
-    for (let i = 0; i < result.length; i++) out[i] = result[i]!;
-    return out;
-  }
-
-  /**
-   * Reads `input` once, element by element, straight into the staging `row`. A getter on it may run any
-   * code: meanwhile live() refuses this network's methods, and a dispose() frees its memory only afterwards.
-   */
-  private readRow(row: Float64Array, input: unknown): void {
-    const n = row.length;
-    let length = -1;
-    let bad = -1;
-    this.reading = true;
-    try {
-      length = lengthOf(input);
-      if (length === n) bad = copyFinite(row, 0, input as ArrayLike<unknown>, n);
-    } finally {
-      this.reading = false;
-      if (this.disposed) untrack(this, this.arena);
-    }
-    if (length !== n) throw lengthError(input, length, 'input', n);
-    if (bad >= 0) throw elementError('input', bad);
-    this.live();
-    // Memory that grew meanwhile detached the row (and `out`, if it is a view of it): what was read is lost.
-    if (row.length === 0) throw new StateError('WebAssembly memory grew while input was read (a getter on it allocated): nothing was computed');
+    return this.model.predictInto(out, input);
   }
 
   /**
@@ -436,16 +149,7 @@ export class DenseNetwork {
    * `count × outputSize` Float64Array. A batch larger than one kernel call's memory runs in chunks of rows.
    */
   predictBatch(inputs: ArrayLike<number>, count: number): Float64Array {
-    this.live();
-    integer(count, 'count');
-    const rows = asFloat64(inputs, lengthOf(inputs), count * this.inputSize, 'inputs');
-    let out: Float64Array;
-    try {
-      out = new Float64Array(count * this.outputSize);
-    } catch (error) {
-      throw new MemoryError(`cannot allocate the ${count * this.outputSize} outputs of ${count} rows: ${String(error)}`);
-    }
-    return this.runBatch(out, rows, count, rows !== inputs);
+    return this.model.predictBatch(inputs, count);
   }
 
   /**
@@ -453,50 +157,7 @@ export class DenseNetwork {
    * numbers) and returns `out`; see {@link predictBatch}. Allocates nothing when the batch fits one kernel call.
    */
   predictBatchInto(out: Float64Array, inputs: ArrayLike<number>, count: number): Float64Array {
-    this.live();
-    integer(count, 'count');
-    const rows = asFloat64(inputs, lengthOf(inputs), count * this.inputSize, 'inputs');
-    if (!isOutput(out, count * this.outputSize)) throw outputError(out, count * this.outputSize);
-    return this.runBatch(out, rows, count, rows !== inputs);
-  }
-
-  // Runs `count` rows of `inputs` (already checked when `checked`) in chunks, writing each chunk's outputs into `out`.
-  private runBatch(out: Float64Array, inputs: Float64Array, count: number, checked: boolean): Float64Array {
-    this.live();
-    const nIn = this.inputSize;
-    const nOut = this.outputSize;
-    const chunk = Math.min(count, Math.max(this.capacity, this.batchChunk()));
-    // `out` is written chunk by chunk: every input is checked before the first write.
-    if (!checked && chunk < count) {
-      for (let i = 0; i < count * nIn; i++) {
-        const v = inputs[i]!;
-        if (v - v !== 0) throw nonFinite('inputs', i, v);
-      }
-    }
-    if (chunk > this.capacity && isViewOf(out, this.arena.heap.buffer)) {
-      throw new InvalidArgumentError('out is a view of WebAssembly memory, which this batch has to grow: pass a Float64Array of your own', 'out');
-    }
-    const arena = this.reserve(chunk, inputs);
-    const source = this.staged ?? inputs;
-    this.staged = null;
-    for (let start = 0; start < count; start += chunk) {
-      const rows = Math.min(chunk, count - start);
-      arena.f64.set(rows === count ? source : rowsOf(source, start, start + rows, nIn), arena.at(DENSE_INPUT));
-      if (!checked && rows === count) this.checkStaged(DENSE_INPUT, rows * nIn, 'inputs');
-      if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, rows * nIn), rows, this.scaling.inputs);
-      this.impl.kernels.forwardDense(arena, rows);
-      setInto(out, this.unscaled(this.outputView(rows), rows), start * nOut);
-    }
-    return out;
-  }
-
-  // Rows per predictBatch kernel call: as many as BATCH_CHUNK_BYTES of per-row buffers hold.
-  private batchChunk(): number {
-    if (this.rowBytes === 0) {
-      const shape = this.shape();
-      this.rowBytes = denseLayout(shape, 2, 0, 0).bytes - denseLayout(shape, 1, 0, 0).bytes;
-    }
-    return Math.max(1, Math.floor(BATCH_CHUNK_BYTES / this.rowBytes));
+    return this.model.predictBatchInto(out, inputs, count);
   }
 
   /**
@@ -506,132 +167,10 @@ export class DenseNetwork {
    */
   trainStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count?: number): number {
     // Kept small so that V8 inlines it into callers: a returned double is then not boxed (16 bytes a call).
-    const loss = this.stepStaged(this.stageStep(inputs, targets, count));
-    if (this.diverged()) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
+    const model = this.model;
+    const loss = model.stepStaged(model.stageStep(inputs, targets, count));
+    if (model.diverged()) throw new DivergenceError('trainStep diverged: the loss or a gradient is not finite; the step was not applied', -1, 0);
     return loss;
-  }
-
-  /** Outputs of `count` rows in the targets' units: the forward pass gives them standardized when the network has figures. */
-  private unscaled(outputs: Float64Array, count: number): Float64Array {
-    if (this.scaling?.targets) unstandardize(outputs, count, this.scaling.targets);
-    return outputs;
-  }
-
-  /** Reads trainStep's arguments once, checks them and stages its rows; returns the row count. */
-  private stageStep(inputs: ArrayLike<number>, targets: ArrayLike<number>, count: number | undefined): number {
-    this.notTraining('trainStep');
-    const length = lengthOf(inputs);
-    // Without a count, the rows come from the length: check that inputs is an array at all first.
-    if (count === undefined && length < 1) throw lengthError(inputs, length, 'inputs');
-    const rows = count === undefined ? length / this.inputSize : integer(count, 'count');
-    if (!Number.isInteger(rows) || rows < 1) {
-      throw new ShapeError(`inputs must hold a whole number of rows of ${this.inputSize} numbers, got length ${length}`, 'inputs');
-    }
-    const nIn = rows * this.inputSize;
-    const nOut = rows * this.outputSize;
-    const xs = asFloat64(inputs, length, nIn, 'inputs');
-    const ys = asFloat64(targets, lengthOf(targets), nOut, 'targets');
-    // Reading the arguments may have run a caller's getter: reserve() checks the network again.
-    const arena = this.reserve(rows, xs, ys);
-    arena.f64.set(this.staged ?? xs, arena.at(DENSE_INPUT));
-    arena.f64.set(this.stagedTargets ?? ys, arena.at(DENSE_TARGET));
-    this.staged = this.stagedTargets = null;
-    if (xs === inputs) this.checkStaged(DENSE_INPUT, nIn, 'inputs');
-    if (ys === targets) this.checkStaged(DENSE_TARGET, nOut, 'targets');
-    this.prepareStaged(arena, rows);
-    return rows;
-  }
-
-  // Staged rows as training sees them: targets in the loss's domain, standardized when the network has figures.
-  private prepareStaged(arena: Arena, rows: number): void {
-    checkTargets(this.loss, arena.f64, this.outputSize, 'targets', rows, arena.at(DENSE_TARGET));
-    // trainStep measures nothing: a network first trained by trainStep has no figures.
-    this.scaling ??= null;
-    if (this.scaling?.inputs) standardize(arena.view(DENSE_INPUT, rows * this.inputSize), rows, this.scaling.inputs);
-    if (this.scaling?.targets) standardize(arena.view(DENSE_TARGET, rows * this.outputSize), rows, this.scaling.targets);
-  }
-
-  /** Throws vector()'s NonFiniteError for the first non-finite number among `n` staged at header word `index` (staging is scratch: nothing else changed). */
-  private checkStaged(index: number, n: number, argument: string): void {
-    const bad = this.impl.kernels.findNonFinite(this.arena, index, n);
-    if (bad >= 0) throw nonFinite(argument, bad, this.arena.f64[this.arena.at(index) + bad]!);
-  }
-
-  /** @internal one step on rows already staged; returns its loss (see diverged()). */
-  stepStaged(rows: number): number {
-    const arena = this.arena;
-    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
-    return this.impl.kernels.trainDense(arena, rows);
-  }
-
-  /** @internal whether the last step diverged (and so was not applied). */
-  diverged(): boolean {
-    return this.arena.word(DENSE_STATUS) !== 0;
-  }
-
-  /** @internal stages rows [start, start + count) of `data` (in `order` when given) for the next step. */
-  stageRows(data: Rows, order: Int32Array | null, start: number, count: number): void {
-    const arena = this.reserve(count);
-    const f = arena.f64;
-    const nIn = this.inputSize;
-    const nOut = this.outputSize;
-    const input = arena.at(DENSE_INPUT);
-    const target = arena.at(DENSE_TARGET);
-    for (let b = 0; b < count; b++) {
-      const r = order ? order[start + b]! : start + b;
-      f.set(data.inputs.subarray(r * nIn, (r + 1) * nIn), input + b * nIn);
-      f.set(data.targets.subarray(r * nOut, (r + 1) * nOut), target + b * nOut);
-    }
-  }
-
-  /** @internal rows correct in the last step or evaluation. */
-  lastCorrect(): number {
-    return this.arena.f64[this.arena.at(DENSE_SETTINGS) + S_CORRECT]!;
-  }
-
-  /** @internal copies a data set into the arena for trainEpochs (order 0..rows-1). */
-  stageData(data: Rows, batchSize: number): void {
-    const arena = this.grow(batchSize, data.rows, EPOCHS_PER_CALL);
-    arena.f64.set(data.inputs, arena.at(DENSE_DATA_INPUTS));
-    arena.f64.set(data.targets, arena.at(DENSE_DATA_TARGETS));
-    const order = this.stagedOrder(data.rows);
-    for (let r = 0; r < data.rows; r++) order[r] = r;
-  }
-
-  /** @internal the staged visiting order, as a live view. */
-  stagedOrder(rows: number): Int32Array {
-    const start = (this.arena.base + this.arena.word(DENSE_DATA_ORDER)) >> 2;
-    return this.arena.i32.subarray(start, start + rows);
-  }
-
-  /**
-   * @internal up to `epochs` (≤ EPOCHS_PER_CALL) epochs over the staged data in one call.
-   * Returns per-epoch [loss, accuracy] pairs (a view into the arena: read before anything can grow memory) and,
-   * when a step diverged, where.
-   */
-  trainEpochs(rows: number, batchSize: number, epochs: number, threshold: number): { stats: Float64Array; failed?: { epoch: number; batch: number } } {
-    const arena = this.arena;
-    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 0;
-    const done = this.impl.kernels.trainEpochsDense(arena, rows, batchSize, Math.min(epochs, EPOCHS_PER_CALL), threshold);
-    // A view, not a copy (an ArrayBuffer per call is costly): valid until wasm memory grows, so read it first.
-    const stats = arena.view(DENSE_DATA_LOSSES, 2 * done);
-    if (arena.word(DENSE_STATUS) !== 0) return { stats, failed: { epoch: arena.word(DENSE_FAILED_EPOCH), batch: arena.word(DENSE_FAILED_BATCH) } };
-    return { stats };
-  }
-
-  /** @internal mean loss and accuracy over rows, in chunks of at most 1024 rows. */
-  evaluateRows(data: Rows): { loss: number; accuracy: number } {
-    const chunk = Math.min(data.rows, 1024);
-    this.reserve(chunk);
-    let total = 0;
-    let correct = 0;
-    for (let start = 0; start < data.rows; start += chunk) {
-      const count = Math.min(chunk, data.rows - start);
-      this.stageRows(data, null, start, count);
-      total += this.impl.kernels.evaluateDense(this.arena, count) * count;
-      correct += this.lastCorrect();
-    }
-    return { loss: total / data.rows, accuracy: correct / data.rows };
   }
 
   /**
@@ -644,27 +183,12 @@ export class DenseNetwork {
     /** Fraction of rows classified right, in [0, 1]. */
     accuracy: number;
   } {
-    this.live();
-    const rows = scaleRows(trainingRows(this, data, 'data'), this.scaling);
+    const model = this.model;
+    model.checkLive();
+    const rows = scaleRows(trainingRows(model, data, 'data'), model.scaling);
     // Reading `data` may have run a caller's getter.
-    this.live();
-    return this.evaluateRows(rows);
-  }
-
-  /**
-   * @internal a copy of everything training changes but the staged rows: settings (learning rate, Adam's
-   * step powers), parameters, gradients and optimizer moments. The fixed part's layout is the same in a
-   * grown arena, so {@link restoreTrainingState} works across growth.
-   */
-  trainingState(): Float64Array {
-    const arena = this.live();
-    return arena.f64.slice(arena.at(DENSE_SETTINGS), (arena.base + this.layout.fixedBytes) >> 3);
-  }
-
-  /** @internal puts back a {@link trainingState} copy. */
-  restoreTrainingState(state: Float64Array): void {
-    const arena = this.live();
-    arena.f64.set(state, arena.at(DENSE_SETTINGS));
+    model.checkLive();
+    return model.evaluateRows(rows);
   }
 
   /**
@@ -672,7 +196,7 @@ export class DenseNetwork {
    * A network loaded from a checkpoint (`toJSON({ training: true })`) continues the run it was saved in.
    */
   fit(data: DenseData, options: FitOptions = {}): FitHistory {
-    return exclusive(this, 'fit', () => fitRows(this, data, options));
+    return exclusive(this.model, 'fit', () => fitRows(this.model, data, options));
   }
 
   /**
@@ -682,7 +206,7 @@ export class DenseNetwork {
    */
   async fitAsync(data: DenseSource, options: FitOptions = {}): Promise<FitHistory> {
     // async: a disposed or busy network rejects too, rather than throwing before the promise exists.
-    return exclusive(this, 'fitAsync', () => fitSource(this, data, options));
+    return exclusive(this.model, 'fitAsync', () => fitSource(this.model, data, options));
   }
 
   /**
@@ -693,18 +217,18 @@ export class DenseNetwork {
    * never stopped. Exact between epochs: save it from `onEpoch`, or after `fit`.
    */
   toJSON(options: { training?: boolean } = {}): DenseModelJSON {
-    const layers = this.sizes.map((size, l) => (l === 0 ? { size } : { size, activation: this.config.activations[l]! }));
+    const layers = this.sizes.map((size, l) => (l === 0 ? { size } : { size, activation: this.model.config.activations[l]! }));
     return {
       format: 'neurite-dense',
       version: 1,
       layers,
       loss: this.loss,
-      optimizer: { ...this.config.optimizer },
+      optimizer: this.model.optimizer,
       seed: this.seed,
       weights: this.layers.slice(1).map((layer) => Array.from(layer.weights)),
       biases: this.layers.slice(1).map((layer) => Array.from(layer.biases)),
       ...(this.meta === undefined ? {} : { meta: this.meta }),
-      ...checkpointToJSON(this, options),
+      ...checkpointToJSON(this.model, options),
     };
   }
 
@@ -720,10 +244,7 @@ export class DenseNetwork {
 
   /** Frees the network's wasm memory now. Any later call throws StateError. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    // Called by a getter of an input being read: the read finishes in this memory, then frees it.
-    if (!this.reading) untrack(this, this.arena);
+    this.model.dispose();
   }
 
   /** `using net = new DenseNetwork(...)` disposes it at the end of the block. */
@@ -733,7 +254,7 @@ export class DenseNetwork {
 
   /** Shape, loss, optimizer and backend, then one line per layer. */
   toString(): string {
-    const o = this.config.optimizer;
+    const o = this.model.config.optimizer;
     return `DenseNetwork(${this.sizes.join('-')}, loss=${this.loss}, optimizer=${o.type}(lr=${o.learningRate}), backend=${this.backend}, seed=${this.seed})\n`
       + this.layers.map((l) => `  ${l}`).join('\n');
   }

@@ -2,9 +2,8 @@
 import type { BackendName } from '../backend/index.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { describe, finite, integer, lengthOf, oneOf, options, positive } from '../validate.js';
-import { MAX_LAYERS } from '../io/json.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
-import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
+import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
+import { OPTIMIZER_SPECS, SETTINGS, type OptimizerSettings } from '../spec/optimizers.js';
 import { hiddenProblem, lossProblem, OPTIMIZER_KEYS, widthProblem, settingDefault, switchProblem } from '../spec/rules.js';
 import {
   ACTIVATIONS, INITS, LOSSES, OPTIMIZERS,
@@ -32,25 +31,28 @@ export function resolveOptimizer(value: unknown, argument = 'options.optimizer')
   const spec = typeof value === 'string' || value === undefined ? { type: value ?? 'adam' } : value;
   const o = options(spec as OptimizerOptions, argument, OPTIMIZER_KEYS);
   const type = oneOf(o.type, `${argument}.type`, OPTIMIZERS);
-  const unit = (v: unknown, name: string) => {
-    if (v === undefined) return settingDefault(type, name) as number;
-    finite(v, `${argument}.${name}`);
-    if ((v as number) < 0 || (v as number) >= 1) throw new OutOfRangeError(`${argument}.${name} must be in [0, 1), got ${v}`, `${argument}.${name}`);
+  const setting = (name: keyof OptimizerSettings): number | boolean => {
+    const v = o[name];
+    const at = `${argument}.${name}`;
+    if (v === undefined) return settingDefault(type, name);
+    if (SETTINGS[name].range === 'switch') {
+      if (typeof v !== 'boolean') throw new InvalidArgumentError(`${at} must be a boolean, got ${describe(v)}`, at);
+      const problem = v ? switchProblem(type, name) : null;
+      if (problem !== null) throw new ConfigurationError(`${at} ${problem}`, at);
+      return v;
+    }
+    if (SETTINGS[name].range === 'positive') return positive(v, at);
+    finite(v, at);
+    if ((v as number) < 0 || (v as number) >= 1) throw new OutOfRangeError(`${at} must be in [0, 1), got ${v}`, at);
     return v as number;
   };
-  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean') throw new InvalidArgumentError(`${argument}.nesterov must be a boolean, got ${describe(o.nesterov)}`, `${argument}.nesterov`);
-  const nesterovProblem = o.nesterov ? switchProblem(type, 'nesterov') : null;
-  if (nesterovProblem !== null) throw new ConfigurationError(`${argument}.nesterov ${nesterovProblem}`, `${argument}.nesterov`);
+  const settings = Object.fromEntries(Object.keys(SETTINGS).map((name) => [name, setting(name as keyof OptimizerSettings)])) as Required<OptimizerSettings>;
   const weightDecay = o.weightDecay === undefined ? 0 : finite(o.weightDecay, `${argument}.weightDecay`);
   if (weightDecay < 0) throw new OutOfRangeError(`${argument}.weightDecay must be >= 0, got ${weightDecay}`, `${argument}.weightDecay`);
   return {
     type,
     learningRate: o.learningRate === undefined ? OPTIMIZER_SPECS.find((spec) => spec.name === type)!.learningRate : positive(o.learningRate, `${argument}.learningRate`),
-    momentum: unit(o.momentum, 'momentum'),
-    nesterov: o.nesterov ?? (settingDefault(type, 'nesterov') as boolean),
-    beta1: unit(o.beta1, 'beta1'),
-    beta2: unit(o.beta2, 'beta2'),
-    epsilon: o.epsilon === undefined ? (settingDefault(type, 'epsilon') as number) : positive(o.epsilon, `${argument}.epsilon`),
+    ...settings,
     weightDecay,
     clipNorm: o.clipNorm === undefined || o.clipNorm === 0 ? 0 : positive(o.clipNorm, `${argument}.clipNorm`),
   };

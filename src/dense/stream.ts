@@ -4,7 +4,7 @@ import { ConfigurationError, InvalidArgumentError, StateError } from '../errors.
 import { describe } from '../validate.js';
 import type { Rows } from './data.js';
 import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Run, type Settings, settings, Slicer, start, trainingRows } from './fit.js';
-import type { DenseNetwork } from './network.js';
+import type { DenseModel } from './model.js';
 import { ColumnStats, scaleRows } from './scaling.js';
 import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitHistory, FitOptions } from './types.js';
 
@@ -15,66 +15,66 @@ function isIterable(value: unknown): value is DenseStream {
 }
 
 /** See DenseNetwork.fitAsync: data in memory, a stream, or a function returning a fresh stream per epoch. */
-export function fitSource(net: DenseNetwork, source: DenseSource, options: FitOptions): Promise<FitHistory> {
-  if (typeof source === 'function') return fitStream(net, source, true, options);
+export function fitSource(model: DenseModel, source: DenseSource, options: FitOptions): Promise<FitHistory> {
+  if (typeof source === 'function') return fitStream(model, source, true, options);
   // An array is data in memory; any other iterable is a stream.
-  if (!Array.isArray(source) && isIterable(source)) return fitStream(net, () => source, false, options);
-  return fitRowsAsync(net, source as DenseData, options);
+  if (!Array.isArray(source) && isIterable(source)) return fitStream(model, () => source, false, options);
+  return fitRowsAsync(model, source as DenseData, options);
 }
 
 /** Every row of a stream as checked, copied rows (each item read once), in order. */
-async function* rowsOf(net: DenseNetwork, stream: unknown): AsyncGenerator<Rows> {
+async function* rowsOf(model: DenseModel, stream: unknown): AsyncGenerator<Rows> {
   if (!isIterable(stream)) throw new InvalidArgumentError(`data must return an iterable or async iterable of { input, output } or { inputs, targets }, got ${describe(stream)}`, 'data');
   let index = 0;
   for await (const item of stream as AsyncIterable<Item>) {
     const argument = `data item ${index++}`;
     if (item === null || typeof item !== 'object') throw new InvalidArgumentError(`${argument} must be { input, output } or { inputs, targets }, got ${describe(item)}`, argument);
     // Fresh copies (toRows reads each array once): the rows may outlive the item in the shuffle buffer.
-    yield trainingRows(net, 'inputs' in item ? item : [item], argument);
+    yield trainingRows(model, 'inputs' in item ? item : [item], argument);
   }
 }
 
-async function fitStream(net: DenseNetwork, open: () => DenseStream, reopens: boolean, options: FitOptions): Promise<FitHistory> {
+async function fitStream(model: DenseModel, open: () => DenseStream, reopens: boolean, options: FitOptions): Promise<FitHistory> {
   const s = settings(options);
   if (s.validationSplit !== undefined) throw new ConfigurationError('options.validationSplit needs the data in memory: give a stream options.validationData instead', 'options.validationSplit');
   const epochs = s.epochs ?? (reopens ? AUTO_MIN_EPOCHS : 1);
   if (!reopens && (epochs > 1 || s.onDivergence === 'reduceLearningRate')) {
     throw new ConfigurationError('a stream is read once: pass a function that returns a fresh stream (e.g. () => readRows(file)) to train more than one epoch or to retry one', 'data');
   }
-  const validation = s.validationData === undefined ? undefined : trainingRows(net, s.validationData, 'options.validationData');
+  const validation = s.validationData === undefined ? undefined : trainingRows(model, s.validationData, 'options.validationData');
   // A stream can fail (bad item, failed read, no rows) only once it is read: until a step is applied, a failure
   // leaves the network as it was, its checkpoint state (saved fit, shuffle stream, figures) included.
-  const before = { scaling: net.scaling, savedFit: net.savedFit, resumeByDefault: net.resumeByDefault, random: net.random.seed };
+  const before = { scaling: model.scaling, savedFit: model.savedFit, resumeByDefault: model.resumeByDefault, random: model.random.seed };
   const progress = { steps: 0 };
   try {
-    return await trainStream(net, open, reopens, s, epochs, validation, progress);
+    return await trainStream(model, open, reopens, s, epochs, validation, progress);
   } catch (error) {
     if (progress.steps === 0) {
-      net.currentRun = undefined;
-      net.scaling = before.scaling;
-      net.savedFit = before.savedFit;
-      net.resumeByDefault = before.resumeByDefault;
-      net.random.restore(before.random);
+      model.currentRun = undefined;
+      model.scaling = before.scaling;
+      model.savedFit = before.savedFit;
+      model.resumeByDefault = before.resumeByDefault;
+      model.random.restore(before.random);
     }
     throw error;
   }
 }
 
-async function trainStream(net: DenseNetwork, open: () => DenseStream, reopens: boolean, s: Settings, epochs: number, validation: Rows | undefined, progress: { steps: number }): Promise<FitHistory> {
-  if (net.scaling === undefined) {
-    const wanted = net.standardization;
+async function trainStream(model: DenseModel, open: () => DenseStream, reopens: boolean, s: Settings, epochs: number, validation: Rows | undefined, progress: { steps: number }): Promise<FitHistory> {
+  if (model.scaling === undefined) {
+    const wanted = model.standardization;
     if ((wanted.inputs || wanted.targets) && !reopens) {
       throw new ConfigurationError('standardizing needs a first pass over the data: pass a function that returns a fresh stream, or options.standardize false when building the network', 'data');
     }
-    const inputs = new ColumnStats(net.inputSize);
-    const targets = new ColumnStats(net.outputSize);
+    const inputs = new ColumnStats(model.inputSize);
+    const targets = new ColumnStats(model.outputSize);
     if (wanted.inputs || wanted.targets) {
-      for await (const rows of rowsOf(net, open())) {
+      for await (const rows of rowsOf(model, open())) {
         inputs.add(rows.inputs, rows.rows);
         targets.add(rows.targets, rows.rows);
       }
     }
-    net.scaling = !wanted.inputs && !wanted.targets ? null : {
+    model.scaling = !wanted.inputs && !wanted.targets ? null : {
       ...(wanted.inputs ? { inputs: inputs.finish() } : {}),
       ...(wanted.targets ? { targets: targets.finish() } : {}),
     };
@@ -82,17 +82,17 @@ async function trainStream(net: DenseNetwork, open: () => DenseStream, reopens: 
   const p: Plan = {
     ...s,
     train: { inputs: new Float64Array(0), targets: new Float64Array(0), rows: 0 },
-    validation: validation && scaleRows(validation, net.scaling),
+    validation: validation && scaleRows(validation, model.scaling),
     epochs,
     earlyStopping: s.earlyStopping ?? (s.epochs === undefined && validation !== undefined),
   };
-  const run = start(net, p, null);
+  const run = start(model, p, null);
   if (run.resumeEnded()) return run.result();
   const slicer = new Slicer();
   while (run.epoch < p.epochs) {
     run.checkAbort();
     run.epochStart();
-    const epoch = await streamEpoch(net, open(), p, run, slicer, progress);
+    const epoch = await streamEpoch(model, open(), p, run, slicer, progress);
     if (epoch.failedBatch >= 0) {
       if (!run.diverged(run.epoch, epoch.failedBatch)) break;
       continue;
@@ -114,9 +114,9 @@ function grow(to: Rows, rows: number, nIn: number, nOut: number): void {
 }
 
 /** One epoch over a stream: rows drawn through the shuffle buffer into batches, one step per batch. */
-async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run: Run, slicer: Slicer, progress: { steps: number }) {
-  const nIn = net.inputSize;
-  const nOut = net.outputSize;
+async function streamEpoch(model: DenseModel, stream: DenseStream, p: Plan, run: Run, slicer: Slicer, progress: { steps: number }) {
+  const nIn = model.inputSize;
+  const nOut = model.outputSize;
   const capacity = p.shuffle ? p.shuffleBuffer : 0;
   // Both buffers grow as rows arrive, up to their size: a huge batchSize or shuffleBuffer costs only the rows held.
   const pool: Rows = { inputs: new Float64Array(0), targets: new Float64Array(0), rows: 0 };
@@ -126,10 +126,10 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
   const step = async (): Promise<boolean> => {
     await slicer.maybeYield(run);
     const count = batch.rows;
-    net.stageRows(batch, null, 0, count);
-    const loss = net.stepStaged(count);
+    model.stageRows(batch, null, 0, count);
+    const loss = model.stepStaged(count);
     batch.rows = 0;
-    if (net.diverged()) {
+    if (model.diverged()) {
       result.failedBatch = batches;
       return false;
     }
@@ -137,7 +137,7 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
     progress.steps++;
     // Same sums as the epoch kernel, so a stream in order gives fit's history.
     result.total += loss * count;
-    result.correct += net.lastCorrect();
+    result.correct += model.lastCorrect();
     result.rows += count;
     return true;
   };
@@ -151,8 +151,8 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
     copy(from, r, batch, batch.rows++);
     return batch.rows < p.batchSize || step();
   };
-  for await (const raw of rowsOf(net, stream)) {
-    const rows = scaleRows(raw, net.scaling);
+  for await (const raw of rowsOf(model, stream)) {
+    const rows = scaleRows(raw, model.scaling);
     for (let r = 0; r < rows.rows; r++) {
       if (capacity <= 1) {
         if (!(await emit(rows, r))) return result;
@@ -160,7 +160,7 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
         copy(rows, r, pool, pool.rows++);
       } else {
         // A full buffer: a random held row goes out, the new one takes its place.
-        const j = Math.floor(net.random.next() * capacity);
+        const j = Math.floor(model.random.next() * capacity);
         if (!(await emit(pool, j))) return result;
         copy(rows, r, pool, j);
       }
@@ -168,7 +168,7 @@ async function streamEpoch(net: DenseNetwork, stream: DenseStream, p: Plan, run:
   }
   // The stream ended: the held rows go out in random order.
   while (pool.rows > 0) {
-    const j = Math.floor(net.random.next() * pool.rows);
+    const j = Math.floor(model.random.next() * pool.rows);
     if (!(await emit(pool, j))) return result;
     copy(pool, --pool.rows, pool, j);
   }

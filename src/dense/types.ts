@@ -24,22 +24,12 @@ export type Init = 'xavier' | 'he';
 /** Every initialization name, in the order errors list them. */
 export const INITS: readonly Init[] = ['xavier', 'he'];
 
-/** An optimizer and its settings. */
-export interface OptimizerOptions {
+/** An optimizer and its settings (its own ones: {@link OptimizerSettings}). */
+export interface OptimizerOptions extends optimizerSpecs.OptimizerSettings {
   /** Which optimizer. */
   type: OptimizerName;
   /** The step size. @default 0.01 */
   learningRate?: number;
-  /** momentum only: velocity decay. @default 0.9 */
-  momentum?: number;
-  /** momentum only: Nesterov's look-ahead form. @default false */
-  nesterov?: boolean;
-  /** adam only: decay of the first moment. @default 0.9 */
-  beta1?: number;
-  /** adam only: decay of the second moment. @default 0.999 */
-  beta2?: number;
-  /** adam only: added to the second moment's root. @default 1e-8 */
-  epsilon?: number;
   /** L2 penalty added to every weight's gradient (not biases): `grad += weightDecay * w`. @default 0 */
   weightDecay?: number;
   /** When > 0, the whole gradient is scaled down so that its L2 norm is at most this; 0 means off. @default 0 */

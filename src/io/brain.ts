@@ -2,8 +2,8 @@
 import type { Activation, DenseModelJSON, OptimizerOptions } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { describe } from '../validate.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
-import { finiteNumber, MAX_LAYERS, MAX_PARAMETERS, parseDenseModel, parseText } from './json.js';
+import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
+import { finiteNumber, MAX_PARAMETERS, parseDenseModel, parseText } from './json.js';
 
 /** brain.js 1.x activation names. */
 const BRAIN_ACTIVATIONS = ['sigmoid', 'relu', 'leaky-relu', 'tanh'] as const;

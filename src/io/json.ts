@@ -4,7 +4,8 @@ import {
   type ScalingJSON, type StandardizationJSON, type TrainingJSON,
 } from '../dense/types.js';
 import { FormatError } from '../errors.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
+import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
+import { SETTINGS } from '../spec/optimizers.js';
 import { hiddenProblem, OPTIMIZER_KEYS, lossProblem, switchProblem, widthProblem } from '../spec/rules.js';
 import { describe, isArrayOrTypedArray } from '../validate.js';
 
@@ -12,8 +13,6 @@ import { describe, isArrayOrTypedArray } from '../validate.js';
 export const MAX_PARAMETERS = 2 ** 27;
 /** The most neurons a saved seed network may declare (each holds a weight and a bias). */
 export const MAX_SEED_NEURONS = 2 ** 26;
-/** The most layers a saved model may declare. */
-export const MAX_LAYERS = 4096;
 /**
  * The longest JSON text accepted: 2^28 characters, about 10 million parameters at 25 characters per float64
  * (V8 cannot hold a string twice that long anyway); pass larger models as parsed objects.
@@ -237,10 +236,7 @@ function numbers(value: unknown, argument: string, length: number, shape?: strin
 
 const OPTIMIZER_RANGES: Record<string, [min: number, max: number, open: boolean]> = {
   learningRate: [0, Infinity, true],
-  momentum: [0, 1, false],
-  beta1: [0, 1, false],
-  beta2: [0, 1, false],
-  epsilon: [0, Infinity, true],
+  ...Object.fromEntries(Object.entries(SETTINGS).map(([key, { range }]) => [key, range === 'unit' ? [0, 1, false] : [0, Infinity, true]])),
   weightDecay: [0, Infinity, false],
   // 0 is how DenseNetwork writes 'no clipping'.
   clipNorm: [0, Infinity, false],
@@ -254,9 +250,9 @@ function optimizer(value: unknown, argument: string): OptimizerOptions {
   for (const key of OPTIMIZER_KEYS) {
     const setting = entry[key];
     if (key === 'type' || setting === undefined) continue;
-    if (key === 'nesterov') {
-      if (typeof setting !== 'boolean') throw new FormatError(`${argument}.nesterov must be true or false, got ${describe(setting)}`, `${argument}.nesterov`);
-      out.nesterov = setting;
+    if (SETTINGS[key as keyof typeof SETTINGS]?.range === 'switch') {
+      if (typeof setting !== 'boolean') throw new FormatError(`${argument}.${key} must be true or false, got ${describe(setting)}`, `${argument}.${key}`);
+      (out as unknown as Record<string, boolean>)[key] = setting;
       continue;
     }
     const v = finiteNumber(setting, `${argument}.${key}`);
@@ -267,9 +263,11 @@ function optimizer(value: unknown, argument: string): OptimizerOptions {
     }
     (out as unknown as Record<string, number>)[key] = v;
   }
-  // DenseNetwork refuses this combination: a model it cannot build is a malformed model.
-  const nesterov = out.nesterov ? switchProblem(out.type, 'nesterov') : null;
-  if (nesterov !== null) throw new FormatError(`${argument}.nesterov ${nesterov}`, `${argument}.nesterov`);
+  // DenseNetwork refuses a switch its optimizer does not read: a model it cannot build is a malformed model.
+  for (const key of OPTIMIZER_KEYS) {
+    const problem = (out as unknown as Record<string, unknown>)[key] === true ? switchProblem(out.type, key) : null;
+    if (problem !== null) throw new FormatError(`${argument}.${key} ${problem}`, `${argument}.${key}`);
+  }
   return out;
 }
 

@@ -6,8 +6,13 @@
  *
  * With g the effective gradient scale·grad + d·p (d the weight decay for a weight, 0 for a bias):
  * sgd p -= lr·g; momentum v = μv + g, p -= lr·(nesterov ? g + μv : v);
- * adam m = β1m + (1-β1)g, v = β2v + (1-β2)g², p -= lr·(m/c1) / (sqrt(v/c2) + ε), c = 1 - β^t.
+ * adam m = β1m + (1-β1)g, v = β2v + (1-β2)g², p -= lr·(m/c1) / (sqrt(v/c2) + ε), c = 1 - β^t;
+ * rmsprop v = ρv + (1-ρ)g², p -= lr·g / (sqrt(v) + ε).
+ *
+ * The kernels' loops reach each optimizer through the dispatch at the end (momentsOf, nextMoment1, nextMoment2,
+ * direction, directionBound): adding an optimizer adds a case there, and no loop changes.
  */
+import { OPT_SGD, OPT_MOMENTUM, OPT_ADAM, OPT_RMSPROP } from "../header";
 
 /** New values at most this large keep a step (and the next one's bound) finite. */
 export const SAFE_VALUE: f64 = 1e300;
@@ -59,8 +64,8 @@ export function adamMoment1(m: f64, g: f64, beta1: f64): f64 {
   return beta1 * m + (1.0 - beta1) * g;
 }
 
-/** Adam's new second moment β2v + (1-β2)g². */
-export function adamMoment2(v: f64, g: f64, beta2: f64): f64 {
+/** The new second moment β2v + (1-β2)g² (Adam's v; RMSprop's mean square, with ρ for β2). */
+export function secondMoment(v: f64, g: f64, beta2: f64): f64 {
   return beta2 * v + (1.0 - beta2) * (g * g);
 }
 
@@ -69,7 +74,66 @@ export function adamDirection(m: f64, v: f64, c1: f64, c2: f64, epsilon: f64): f
   return (m / c1) / (Math.sqrt(v / c2) + epsilon);
 }
 
-/** A bound on |adamDirection| from a bound on |m|: (m/c1)/ε, as sqrt(v/c2) >= 0. */
-export function adamDirectionBound(m: f64, c1: f64, epsilon: f64): f64 {
-  return (m / c1) / epsilon;
+/** RMSprop's direction from the new mean square: g / (sqrt(v) + ε). */
+export function rmspropDirection(g: f64, v: f64, epsilon: f64): f64 {
+  return g / (Math.sqrt(v) + epsilon);
+}
+
+/** momentsOf's bit for a first moment per parameter (momentum's velocity, Adam's m), kept in DENSE_MOMENT1. */
+export const FIRST_MOMENT: i32 = 1;
+/** momentsOf's bit for a second moment per parameter (Adam's v, RMSprop's mean square), kept in DENSE_MOMENT2. */
+export const SECOND_MOMENT: i32 = 2;
+
+/** The moments optimizer `kind` keeps per parameter (FIRST_MOMENT | SECOND_MOMENT); an unknown kind throws (traps in wasm). */
+export function momentsOf(kind: i32): i32 {
+  switch (kind) {
+    case OPT_SGD: return 0;
+    case OPT_MOMENTUM: return FIRST_MOMENT;
+    case OPT_ADAM: return FIRST_MOMENT | SECOND_MOMENT;
+    case OPT_RMSPROP: return SECOND_MOMENT;
+    default: throw new Error("unknown optimizer code");
+  }
+}
+
+/** Optimizer `kind`'s new first moment from the old one `m` and the effective gradient `g` (called only when it keeps one). */
+export function nextMoment1(kind: i32, m: f64, g: f64, mu: f64, beta1: f64): f64 {
+  switch (kind) {
+    case OPT_MOMENTUM: return velocity(m, g, mu);
+    case OPT_ADAM: return adamMoment1(m, g, beta1);
+    default: throw new Error("optimizer code without a first moment");
+  }
+}
+
+/** Optimizer `kind`'s new second moment from the old one `v` and `g` (called only when it keeps one); β2 is RMSprop's ρ. */
+export function nextMoment2(kind: i32, v: f64, g: f64, beta2: f64): f64 {
+  switch (kind) {
+    case OPT_ADAM:
+    case OPT_RMSPROP: return secondMoment(v, g, beta2);
+    default: throw new Error("optimizer code without a second moment");
+  }
+}
+
+/** Optimizer `kind`'s step direction (p -= lr·direction) from `g` and the new moments `m` and `v` (0 where not kept). */
+export function direction(kind: i32, g: f64, m: f64, v: f64, mu: f64, nesterov: bool, c1: f64, c2: f64, epsilon: f64): f64 {
+  switch (kind) {
+    case OPT_SGD: return g;
+    case OPT_MOMENTUM: return momentumDirection(g, m, mu, nesterov);
+    case OPT_ADAM: return adamDirection(m, v, c1, c2, epsilon);
+    case OPT_RMSPROP: return rmspropDirection(g, v, epsilon);
+    default: throw new Error("unknown optimizer code");
+  }
+}
+
+/**
+ * A bound on |direction| from bounds `g` on |g|, `m` on |new m| (0 where not kept): for Adam (m/c1)/ε and for
+ * RMSprop g/ε, as their roots are >= 0.
+ */
+export function directionBound(kind: i32, g: f64, m: f64, mu: f64, nesterov: bool, c1: f64, epsilon: f64): f64 {
+  switch (kind) {
+    case OPT_SGD: return g;
+    case OPT_MOMENTUM: return momentumDirection(g, m, mu, nesterov);
+    case OPT_ADAM: return (m / c1) / epsilon;
+    case OPT_RMSPROP: return g / epsilon;
+    default: throw new Error("unknown optimizer code");
+  }
 }

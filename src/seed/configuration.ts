@@ -1,6 +1,6 @@
 // LayerConfiguration: the article's `input + hidden * 2 + output`, as plus() and times().
 import { InvalidArgumentError, OutOfRangeError } from '../errors.js';
-import { MAX_LAYERS } from '../io/json.js';
+import { MAX_LAYERS } from '../layout.js';
 import { describe, finite, integer } from '../validate.js';
 
 /** One layer's settings: every neuron starts with `weight` and `bias`. */

@@ -5,7 +5,8 @@ import { checkLayerSpec, LayerConfiguration, type LayerSpec } from './configurat
 import { InputLayer, Layer } from './layer.js';
 import { SeedModel } from './model.js';
 import { repr, seedBackend, type SeedOptions } from './options.js';
-import { MAX_LAYERS, parseSeedModel, type SeedModelJSON } from '../io/json.js';
+import { parseSeedModel, type SeedModelJSON } from '../io/json.js';
+import { MAX_LAYERS } from '../layout.js';
 import { SEED_BIAS, SEED_WEIGHT } from '../header.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { ACTIVATION_SPECS } from './activations.js';
 import { LOSS_SPECS } from './losses.js';
-import { OPTIMIZER_SPECS } from './optimizers.js';
+import { OPTIMIZER_SPECS, type OptimizerSettings } from './optimizers.js';
 
 /** The keys of an optimizer's options: the settings every optimizer takes, and each optimizer's own. */
 export const OPTIMIZER_KEYS: readonly string[] = [
@@ -43,7 +43,7 @@ export function switchProblem(type: string, setting: string): string | null {
  * The default of optimizer `type`'s setting `key`: its own, or for a setting it does not read, the default of the
  * optimizer that declares it (saved models write every setting), except momentum, 0 (no velocity).
  */
-export function settingDefault(type: string, key: string): number | boolean {
+export function settingDefault(type: string, key: keyof OptimizerSettings): number | boolean {
   const own = optimizerNamed(type).settings[key];
   if (own !== undefined) return own;
   if (key === 'momentum') return 0;

@@ -104,7 +104,7 @@ export function parityTests(build: 'SIMD' | 'plain'): void {
         for (const payload of [0x8000000000000n, 0x8000000000040n, 0x800000003ffc0n, 0xfffffffffffffn]) {
           const outputs = (['js', 'wasm'] as const).map((backend) => {
             const net = new DenseNetwork({ layers: [2, 4, 1], activation, seed: 3, backend });
-            const weights = net.parameterView(1, 'weights');
+            const weights = net.layers[1]!.weights;
             new BigUint64Array(weights.buffer, weights.byteOffset, weights.length)[0] = 0x7ff0000000000000n | payload;
             return net.predict([0.5, -0.25])[0]!;
           });

@@ -46,7 +46,7 @@ function targetsFor(output: ActivationSpec, loss: LossSpec, random: () => number
   return t;
 }
 
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>, label: string): void => {
   expect(a.length, label).toBe(b.length);
   for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) expect.fail(`${label}: value ${k}, ${a[k]} vs ${b[k]}`);
@@ -151,7 +151,7 @@ export function registryTests(build: 'SIMD' | 'plain'): void {
 
 /**
  * sgd p -= lr·g; momentum v = μv + g, p -= lr·(nesterov ? g + μv : v); adam m = β1m + (1-β1)g, v = β2v + (1-β2)g²,
- * p -= lr·(m/(1-β1^t)) / (sqrt(v/(1-β2^t)) + ε); g = scale·grad + decay·p (decay on weights only), scale = clipNorm/‖grad‖
+ * p -= lr·(m/(1-β1^t)) / (sqrt(v/(1-β2^t)) + ε); rmsprop v = ρv + (1-ρ)g², p -= lr·g / (sqrt(v) + ε); g = scale·grad + decay·p (decay on weights only), scale = clipNorm/‖grad‖
  * when that is below 1. After a step that could not be bounded (here: right after setParameters), the recorded peaks
  * are the exact largest |parameter|, |first moment| and second moment; after any other step, bounds on them.
  */
@@ -189,7 +189,11 @@ function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generat
       } else if (o.type === 'momentum') {
         m[k] = o.momentum * m[k]! + g;
         p[k] = p[k]! - o.learningRate * (o.nesterov ? g + o.momentum * m[k]! : m[k]!);
+      } else if (o.type === 'rmsprop') {
+        v[k] = o.rho * v[k]! + (1 - o.rho) * (g * g);
+        p[k] = p[k]! - o.learningRate * (g / (Math.sqrt(v[k]!) + o.epsilon));
       } else {
+        expect(o.type).toBe('adam');
         m[k] = o.beta1 * m[k]! + (1 - o.beta1) * g;
         v[k] = o.beta2 * v[k]! + (1 - o.beta2) * (g * g);
         p[k] = p[k]! - o.learningRate * ((m[k]! / (1 - power1)) / (Math.sqrt(v[k]! / (1 - power2)) + o.epsilon));
@@ -208,8 +212,8 @@ function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generat
     const moments = [arena.at(DENSE_MOMENT1), arena.at(DENSE_MOMENT2)];
     const peaks = [
       [f[settings + S_PEAK_PARAM]!, Math.max(...p.map(Math.abs))],
-      [f[settings + S_PEAK_M]!, o.type === 'sgd' ? 0 : Math.max(...p.map((_, k) => Math.abs(f[moments[0]! + k]!)))],
-      [f[settings + S_PEAK_V]!, o.type === 'adam' ? Math.max(...p.map((_, k) => f[moments[1]! + k]!)) : 0],
+      [f[settings + S_PEAK_M]!, o.type === 'momentum' || o.type === 'adam' ? Math.max(...p.map((_, k) => Math.abs(f[moments[0]! + k]!))) : 0],
+      [f[settings + S_PEAK_V]!, o.type === 'adam' || o.type === 'rmsprop' ? Math.max(...p.map((_, k) => f[moments[1]! + k]!)) : 0],
     ];
     for (const [index, [recorded, largest]] of peaks.entries()) {
       if (exact) expect(recorded, `step ${step}: peak ${index} of a step peekStep measured`).toBe(largest);

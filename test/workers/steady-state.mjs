@@ -18,7 +18,7 @@ const ops = {
   predict: () => { sink[0] += net.predict(input)[0]; },
   predictBatch: () => { sink[0] += net.predictBatch(batchIn, 8)[3]; },
 };
-const memory = () => (backend === 'wasm' ? net['arena'].heap.byteLength : 0);
+const memory = () => (backend === 'wasm' ? net['model']['arena'].heap.byteLength : 0);
 const result = {};
 for (const [name, op] of Object.entries(ops)) {
   for (let i = 0; i < calls; i++) op(); // warm up: JIT tiers, arena at capacity 8

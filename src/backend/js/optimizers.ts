@@ -2,9 +2,10 @@
 import type { Arena } from '../arena.js';
 import { BackendError } from '../../errors.js';
 import {
-  adamDirection, adamDirectionBound, adamMoment1, adamMoment2, advancePower, applyStep, boundStep, clipScale, effectiveGradient,
-  momentumDirection, velocity,
+  FIRST_MOMENT, SECOND_MOMENT, adamDirection, adamMoment1, advancePower, applyStep, boundStep, clipScale, direction, directionBound,
+  effectiveGradient, momentsOf, momentumDirection, nextMoment1, nextMoment2, secondMoment, velocity,
 } from '../../math/optimizers.js';
+import { OPTIMIZER_SPECS } from '../../spec/optimizers.js';
 import {
   DENSE_LAYER_COUNT, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_PARAMS,
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
@@ -16,19 +17,21 @@ import {
 // The floats live in a Float64Array: module-level `let` doubles would be boxed on every write.
 let kind = 0;
 let nesterov = false;
+let first = false;
+let second = false;
 const step = new Float64Array(14);
 const LR = 0, SCALE = 1, DECAY = 2, MU = 3, B1 = 4, B2 = 5, C1 = 6, C2 = 7, EPS = 8;
 const POWER1 = 9, POWER2 = 10, PEAK_P = 11, PEAK_M = 12, PEAK_V = 13;
-
-const unknownOptimizer = (): never => {
-  throw new BackendError(`unknown optimizer code ${kind}`);
-};
 
 /** See assembly/optimizers.ts `prepareStep`. */
 export function prepareStep(arena: Arena, norm: number): void {
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
   kind = arena.word(DENSE_OPTIMIZER);
+  if (OPTIMIZER_SPECS[kind] === undefined) throw new BackendError(`unknown optimizer code ${kind}`);
+  const moments = momentsOf(kind);
+  first = (moments & FIRST_MOMENT) !== 0;
+  second = (moments & SECOND_MOMENT) !== 0;
   nesterov = arena.word(DENSE_NESTEROV) !== 0;
   const clip = f[settings + S_CLIP_NORM]!;
   step[SCALE] = clipScale(clip, norm);
@@ -59,28 +62,12 @@ export function commitStep(arena: Arena): void {
 export function stepBound(arena: Arena, gradient: number): number {
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
-  const lr = step[LR]!, mu = step[MU]!, b1 = step[B1]!, b2 = step[B2]!;
+  const lr = step[LR]!, mu = step[MU]!;
   const p = f[settings + S_PEAK_PARAM]!;
   const g = effectiveGradient(gradient, p, step[SCALE]!, step[DECAY]!);
-  let peakP: number;
-  let peakM = 0.0;
-  let peakV = 0.0;
-  switch (kind) {
-    case OPT_SGD:
-      peakP = boundStep(p, lr, g);
-      break;
-    case OPT_MOMENTUM:
-      peakM = velocity(f[settings + S_PEAK_M]!, g, mu);
-      peakP = boundStep(p, lr, momentumDirection(g, peakM, mu, nesterov));
-      break;
-    case OPT_ADAM:
-      peakM = adamMoment1(f[settings + S_PEAK_M]!, g, b1);
-      peakV = adamMoment2(f[settings + S_PEAK_V]!, g, b2);
-      peakP = boundStep(p, lr, adamDirectionBound(peakM, step[C1]!, step[EPS]!));
-      break;
-    default:
-      return unknownOptimizer();
-  }
+  const peakM = first ? nextMoment1(kind, f[settings + S_PEAK_M]!, g, mu, step[B1]!) : 0.0;
+  const peakV = second ? nextMoment2(kind, f[settings + S_PEAK_V]!, g, step[B2]!) : 0.0;
+  const peakP = boundStep(p, lr, directionBound(kind, g, peakM, mu, nesterov, step[C1]!, step[EPS]!));
   step[PEAK_P] = peakP;
   step[PEAK_M] = peakM;
   step[PEAK_V] = peakV;
@@ -98,29 +85,17 @@ function peekRange(f: Float64Array, p: number, toGrads: number, toM: number, toV
   for (let k = 0; k < n; k++) {
     const pk = f[p + k]!;
     const gk = effectiveGradient(f[p + toGrads + k]!, pk, scale, d);
-    let direction: number;
-    switch (kind) {
-      case OPT_SGD:
-        direction = gk;
-        break;
-      case OPT_MOMENTUM: {
-        const vel = velocity(f[p + toM + k]!, gk, mu);
-        direction = momentumDirection(gk, vel, mu, nesterov);
-        peakM = Math.max(peakM, Math.abs(vel));
-        break;
-      }
-      case OPT_ADAM: {
-        const mm = adamMoment1(f[p + toM + k]!, gk, b1);
-        const vv = adamMoment2(f[p + toV + k]!, gk, b2);
-        direction = adamDirection(mm, vv, c1, c2, eps);
-        peakM = Math.max(peakM, Math.abs(mm));
-        peakV = Math.max(peakV, vv);
-        break;
-      }
-      default:
-        return unknownOptimizer();
+    let mm = 0.0;
+    let vv = 0.0;
+    if (first) {
+      mm = nextMoment1(kind, f[p + toM + k]!, gk, mu, b1);
+      peakM = Math.max(peakM, Math.abs(mm));
     }
-    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction)));
+    if (second) {
+      vv = nextMoment2(kind, f[p + toV + k]!, gk, b2);
+      peakV = Math.max(peakV, vv);
+    }
+    peakP = Math.max(peakP, Math.abs(applyStep(pk, lr, direction(kind, gk, mm, vv, mu, nesterov, c1, c2, eps))));
   }
   step[PEAK_P] = peakP;
   step[PEAK_M] = peakM;
@@ -136,7 +111,11 @@ export function peekStep(arena: Arena): number {
   return Math.max(step[PEAK_P]!, Math.max(step[PEAK_M]!, step[PEAK_V]!));
 }
 
-/** See assembly/optimizers.ts `stepRange`: one loop per optimizer, same formulas. */
+/**
+ * See assembly/optimizers.ts `stepRange`: the formulas of src/math/optimizers.ts, through its dispatch for an
+ * optimizer without a loop of its own here. The dedicated loops (optional, same bits) keep the kind test out of the
+ * hot loop, which V8 does not unswitch.
+ */
 export function stepRange(f: Float64Array, p: number, toGrads: number, toM: number, toV: number, n: number, withDecay: boolean): void {
   const g = p + toGrads;
   const m = p + toM;
@@ -162,12 +141,19 @@ export function stepRange(f: Float64Array, p: number, toGrads: number, toM: numb
       for (let k = 0; k < n; k++) {
         const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
         const mm = (f[m + k] = adamMoment1(f[m + k]!, gk, b1));
-        const vv = (f[v + k] = adamMoment2(f[v + k]!, gk, b2));
+        const vv = (f[v + k] = secondMoment(f[v + k]!, gk, b2));
         f[p + k] = applyStep(f[p + k]!, lr, adamDirection(mm, vv, c1, c2, eps));
       }
       return;
-    default:
-      unknownOptimizer();
+    default: {
+      const optimizer = kind, one = first, two = second, ahead = nesterov;
+      for (let k = 0; k < n; k++) {
+        const gk = effectiveGradient(f[g + k]!, f[p + k]!, scale, d);
+        const mm = one ? (f[m + k] = nextMoment1(optimizer, f[m + k]!, gk, mu, b1)) : 0.0;
+        const vv = two ? (f[v + k] = nextMoment2(optimizer, f[v + k]!, gk, b2)) : 0.0;
+        f[p + k] = applyStep(f[p + k]!, lr, direction(optimizer, gk, mm, vv, mu, ahead, c1, c2, eps));
+      }
+    }
   }
 }
 

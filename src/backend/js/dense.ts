@@ -17,7 +17,7 @@ import {
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-function dot(f: Float64Array, w: number, x: number, n: number): number {
+export function dot(f: Float64Array, w: number, x: number, n: number): number {
   const pairs = n & ~1;
   let s0 = 0.0;
   let s1 = 0.0;
@@ -71,59 +71,64 @@ function outputDelta(arena: Arena, count: number): number {
   const delta = arena.at(entry(layers, DENSE_DELTA));
   const target = arena.at(DENSE_TARGET);
   const perRow = 1.0 / count;
-  const perOutput = 1.0 / n;
   let total = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(f, out + row, target + row, n)) correct++;
-    let loss = 0.0;
-    switch (lossKind) {
-      case LOSS_MSE: {
-        let weighted = 0.0;
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const e = a - f[target + row + i]!;
-          loss += e * e;
-          const g = mseGradient(e, perOutput);
-          f[delta + row + i] = g;
-          weighted += g * a;
-        }
-        loss *= perOutput;
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const g = f[delta + row + i]!;
-          f[delta + row + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
-        }
-        break;
-      }
-      case LOSS_BINARY_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!, y = f[target + row + i]!;
-          loss -= binaryCrossEntropyTerm(a, y);
-          f[delta + row + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
-        }
-        loss *= perOutput;
-        break;
-      }
-      case LOSS_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!, y = f[target + row + i]!;
-          loss -= crossEntropyTerm(a, y);
-          f[delta + row + i] = crossEntropyDelta(a, y, perRow);
-        }
-        break;
-      }
-      default: throw new BackendError(`unknown loss code ${lossKind}`);
-    }
-    total += loss;
+    total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, leaky, elu, perRow);
   }
   f[settings + S_CORRECT] = correct;
   return total * perRow;
 }
 
-// See assembly/dense.ts `matches`.
-function matches(f: Float64Array, out: number, target: number, n: number): boolean {
+/** One row's loss; writes its output deltas (dL/dz of `kind`'s outputs, times `perRow`) at f[delta...]. */
+export function rowLoss(
+  f: Float64Array, out: number, target: number, delta: number, n: number, kind: number, lossKind: number, leaky: number, elu: number, perRow: number,
+): number {
+  const perOutput = 1.0 / n;
+  let loss = 0.0;
+  switch (lossKind) {
+    case LOSS_MSE: {
+      let weighted = 0.0;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const e = a - f[target + i]!;
+        loss += e * e;
+        const g = mseGradient(e, perOutput);
+        f[delta + i] = g;
+        weighted += g * a;
+      }
+      loss *= perOutput;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const g = f[delta + i]!;
+        f[delta + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+      }
+      return loss;
+    }
+    case LOSS_BINARY_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= binaryCrossEntropyTerm(a, y);
+        f[delta + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
+      }
+      return loss * perOutput;
+    }
+    case LOSS_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= crossEntropyTerm(a, y);
+        f[delta + i] = crossEntropyDelta(a, y, perRow);
+      }
+      return loss;
+    }
+    default: throw new BackendError(`unknown loss code ${lossKind}`);
+  }
+}
+
+/** See assembly/dense.ts `matches`. */
+export function matches(f: Float64Array, out: number, target: number, n: number): boolean {
   if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
   let best = 0;
   let expected = 0;
@@ -140,7 +145,8 @@ export function evaluateDense(arena: Arena, count: number): number {
   return outputDelta(arena, count);
 }
 
-function maxAbs(f: Float64Array, p: number, n: number): number {
+/** max |f[p + k]| over k < n; NaN if one is NaN. */
+export function maxAbs(f: Float64Array, p: number, n: number): number {
   let m = 0.0;
   for (let k = 0; k < n; k++) {
     const a = Math.abs(f[p + k]!);

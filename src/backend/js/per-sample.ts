@@ -20,9 +20,9 @@ import {
   S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM,
 } from '../../header.js';
 
-/** The header's per-layer words, index l >= 1 (0 unused), read once per call. */
-interface Layers {
-  readonly count: number;
+/** What the header says, read once per call: per layer l >= 1 (index 0 unused), then the buffers and settings. */
+interface Network {
+  readonly layers: number;
   readonly nIn: Int32Array;
   readonly nOut: Int32Array;
   readonly kind: Int32Array;
@@ -30,15 +30,44 @@ interface Layers {
   readonly bias: Int32Array;
   readonly output: Int32Array;
   readonly delta: Int32Array;
+  readonly lossKind: number;
+  readonly momentum: boolean;
+  readonly nesterov: boolean;
+  readonly settings: number;
+  readonly toGrads: number;
+  readonly toM: number;
+  readonly inputs: number;
+  readonly targets: number;
+  /** int32 index of the visiting order. */
+  readonly order: number;
+  readonly losses: number;
+  /** int32 index of the header. */
+  readonly header: number;
+  readonly input: number;
+  readonly target: number;
 }
 
-function readLayers(arena: Arena): Layers {
-  const count = arena.word(DENSE_LAYER_COUNT);
-  const word = (field: number) => Int32Array.from({ length: count + 1 }, (_, l) => (l === 0 ? 0 : arena.word(entry(l, field))));
-  const at = (field: number) => Int32Array.from({ length: count + 1 }, (_, l) => (l === 0 ? 0 : arena.at(entry(l, field))));
+function describe(arena: Arena): Network {
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const word = (field: number) => Int32Array.from({ length: layers + 1 }, (_, l) => (l === 0 ? 0 : arena.word(entry(l, field))));
+  const at = (field: number) => Int32Array.from({ length: layers + 1 }, (_, l) => (l === 0 ? 0 : arena.at(entry(l, field))));
+  const params = arena.at(DENSE_PARAMS);
   return {
-    count, nIn: word(DENSE_IN), nOut: word(DENSE_OUT), kind: word(DENSE_ACTIVATION),
+    layers, nIn: word(DENSE_IN), nOut: word(DENSE_OUT), kind: word(DENSE_ACTIVATION),
     weight: at(DENSE_WEIGHT), bias: at(DENSE_BIAS), output: at(DENSE_OUTPUT), delta: at(DENSE_DELTA),
+    lossKind: arena.word(DENSE_LOSS_KIND),
+    momentum: arena.word(DENSE_OPTIMIZER) === OPT_MOMENTUM,
+    nesterov: arena.word(DENSE_NESTEROV) !== 0,
+    settings: arena.at(DENSE_SETTINGS),
+    toGrads: arena.at(DENSE_GRADS) - params,
+    toM: arena.at(DENSE_MOMENT1) - params,
+    inputs: arena.at(DENSE_DATA_INPUTS),
+    targets: arena.at(DENSE_DATA_TARGETS),
+    order: (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2,
+    losses: arena.at(DENSE_DATA_LOSSES),
+    header: arena.base >> 2,
+    input: arena.at(DENSE_INPUT),
+    target: arena.at(DENSE_TARGET),
   };
 }
 
@@ -54,35 +83,27 @@ export function perSampleCovers(arena: Arena, rows: number, batchSize: number, e
 
 /** See assembly/dense.ts `trainEpochsDense`, for the arenas `perSampleCovers` accepts. */
 export function perSampleEpochs(arena: Arena, rows: number, epochs: number, threshold: number): number {
-  const f = arena.f64;
-  const i32 = arena.i32;
-  const L = readLayers(arena);
-  const layers = L.count;
-  const nIn = L.nIn[1]!;
-  const nOut = L.nOut[layers]!;
-  const settings = arena.at(DENSE_SETTINGS);
+  // The loop is a function of its own, on plain numbers: the header's getters inlined into it would use up
+  // V8's inlining budget, and the formulas would then be calls returning boxed numbers.
+  return runEpochs(arena, arena.f64, arena.i32, describe(arena), rows, epochs, threshold);
+}
+
+function runEpochs(arena: Arena, f: Float64Array, i32: Int32Array, net: Network, rows: number, epochs: number, threshold: number): number {
+  const layers = net.layers;
+  const nIn = net.nIn[1]!;
+  const nOut = net.nOut[layers]!;
+  const { settings, lossKind, momentum, nesterov, toGrads, toM, inputs, targets, order, losses, header } = net;
   const leaky = f[settings + S_LEAKY_ALPHA]!;
   const elu = f[settings + S_ELU_ALPHA]!;
-  const lossKind = arena.word(DENSE_LOSS_KIND);
-  const momentum = arena.word(DENSE_OPTIMIZER) === OPT_MOMENTUM;
-  const nesterov = arena.word(DENSE_NESTEROV) !== 0;
   // prepareStep's settings (the scale is 1: no clipping)
   const lr = f[settings + S_LEARNING_RATE]!, mu = f[settings + S_MOMENTUM]!, decay = f[settings + S_WEIGHT_DECAY]!;
   const b1 = f[settings + S_BETA1]!, b2 = f[settings + S_BETA2]!;
   // The committed running state (commitStep's), kept here and written back when the generic kernel needs it and at the end.
   let power1 = f[settings + S_BETA1_POWER]!, power2 = f[settings + S_BETA2_POWER]!;
   let peakP = f[settings + S_PEAK_PARAM]!, peakM = f[settings + S_PEAK_M]!, peakV = f[settings + S_PEAK_V]!;
-  const params = arena.at(DENSE_PARAMS);
-  const toGrads = arena.at(DENSE_GRADS) - params;
-  const toM = arena.at(DENSE_MOMENT1) - params;
-  const inputs = arena.at(DENSE_DATA_INPUTS);
-  const targets = arena.at(DENSE_DATA_TARGETS);
-  const order = (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2;
-  const losses = arena.at(DENSE_DATA_LOSSES);
-  const header = arena.base >> 2;
-  const output = L.output[layers]!;
-  const outDelta = L.delta[layers]!;
-  const outKind = L.kind[layers]!;
+  const output = net.output[layers]!;
+  const outDelta = net.delta[layers]!;
+  const outKind = net.kind[layers]!;
   let last = -1; // the data row of the last step
   let lastCorrect = 0;
   let generic = false; // whether the last step ran in the generic kernel (which left its buffers in the arena)
@@ -97,9 +118,9 @@ export function perSampleEpochs(arena: Arena, rows: number, epochs: number, thre
       // forwardDense
       let x = x0;
       for (let l = 1; l <= layers; l++) {
-        const n = L.nIn[l]!, m = L.nOut[l]!, w = L.weight[l]!, b = L.bias[l]!, out = L.output[l]!;
+        const n = net.nIn[l]!, m = net.nOut[l]!, w = net.weight[l]!, b = net.bias[l]!, out = net.output[l]!;
         for (let o = 0; o < m; o++) f[out + o] = dot(f, w + o * n, x, n) + f[b + o]!;
-        activate(f, out, m, L.kind[l]!, leaky, elu);
+        activate(f, out, m, net.kind[l]!, leaky, elu);
         x = out;
       }
       // outputDelta
@@ -108,11 +129,11 @@ export function perSampleEpochs(arena: Arena, rows: number, epochs: number, thre
       // deltasDense
       let bound = 0.0;
       for (let l = layers; l >= 1; l--) {
-        const n = L.nIn[l]!, m = L.nOut[l]!, delta = L.delta[l]!;
-        const xl = l === 1 ? x0 : L.output[l - 1]!;
+        const n = net.nIn[l]!, m = net.nOut[l]!, delta = net.delta[l]!;
+        const xl = l === 1 ? x0 : net.output[l - 1]!;
         bound = Math.max(bound, maxAbs(f, delta, m) * Math.max(maxAbs(f, xl, n), 1.0));
         if (l === 1) break;
-        const w = L.weight[l]!, prev = L.delta[l - 1]!, prevKind = L.kind[l - 1]!;
+        const w = net.weight[l]!, prev = net.delta[l - 1]!, prevKind = net.kind[l - 1]!;
         const d0 = f[delta]!;
         for (let k = 0; k < n; k++) f[prev + k] = d0 * f[w + k]!;
         for (let o = 1; o < m; o++) {
@@ -131,8 +152,8 @@ export function perSampleEpochs(arena: Arena, rows: number, epochs: number, thre
       if (Number.isFinite(loss) && bound < SAFE_GRADIENT && Math.max(nextPeakP, Math.max(nextPeakM, 0.0)) < SAFE_VALUE) {
         // gradientsDense with each row's step (stepRange) as soon as its gradient d·x is known
         for (let l = layers; l >= 1; l--) {
-          const n = L.nIn[l]!, m = L.nOut[l]!, w = L.weight[l]!, b = L.bias[l]!, delta = L.delta[l]!;
-          const xl = l === 1 ? x0 : L.output[l - 1]!;
+          const n = net.nIn[l]!, m = net.nOut[l]!, w = net.weight[l]!, b = net.bias[l]!, delta = net.delta[l]!;
+          const xl = l === 1 ? x0 : net.output[l - 1]!;
           if (momentum) {
             for (let o = 0; o < m; o++) momentumRange(f, w + o * n, toM, xl, f[delta + o]!, n, lr, mu, nesterov, decay);
             momentumRange(f, b, toM, delta, 1.0, m, lr, mu, nesterov, 0.0);
@@ -155,7 +176,7 @@ export function perSampleEpochs(arena: Arena, rows: number, epochs: number, thre
       }
       // The careful step: the generic kernel on the staged row (it recomputes the same forward pass and deltas).
       saveState(f, settings, power1, power2, peakP, peakM, peakV);
-      stage(arena, f, x0, y, nIn, nOut);
+      stage(f, net, x0, y, nIn, nOut);
       generic = true;
       const checked = trainDense(arena, 1);
       if (i32[header + DENSE_STATUS] !== 0) {
@@ -181,8 +202,8 @@ export function perSampleEpochs(arena: Arena, rows: number, epochs: number, thre
   // The last step's staged row, gradients, norm and correct count, as the generic kernel leaves them.
   if (!generic) {
     const x0 = inputs + last * nIn;
-    stage(arena, f, x0, targets + last * nOut, nIn, nOut);
-    f[settings + S_GRAD_NORM] = Math.sqrt(storeGradients(f, L, x0, toGrads));
+    stage(f, net, x0, targets + last * nOut, nIn, nOut);
+    f[settings + S_GRAD_NORM] = Math.sqrt(storeGradients(f, net, x0, toGrads));
     f[settings + S_CORRECT] = lastCorrect;
   }
   return done;
@@ -219,27 +240,27 @@ function saveState(f: Float64Array, settings: number, power1: number, power2: nu
   f[settings + S_PEAK_V] = peakV;
 }
 
-function stage(arena: Arena, f: Float64Array, x: number, y: number, nIn: number, nOut: number): void {
-  f.copyWithin(arena.at(DENSE_INPUT), x, x + nIn);
-  f.copyWithin(arena.at(DENSE_TARGET), y, y + nOut);
+function stage(f: Float64Array, net: Network, x: number, y: number, nIn: number, nOut: number): void {
+  f.copyWithin(net.input, x, x + nIn);
+  f.copyWithin(net.target, y, y + nOut);
 }
 
 /**
  * Writes the last step's gradients (each weight's d·x, each bias's delta) where gradientsDense leaves them, and
  * returns ‖grad‖² in its order: layers last to first, each weight row's dot with itself, then the biases'.
  */
-function storeGradients(f: Float64Array, L: Layers, x0: number, toGrads: number): number {
+function storeGradients(f: Float64Array, net: Network, x0: number, toGrads: number): number {
   let squares = 0.0;
-  for (let l = L.count; l >= 1; l--) {
-    const n = L.nIn[l]!, m = L.nOut[l]!, delta = L.delta[l]!;
-    const x = l === 1 ? x0 : L.output[l - 1]!;
+  for (let l = net.layers; l >= 1; l--) {
+    const n = net.nIn[l]!, m = net.nOut[l]!, delta = net.delta[l]!;
+    const x = l === 1 ? x0 : net.output[l - 1]!;
     for (let o = 0; o < m; o++) {
-      const g = L.weight[l]! + o * n + toGrads;
+      const g = net.weight[l]! + o * n + toGrads;
       const d = f[delta + o]!;
       for (let k = 0; k < n; k++) f[g + k] = d * f[x + k]!;
       squares += dot(f, g, g, n);
     }
-    const gb = L.bias[l]! + toGrads;
+    const gb = net.bias[l]! + toGrads;
     f.copyWithin(gb, delta, delta + m);
     squares += dot(f, gb, gb, m);
   }

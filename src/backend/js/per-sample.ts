@@ -47,10 +47,24 @@ interface Network {
   readonly target: number;
 }
 
+// Each arena's description: a header is written once, with the arena (a larger one is a new arena).
+const networks = new WeakMap<Arena, Network>();
+
 function describe(arena: Arena): Network {
+  let net = networks.get(arena);
+  if (net === undefined) networks.set(arena, (net = read(arena)));
+  return net;
+}
+
+function read(arena: Arena): Network {
   const layers = arena.word(DENSE_LAYER_COUNT);
-  const word = (field: number) => Int32Array.from({ length: layers + 1 }, (_, l) => (l === 0 ? 0 : arena.word(entry(l, field))));
-  const at = (field: number) => Int32Array.from({ length: layers + 1 }, (_, l) => (l === 0 ? 0 : arena.at(entry(l, field))));
+  const perLayer = (field: number, offset: boolean): Int32Array => {
+    const values = new Int32Array(layers + 1);
+    for (let l = 1; l <= layers; l++) values[l] = offset ? arena.at(entry(l, field)) : arena.word(entry(l, field));
+    return values;
+  };
+  const word = (field: number) => perLayer(field, false);
+  const at = (field: number) => perLayer(field, true);
   const params = arena.at(DENSE_PARAMS);
   return {
     layers, nIn: word(DENSE_IN), nOut: word(DENSE_OUT), kind: word(DENSE_ACTIVATION),

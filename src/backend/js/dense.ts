@@ -1,5 +1,6 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
+import { type Header, headerOf } from './header.js';
 import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound, stepRange } from './optimizers.js';
@@ -17,7 +18,7 @@ import {
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-export function dot(f: Float64Array, w: number, x: number, n: number): number {
+function dot(f: Float64Array, w: number, x: number, n: number): number {
   const pairs = n & ~1;
   let s0 = 0.0;
   let s1 = 0.0;
@@ -40,19 +41,19 @@ function affine(f: Float64Array, x: number, w: number, bias: number, out: number
 
 /** See assembly/dense.ts `forwardDense`. */
 export function forwardDense(arena: Arena, count: number): void {
-  const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const settings = arena.at(DENSE_SETTINGS);
-  const leaky = f[settings + S_LEAKY_ALPHA]!;
-  const elu = f[settings + S_ELU_ALPHA]!;
-  let x = arena.at(DENSE_INPUT);
-  for (let l = 1; l <= layers; l++) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const kind = arena.word(entry(l, DENSE_ACTIVATION));
-    const out = arena.at(entry(l, DENSE_OUTPUT));
-    affine(f, x, arena.at(entry(l, DENSE_WEIGHT)), arena.at(entry(l, DENSE_BIAS)), out, nIn, nOut, count);
-    for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, kind, leaky, elu);
+  const h = headerOf(arena);
+  forwardRows(arena.f64, h, h.input, count);
+}
+
+/** forwardDense of `count` rows at f[x...] (the staged input, or a row of the data set). */
+export function forwardRows(f: Float64Array, h: Header, x: number, count: number): void {
+  const leaky = f[h.settings + S_LEAKY_ALPHA]!;
+  const elu = f[h.settings + S_ELU_ALPHA]!;
+  for (let l = 1; l <= h.layers; l++) {
+    const nOut = h.nOut[l]!;
+    const out = h.output[l]!;
+    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, nOut, count);
+    for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, h.kind[l]!, leaky, elu);
     x = out;
   }
 }
@@ -145,8 +146,7 @@ export function evaluateDense(arena: Arena, count: number): number {
   return outputDelta(arena, count);
 }
 
-/** max |f[p + k]| over k < n; NaN if one is NaN. */
-export function maxAbs(f: Float64Array, p: number, n: number): number {
+function maxAbs(f: Float64Array, p: number, n: number): number {
   let m = 0.0;
   for (let k = 0; k < n; k++) {
     const a = Math.abs(f[p + k]!);
@@ -155,24 +155,24 @@ export function maxAbs(f: Float64Array, p: number, n: number): number {
   return m;
 }
 
-// See assembly/dense.ts `deltasDense`.
-function deltasDense(arena: Arena, count: number): number {
-  const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const settings = arena.at(DENSE_SETTINGS);
-  const leaky = f[settings + S_LEAKY_ALPHA]!;
-  const elu = f[settings + S_ELU_ALPHA]!;
+/**
+ * See assembly/dense.ts `deltasDense`: each earlier layer's deltas, for `count` rows whose input is at f[x0...];
+ * returns the bound on the gradients, count·max|delta|·max(max|x|, 1) over the layers.
+ */
+export function deltasRows(f: Float64Array, h: Header, x0: number, count: number): number {
+  const leaky = f[h.settings + S_LEAKY_ALPHA]!;
+  const elu = f[h.settings + S_ELU_ALPHA]!;
   let bound = 0.0;
-  for (let l = layers; l >= 1; l--) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const delta = arena.at(entry(l, DENSE_DELTA));
-    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+  for (let l = h.layers; l >= 1; l--) {
+    const nIn = h.nIn[l]!;
+    const nOut = h.nOut[l]!;
+    const delta = h.delta[l]!;
+    const x = l === 1 ? x0 : h.output[l - 1]!;
     bound = Math.max(bound, count * maxAbs(f, delta, count * nOut) * Math.max(maxAbs(f, x, count * nIn), 1.0));
     if (l === 1) break;
-    const w = arena.at(entry(l, DENSE_WEIGHT));
-    const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
-    const prevKind = arena.word(entry(l - 1, DENSE_ACTIVATION));
+    const w = h.weight[l]!;
+    const prevDelta = h.delta[l - 1]!;
+    const prevKind = h.kind[l - 1]!;
     for (let b = 0; b < count; b++) {
       const row = prevDelta + b * nIn;
       const d0 = f[delta + b * nOut]!;
@@ -189,8 +189,8 @@ function deltasDense(arena: Arena, count: number): number {
   return bound;
 }
 
-// See assembly/dense.ts `gradientsDense`.
-function gradientsDense(arena: Arena, count: number, apply: boolean): number {
+/** See assembly/dense.ts `gradientsDense`: the gradients of the staged rows (each row's step applied too, with `apply`); returns ‖grad‖². */
+export function gradientsDense(arena: Arena, count: number, apply: boolean): number {
   const f = arena.f64;
   let squares = 0.0;
   const layers = arena.word(DENSE_LAYER_COUNT);
@@ -234,7 +234,8 @@ export function trainDense(arena: Arena, count: number): number {
   const loss = outputDelta(arena, count);
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
-  const gradient = deltasDense(arena, count);
+  const h = headerOf(arena);
+  const gradient = deltasRows(f, h, h.input, count);
   let norm: number;
   prepareStep(arena, 0.0);
   if (Number.isFinite(loss) && f[settings + S_CLIP_NORM] === 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {

@@ -9,12 +9,8 @@ import {
 } from '../../math/losses.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
-  DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
-  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
-  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY,
+  DENSE_SETTINGS, DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM,
+  S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY,
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
@@ -61,23 +57,22 @@ export function forwardRows(f: Float64Array, h: Header, x: number, count: number
 // See assembly/dense.ts `outputDelta`.
 function outputDelta(arena: Arena, count: number): number {
   const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const n = arena.word(entry(layers, DENSE_OUT));
-  const kind = arena.word(entry(layers, DENSE_ACTIVATION));
-  const lossKind = arena.word(DENSE_LOSS_KIND);
-  const settings = arena.at(DENSE_SETTINGS);
+  const h = headerOf(arena);
+  const n = h.nOut[h.layers]!;
+  const kind = h.kind[h.layers]!;
+  const settings = h.settings;
   const leaky = f[settings + S_LEAKY_ALPHA]!;
   const elu = f[settings + S_ELU_ALPHA]!;
-  const out = arena.at(entry(layers, DENSE_OUTPUT));
-  const delta = arena.at(entry(layers, DENSE_DELTA));
-  const target = arena.at(DENSE_TARGET);
+  const out = h.output[h.layers]!;
+  const delta = h.delta[h.layers]!;
+  const target = h.target;
   const perRow = 1.0 / count;
   let total = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(f, out + row, target + row, n)) correct++;
-    total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, leaky, elu, perRow);
+    total += rowLoss(f, out + row, target + row, delta + row, n, kind, h.lossKind, leaky, elu, perRow);
   }
   f[settings + S_CORRECT] = correct;
   return total * perRow;
@@ -193,19 +188,16 @@ export function deltasRows(f: Float64Array, h: Header, x0: number, count: number
 export function gradientsDense(arena: Arena, count: number, apply: boolean): number {
   const f = arena.f64;
   let squares = 0.0;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const params = arena.at(DENSE_PARAMS);
-  const toGrads = arena.at(DENSE_GRADS) - params;
-  const toM = arena.at(DENSE_MOMENT1) - params;
-  const toV = arena.at(DENSE_MOMENT2) - params;
-  for (let l = layers; l >= 1; l--) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const w = arena.at(entry(l, DENSE_WEIGHT));
-    const bias = arena.at(entry(l, DENSE_BIAS));
+  const h = headerOf(arena);
+  const { toGrads, toM, toV } = h;
+  for (let l = h.layers; l >= 1; l--) {
+    const nIn = h.nIn[l]!;
+    const nOut = h.nOut[l]!;
+    const w = h.weight[l]!;
+    const bias = h.bias[l]!;
     const gb = bias + toGrads;
-    const delta = arena.at(entry(l, DENSE_DELTA));
-    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+    const delta = h.delta[l]!;
+    const x = l === 1 ? h.input : h.output[l - 1]!;
     for (let o = 0; o < nOut; o++) {
       const weights = w + o * nIn;
       const row = weights + toGrads;
@@ -257,16 +249,11 @@ export function trainDense(arena: Arena, count: number): number {
 
 /** See assembly/dense.ts `trainEpochsDense`. */
 export function trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number {
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const nIn = arena.word(entry(1, DENSE_IN));
-  const nOut = arena.word(entry(layers, DENSE_OUT));
-  const inputs = arena.at(DENSE_DATA_INPUTS);
-  const targets = arena.at(DENSE_DATA_TARGETS);
-  const order = (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2;
-  const losses = arena.at(DENSE_DATA_LOSSES);
-  const input = arena.at(DENSE_INPUT);
-  const target = arena.at(DENSE_TARGET);
-  const status = (arena.base >> 2) + DENSE_STATUS;
+  const h = headerOf(arena);
+  const nIn = h.nIn[1]!;
+  const nOut = h.nOut[h.layers]!;
+  const { inputs, targets, order, losses, input, target } = h;
+  const status = h.words + DENSE_STATUS;
   for (let epoch = 0; epoch < epochs; epoch++) {
     let total = 0.0;
     let correct = 0.0;
@@ -282,12 +269,12 @@ export function trainEpochsDense(arena: Arena, rows: number, batchSize: number, 
       }
       const loss = trainDense(arena, count);
       if (arena.i32[status] !== 0) {
-        arena.i32[(arena.base >> 2) + DENSE_FAILED_EPOCH] = epoch;
-        arena.i32[(arena.base >> 2) + DENSE_FAILED_BATCH] = batch;
+        arena.i32[h.words + DENSE_FAILED_EPOCH] = epoch;
+        arena.i32[h.words + DENSE_FAILED_BATCH] = batch;
         return epoch;
       }
       total += loss * count;
-      correct += arena.f64[arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+      correct += arena.f64[h.settings + S_CORRECT]!;
     }
     const mean = total / rows;
     arena.f64[losses + 2 * epoch] = mean;

@@ -2,7 +2,7 @@
 // a small network's step on it.
 import type { Arena } from '../arena.js';
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_SETTINGS, DENSE_PARAMS, DENSE_MOMENT1,
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, OPT_MOMENTUM,
 } from '../../header.js';
@@ -21,7 +21,10 @@ export interface Header {
   readonly momentum: boolean;
   readonly nesterov: boolean;
   readonly settings: number;
+  /** Offsets from a parameter to its gradient, first and second moments. */
+  readonly toGrads: number;
   readonly toM: number;
+  readonly toV: number;
   readonly inputs: number;
   readonly targets: number;
   /** int32 index of the visiting order. */
@@ -60,7 +63,9 @@ function read(arena: Arena): Header {
     momentum: arena.word(DENSE_OPTIMIZER) === OPT_MOMENTUM,
     nesterov: arena.word(DENSE_NESTEROV) !== 0,
     settings: arena.at(DENSE_SETTINGS),
+    toGrads: arena.at(DENSE_GRADS) - params,
     toM: arena.at(DENSE_MOMENT1) - params,
+    toV: arena.at(DENSE_MOMENT2) - params,
     inputs: arena.at(DENSE_DATA_INPUTS),
     targets: arena.at(DENSE_DATA_TARGETS),
     order: (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2,

@@ -1,10 +1,12 @@
 /**
- * trainEpochsDense for batch size 1 (per-sample training). The generic kernel (dense.ts) re-reads the arena's
- * header, stages each row and sums the gradient norm on every step: on a small network (xor's 13 parameters)
- * that fixed cost is most of a step. This path reads the header once per call, trains on each row where
- * the data set holds it, and leaves the norm and the staged row in the arena once, after the last step. It
- * performs the generic kernel's operations in the same order, so it leaves the same bits; a step the
- * divergence bound cannot prove safe is staged and run by the generic kernel.
+ * trainEpochsDense for batch size 1 (per-sample training) with SGD or momentum. The generic kernel (dense.ts) copies
+ * each row into the staging buffers, walks the optimizer's settings and running state through the arena (prepareStep,
+ * stepBound, commitStep) and sums the gradient norm on every step: on a small network (xor's 13 parameters) that
+ * fixed cost is most of a step. This path trains on each row where the data set holds it, keeps the settings and
+ * running state in locals, applies each weight row's step as its gradient d·x is formed, and leaves the staged row,
+ * the gradients and their norm in the arena once, after the last step. It performs the generic kernel's
+ * operations in the same order, so it leaves the same bits; a step the divergence bound cannot prove safe is
+ * staged and run by the generic kernel.
  */
 import type { Arena } from '../arena.js';
 import { deltasRows, forwardRows, gradientsDense, matches, rowLoss, trainDense } from './dense.js';

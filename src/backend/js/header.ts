@@ -17,9 +17,9 @@ export interface Header {
   readonly bias: Int32Array;
   readonly output: Int32Array;
   readonly delta: Int32Array;
-  readonly lossKind: number;
-  readonly momentum: boolean;
-  readonly nesterov: boolean;
+  lossKind: number;
+  momentum: boolean;
+  nesterov: boolean;
   readonly settings: number;
   /** Offsets from a parameter to its gradient, first and second moments. */
   readonly toGrads: number;
@@ -36,13 +36,20 @@ export interface Header {
   readonly target: number;
 }
 
-// Each arena's header, read once: it is written once, with the arena (a larger one is a new arena).
+// Each arena's header. Its sizes and offsets are written once, with the arena (a larger one is a new arena), and
+// read once; its kind codes are read on every call, so that a code no table lists is refused, never run as another.
 const headers = new WeakMap<Arena, Header>();
 
-/** The arena's header, as read the first time. */
+/** The arena's header: sizes and offsets as first read, kind codes as they are now. */
 export function headerOf(arena: Arena): Header {
   let header = headers.get(arena);
   if (header === undefined) headers.set(arena, (header = read(arena)));
+  else {
+    for (let l = 1; l <= header.layers; l++) header.kind[l] = arena.word(entry(l, DENSE_ACTIVATION));
+    header.lossKind = arena.word(DENSE_LOSS_KIND);
+    header.momentum = arena.word(DENSE_OPTIMIZER) === OPT_MOMENTUM;
+    header.nesterov = arena.word(DENSE_NESTEROV) !== 0;
+  }
   return header;
 }
 

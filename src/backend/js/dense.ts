@@ -1,5 +1,6 @@
 // JS twin of assembly/dense.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
+import { type Header, headerOf } from './header.js';
 import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound, stepRange } from './optimizers.js';
@@ -8,12 +9,8 @@ import {
 } from '../../math/losses.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
-  DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
-  DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
-  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY,
+  DENSE_SETTINGS, DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM,
+  S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY,
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
@@ -40,19 +37,19 @@ function affine(f: Float64Array, x: number, w: number, bias: number, out: number
 
 /** See assembly/dense.ts `forwardDense`. */
 export function forwardDense(arena: Arena, count: number): void {
-  const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const settings = arena.at(DENSE_SETTINGS);
-  const leaky = f[settings + S_LEAKY_ALPHA]!;
-  const elu = f[settings + S_ELU_ALPHA]!;
-  let x = arena.at(DENSE_INPUT);
-  for (let l = 1; l <= layers; l++) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const kind = arena.word(entry(l, DENSE_ACTIVATION));
-    const out = arena.at(entry(l, DENSE_OUTPUT));
-    affine(f, x, arena.at(entry(l, DENSE_WEIGHT)), arena.at(entry(l, DENSE_BIAS)), out, nIn, nOut, count);
-    for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, kind, leaky, elu);
+  const h = headerOf(arena);
+  forwardRows(arena.f64, h, h.input, count);
+}
+
+/** forwardDense of `count` rows at f[x...] (the staged input, or a row of the data set). */
+export function forwardRows(f: Float64Array, h: Header, x: number, count: number): void {
+  const leaky = f[h.settings + S_LEAKY_ALPHA]!;
+  const elu = f[h.settings + S_ELU_ALPHA]!;
+  for (let l = 1; l <= h.layers; l++) {
+    const nOut = h.nOut[l]!;
+    const out = h.output[l]!;
+    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, nOut, count);
+    for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, h.kind[l]!, leaky, elu);
     x = out;
   }
 }
@@ -60,70 +57,74 @@ export function forwardDense(arena: Arena, count: number): void {
 // See assembly/dense.ts `outputDelta`.
 function outputDelta(arena: Arena, count: number): number {
   const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const n = arena.word(entry(layers, DENSE_OUT));
-  const kind = arena.word(entry(layers, DENSE_ACTIVATION));
-  const lossKind = arena.word(DENSE_LOSS_KIND);
-  const settings = arena.at(DENSE_SETTINGS);
+  const h = headerOf(arena);
+  const n = h.nOut[h.layers]!;
+  const kind = h.kind[h.layers]!;
+  const settings = h.settings;
   const leaky = f[settings + S_LEAKY_ALPHA]!;
   const elu = f[settings + S_ELU_ALPHA]!;
-  const out = arena.at(entry(layers, DENSE_OUTPUT));
-  const delta = arena.at(entry(layers, DENSE_DELTA));
-  const target = arena.at(DENSE_TARGET);
+  const out = h.output[h.layers]!;
+  const delta = h.delta[h.layers]!;
+  const target = h.target;
   const perRow = 1.0 / count;
-  const perOutput = 1.0 / n;
   let total = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(f, out + row, target + row, n)) correct++;
-    let loss = 0.0;
-    switch (lossKind) {
-      case LOSS_MSE: {
-        let weighted = 0.0;
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const e = a - f[target + row + i]!;
-          loss += e * e;
-          const g = mseGradient(e, perOutput);
-          f[delta + row + i] = g;
-          weighted += g * a;
-        }
-        loss *= perOutput;
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!;
-          const g = f[delta + row + i]!;
-          f[delta + row + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
-        }
-        break;
-      }
-      case LOSS_BINARY_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!, y = f[target + row + i]!;
-          loss -= binaryCrossEntropyTerm(a, y);
-          f[delta + row + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
-        }
-        loss *= perOutput;
-        break;
-      }
-      case LOSS_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f[out + row + i]!, y = f[target + row + i]!;
-          loss -= crossEntropyTerm(a, y);
-          f[delta + row + i] = crossEntropyDelta(a, y, perRow);
-        }
-        break;
-      }
-      default: throw new BackendError(`unknown loss code ${lossKind}`);
-    }
-    total += loss;
+    total += rowLoss(f, out + row, target + row, delta + row, n, kind, h.lossKind, leaky, elu, perRow);
   }
   f[settings + S_CORRECT] = correct;
   return total * perRow;
 }
 
-// See assembly/dense.ts `matches`.
-function matches(f: Float64Array, out: number, target: number, n: number): boolean {
+/** One row's loss; writes its output deltas (dL/dz of `kind`'s outputs, times `perRow`) at f[delta...]. */
+export function rowLoss(
+  f: Float64Array, out: number, target: number, delta: number, n: number, kind: number, lossKind: number, leaky: number, elu: number, perRow: number,
+): number {
+  const perOutput = 1.0 / n;
+  let loss = 0.0;
+  switch (lossKind) {
+    case LOSS_MSE: {
+      let weighted = 0.0;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const e = a - f[target + i]!;
+        loss += e * e;
+        const g = mseGradient(e, perOutput);
+        f[delta + i] = g;
+        weighted += g * a;
+      }
+      loss *= perOutput;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const g = f[delta + i]!;
+        f[delta + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+      }
+      return loss;
+    }
+    case LOSS_BINARY_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= binaryCrossEntropyTerm(a, y);
+        f[delta + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
+      }
+      return loss * perOutput;
+    }
+    case LOSS_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= crossEntropyTerm(a, y);
+        f[delta + i] = crossEntropyDelta(a, y, perRow);
+      }
+      return loss;
+    }
+    default: throw new BackendError(`unknown loss code ${lossKind}`);
+  }
+}
+
+/** See assembly/dense.ts `matches`. */
+export function matches(f: Float64Array, out: number, target: number, n: number): boolean {
   if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
   let best = 0;
   let expected = 0;
@@ -149,24 +150,24 @@ function maxAbs(f: Float64Array, p: number, n: number): number {
   return m;
 }
 
-// See assembly/dense.ts `deltasDense`.
-function deltasDense(arena: Arena, count: number): number {
-  const f = arena.f64;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const settings = arena.at(DENSE_SETTINGS);
-  const leaky = f[settings + S_LEAKY_ALPHA]!;
-  const elu = f[settings + S_ELU_ALPHA]!;
+/**
+ * See assembly/dense.ts `deltasDense`: each earlier layer's deltas, for `count` rows whose input is at f[x0...];
+ * returns the bound on the gradients, count·max|delta|·max(max|x|, 1) over the layers.
+ */
+export function deltasRows(f: Float64Array, h: Header, x0: number, count: number): number {
+  const leaky = f[h.settings + S_LEAKY_ALPHA]!;
+  const elu = f[h.settings + S_ELU_ALPHA]!;
   let bound = 0.0;
-  for (let l = layers; l >= 1; l--) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const delta = arena.at(entry(l, DENSE_DELTA));
-    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+  for (let l = h.layers; l >= 1; l--) {
+    const nIn = h.nIn[l]!;
+    const nOut = h.nOut[l]!;
+    const delta = h.delta[l]!;
+    const x = l === 1 ? x0 : h.output[l - 1]!;
     bound = Math.max(bound, count * maxAbs(f, delta, count * nOut) * Math.max(maxAbs(f, x, count * nIn), 1.0));
     if (l === 1) break;
-    const w = arena.at(entry(l, DENSE_WEIGHT));
-    const prevDelta = arena.at(entry(l - 1, DENSE_DELTA));
-    const prevKind = arena.word(entry(l - 1, DENSE_ACTIVATION));
+    const w = h.weight[l]!;
+    const prevDelta = h.delta[l - 1]!;
+    const prevKind = h.kind[l - 1]!;
     for (let b = 0; b < count; b++) {
       const row = prevDelta + b * nIn;
       const d0 = f[delta + b * nOut]!;
@@ -183,23 +184,20 @@ function deltasDense(arena: Arena, count: number): number {
   return bound;
 }
 
-// See assembly/dense.ts `gradientsDense`.
-function gradientsDense(arena: Arena, count: number, apply: boolean): number {
+/** See assembly/dense.ts `gradientsDense`: the gradients of the staged rows (each row's step applied too, with `apply`); returns ‖grad‖². */
+export function gradientsDense(arena: Arena, count: number, apply: boolean): number {
   const f = arena.f64;
   let squares = 0.0;
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const params = arena.at(DENSE_PARAMS);
-  const toGrads = arena.at(DENSE_GRADS) - params;
-  const toM = arena.at(DENSE_MOMENT1) - params;
-  const toV = arena.at(DENSE_MOMENT2) - params;
-  for (let l = layers; l >= 1; l--) {
-    const nIn = arena.word(entry(l, DENSE_IN));
-    const nOut = arena.word(entry(l, DENSE_OUT));
-    const w = arena.at(entry(l, DENSE_WEIGHT));
-    const bias = arena.at(entry(l, DENSE_BIAS));
+  const h = headerOf(arena);
+  const { toGrads, toM, toV } = h;
+  for (let l = h.layers; l >= 1; l--) {
+    const nIn = h.nIn[l]!;
+    const nOut = h.nOut[l]!;
+    const w = h.weight[l]!;
+    const bias = h.bias[l]!;
     const gb = bias + toGrads;
-    const delta = arena.at(entry(l, DENSE_DELTA));
-    const x = l === 1 ? arena.at(DENSE_INPUT) : arena.at(entry(l - 1, DENSE_OUTPUT));
+    const delta = h.delta[l]!;
+    const x = l === 1 ? h.input : h.output[l - 1]!;
     for (let o = 0; o < nOut; o++) {
       const weights = w + o * nIn;
       const row = weights + toGrads;
@@ -228,7 +226,8 @@ export function trainDense(arena: Arena, count: number): number {
   const loss = outputDelta(arena, count);
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
-  const gradient = deltasDense(arena, count);
+  const h = headerOf(arena);
+  const gradient = deltasRows(f, h, h.input, count);
   let norm: number;
   prepareStep(arena, 0.0);
   if (Number.isFinite(loss) && f[settings + S_CLIP_NORM] === 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
@@ -250,16 +249,11 @@ export function trainDense(arena: Arena, count: number): number {
 
 /** See assembly/dense.ts `trainEpochsDense`. */
 export function trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number {
-  const layers = arena.word(DENSE_LAYER_COUNT);
-  const nIn = arena.word(entry(1, DENSE_IN));
-  const nOut = arena.word(entry(layers, DENSE_OUT));
-  const inputs = arena.at(DENSE_DATA_INPUTS);
-  const targets = arena.at(DENSE_DATA_TARGETS);
-  const order = (arena.base + arena.word(DENSE_DATA_ORDER)) >> 2;
-  const losses = arena.at(DENSE_DATA_LOSSES);
-  const input = arena.at(DENSE_INPUT);
-  const target = arena.at(DENSE_TARGET);
-  const status = (arena.base >> 2) + DENSE_STATUS;
+  const h = headerOf(arena);
+  const nIn = h.nIn[1]!;
+  const nOut = h.nOut[h.layers]!;
+  const { inputs, targets, order, losses, input, target } = h;
+  const status = h.words + DENSE_STATUS;
   for (let epoch = 0; epoch < epochs; epoch++) {
     let total = 0.0;
     let correct = 0.0;
@@ -275,12 +269,12 @@ export function trainEpochsDense(arena: Arena, rows: number, batchSize: number, 
       }
       const loss = trainDense(arena, count);
       if (arena.i32[status] !== 0) {
-        arena.i32[(arena.base >> 2) + DENSE_FAILED_EPOCH] = epoch;
-        arena.i32[(arena.base >> 2) + DENSE_FAILED_BATCH] = batch;
+        arena.i32[h.words + DENSE_FAILED_EPOCH] = epoch;
+        arena.i32[h.words + DENSE_FAILED_BATCH] = batch;
         return epoch;
       }
       total += loss * count;
-      correct += arena.f64[arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+      correct += arena.f64[h.settings + S_CORRECT]!;
     }
     const mean = total / rows;
     arena.f64[losses + 2 * epoch] = mean;

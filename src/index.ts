@@ -13,6 +13,7 @@ export { trainNeuron, trainLayer, trainNetwork, type Sample } from './seed/train
 export type { SeedOptions } from './seed/options.js';
 export { DenseNetwork, LEAKY_RELU_ALPHA, ELU_ALPHA } from './dense/network.js';
 export { DenseLayer } from './dense/layer.js';
+export { Float32Predictor, type PredictorOptions } from './predictor/predictor.js';
 export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
 export type {
   Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,

@@ -12,6 +12,7 @@ import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { type ONNXOptions, toONNX } from '../io/onnx.js';
+import { Float32Predictor, type PredictorOptions } from '../predictor/predictor.js';
 import type { BackendName } from '../backend/index.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
@@ -716,6 +717,15 @@ export class DenseNetwork {
   /** The network as an ONNX model (Gemm + activation per layer), ready for onnxruntime. */
   toONNX(options?: ONNXOptions): Uint8Array {
     return toONNX(this.toJSON(), options);
+  }
+
+  /**
+   * A frozen float32 snapshot of this network for serving, on this network's backend; see {@link Float32Predictor}
+   * for its error against {@link predict}. Later training does not change it; dispose of it on its own.
+   */
+  toPredictor(options?: PredictorOptions): Float32Predictor {
+    this.live();
+    return new Float32Predictor(this, options);
   }
 
   /** Frees the network's wasm memory now. Any later call throws StateError. */

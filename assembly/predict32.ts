@@ -7,8 +7,8 @@ import { word, at } from "./layout";
 import { activate } from "./activations";
 import { ACT_IDENTITY, ACT_RELU } from "../src/header";
 import {
-  P32_LAYER_COUNT, P32_INPUT, P32_SCRATCH, P32_LEAKY_ALPHA, P32_ELU_ALPHA,
-  P32_IN, P32_OUT, P32_STRIDE, P32_ACTIVATION, P32_WEIGHT, P32_BIAS, P32_OUTPUT, P32_PANEL, p32Entry as entry,
+  P32_LAYER_COUNT, P32_INPUT, P32_SCRATCH, P32_PACK, P32_LEAKY_ALPHA, P32_ELU_ALPHA,
+  P32_IN, P32_OUT, P32_STRIDE, P32_ACTIVATION, P32_WEIGHT, P32_BIAS, P32_OUTPUT, P32_PANEL, P32_BLOCK, p32Entry as entry,
 } from "../src/predictor/header";
 
 // @ts-ignore: decorator
@@ -18,29 +18,40 @@ import {
 
 /**
  * out[b][o] = (Σ_k x[b][k]·w[k][o]) + bias[o] for `count` rows of `nIn` inputs (rows `xRow` bytes apart) and
- * `stride` outputs. The SIMD build takes 4 rows × one 8-output panel per pass (8 running f32x4 sums; each weight
- * load serves 4 rows, each broadcast input 2 vectors), then single rows.
+ * `stride` outputs. The SIMD build takes P32_BLOCK (4) rows × one 8-output panel per pass: 8 running f32x4 sums,
+ * each weight load serving 4 rows and each broadcast input 2 vectors; the 4 rows are first interleaved at `pack`
+ * ([k][row]) so that one pointer walks them. Then single rows, two panels per pass.
  */
-function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: usize, stride: i32, count: i32): void {
+function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: usize, stride: i32, count: i32, pack: usize): void {
   const outRow = <usize>stride << 2;
   const panelBytes = <usize>nIn * (P32_PANEL << 2);
   if (ASC_FEATURE_SIMD) {
     let b = 0;
-    for (; b + 4 <= count; b += 4) {
-      const x0 = x + <usize>b * xRow, x1 = x0 + xRow, x2 = x1 + xRow, x3 = x2 + xRow;
+    const packEnd = pack + (<usize>nIn << 4);
+    for (; b + P32_BLOCK <= count; b += P32_BLOCK) {
+      const x0 = x + <usize>b * xRow;
+      for (let k = 0; k < nIn; k++) {
+        const from = x0 + (<usize>k << 2), to = pack + (<usize>k << 4);
+        store<f32>(to, load<f32>(from));
+        store<f32>(to, load<f32>(from + xRow), 4);
+        store<f32>(to, load<f32>(from + 2 * xRow), 8);
+        store<f32>(to, load<f32>(from + 3 * xRow), 12);
+      }
       const o0 = out + <usize>b * outRow, o1 = o0 + outRow, o2 = o1 + outRow, o3 = o2 + outRow;
       let o = 0;
       let p = w;
       for (; o + P32_PANEL <= stride; o += P32_PANEL, p += panelBytes) {
         let a00 = f32x4.splat(0.0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (let k = 0; k < nIn; k++) {
-          const kw = p + (<usize>k << 5), kx = <usize>k << 2;
-          const wa = v128.load(kw), wb = v128.load(kw, 16);
-          const s0 = v128.load32_splat(x0 + kx), s1 = v128.load32_splat(x1 + kx);
+        let pw = p;
+        for (let px = pack; px < packEnd; px += 16, pw += 32) {
+          const wa = v128.load(pw), wb = v128.load(pw, 16);
+          const s0 = v128.load32_splat(px);
           a00 = add4(a00, s0, wa); a01 = add4(a01, s0, wb);
+          const s1 = v128.load32_splat(px, 4);
           a10 = add4(a10, s1, wa); a11 = add4(a11, s1, wb);
-          const s2 = v128.load32_splat(x2 + kx), s3 = v128.load32_splat(x3 + kx);
+          const s2 = v128.load32_splat(px, 8);
           a20 = add4(a20, s2, wa); a21 = add4(a21, s2, wb);
+          const s3 = v128.load32_splat(px, 12);
           a30 = add4(a30, s3, wa); a31 = add4(a31, s3, wb);
         }
         const ob = <usize>o << 2;
@@ -53,12 +64,13 @@ function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: u
       if (o < stride) {
         // The last panel, 4 outputs wide.
         let a0 = f32x4.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-        for (let k = 0; k < nIn; k++) {
-          const wa = v128.load(p + (<usize>k << 4)), kx = <usize>k << 2;
-          a0 = add4(a0, v128.load32_splat(x0 + kx), wa);
-          a1 = add4(a1, v128.load32_splat(x1 + kx), wa);
-          a2 = add4(a2, v128.load32_splat(x2 + kx), wa);
-          a3 = add4(a3, v128.load32_splat(x3 + kx), wa);
+        let pw = p;
+        for (let px = pack; px < packEnd; px += 16, pw += 16) {
+          const wa = v128.load(pw);
+          a0 = add4(a0, v128.load32_splat(px), wa);
+          a1 = add4(a1, v128.load32_splat(px, 4), wa);
+          a2 = add4(a2, v128.load32_splat(px, 8), wa);
+          a3 = add4(a3, v128.load32_splat(px, 12), wa);
         }
         const ob = <usize>o << 2;
         const ba = v128.load(bias + ob);
@@ -68,36 +80,35 @@ function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: u
     }
     for (; b < count; b++) {
       const xb = x + <usize>b * xRow, ob = out + <usize>b * outRow;
+      const xEnd = xb + (<usize>nIn << 2);
       let o = 0;
       let p = w;
       // One row: two panels per pass, so that four sums are in flight.
       for (; o + 2 * P32_PANEL <= stride; o += 2 * P32_PANEL, p += 2 * panelBytes) {
-        const q = p + panelBytes;
         let a0 = f32x4.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-        for (let k = 0; k < nIn; k++) {
-          const kw = <usize>k << 5;
-          const s = v128.load32_splat(xb + (<usize>k << 2));
-          a0 = add4(a0, s, v128.load(p + kw)); a1 = add4(a1, s, v128.load(p + kw, 16));
-          a2 = add4(a2, s, v128.load(q + kw)); a3 = add4(a3, s, v128.load(q + kw, 16));
+        let pw = p, qw = p + panelBytes;
+        for (let px = xb; px < xEnd; px += 4, pw += 32, qw += 32) {
+          const s = v128.load32_splat(px);
+          a0 = add4(a0, s, v128.load(pw)); a1 = add4(a1, s, v128.load(pw, 16));
+          a2 = add4(a2, s, v128.load(qw)); a3 = add4(a3, s, v128.load(qw, 16));
         }
         const at = ob + (<usize>o << 2), bo = bias + (<usize>o << 2);
         v128.store(at, f32x4.add(a0, v128.load(bo))); v128.store(at, f32x4.add(a1, v128.load(bo, 16)), 16);
         v128.store(at, f32x4.add(a2, v128.load(bo, 32)), 32); v128.store(at, f32x4.add(a3, v128.load(bo, 48)), 48);
       }
       for (; o < stride; o += P32_PANEL, p += panelBytes) {
-        const width = min(P32_PANEL, stride - o);
         const at = ob + (<usize>o << 2), bo = bias + (<usize>o << 2);
-        if (width == P32_PANEL) {
+        let pw = p;
+        if (o + P32_PANEL <= stride) {
           let a0 = f32x4.splat(0.0), a1 = a0;
-          for (let k = 0; k < nIn; k++) {
-            const kw = p + (<usize>k << 5);
-            const s = v128.load32_splat(xb + (<usize>k << 2));
-            a0 = add4(a0, s, v128.load(kw)); a1 = add4(a1, s, v128.load(kw, 16));
+          for (let px = xb; px < xEnd; px += 4, pw += 32) {
+            const s = v128.load32_splat(px);
+            a0 = add4(a0, s, v128.load(pw)); a1 = add4(a1, s, v128.load(pw, 16));
           }
           v128.store(at, f32x4.add(a0, v128.load(bo))); v128.store(at, f32x4.add(a1, v128.load(bo, 16)), 16);
         } else {
           let a0 = f32x4.splat(0.0);
-          for (let k = 0; k < nIn; k++) a0 = add4(a0, v128.load32_splat(xb + (<usize>k << 2)), v128.load(p + (<usize>k << 4)));
+          for (let px = xb; px < xEnd; px += 4, pw += 16) a0 = add4(a0, v128.load32_splat(px), v128.load(pw));
           v128.store(at, f32x4.add(a0, v128.load(bo)));
         }
       }
@@ -148,14 +159,14 @@ function activate32(out: usize, stride: i32, n: i32, count: i32, kind: i32, scra
 /** Forward pass of `count` rows staged at P32_INPUT; each layer's P32_OUTPUT holds its rows, `stride` floats apart. */
 export function predict32(arena: usize, count: i32): void {
   const layers = word(arena, P32_LAYER_COUNT);
-  const scratch = at(arena, P32_SCRATCH);
+  const scratch = at(arena, P32_SCRATCH), pack = at(arena, P32_PACK);
   const leaky = load<f64>(arena + (<usize>P32_LEAKY_ALPHA << 2)), elu = load<f64>(arena + (<usize>P32_ELU_ALPHA << 2));
   let x = at(arena, P32_INPUT);
   let xRow = <usize>word(arena, entry(1, P32_IN)) << 2;
   for (let l = 1; l <= layers; l++) {
     const nIn = word(arena, entry(l, P32_IN)), nOut = word(arena, entry(l, P32_OUT)), stride = word(arena, entry(l, P32_STRIDE));
     const out = at(arena, entry(l, P32_OUTPUT));
-    affine32(x, xRow, nIn, at(arena, entry(l, P32_WEIGHT)), at(arena, entry(l, P32_BIAS)), out, stride, count);
+    affine32(x, xRow, nIn, at(arena, entry(l, P32_WEIGHT)), at(arena, entry(l, P32_BIAS)), out, stride, count, pack);
     activate32(out, stride, nOut, count, word(arena, entry(l, P32_ACTIVATION)), scratch, leaky, elu);
     x = out;
     xRow = <usize>stride << 2;

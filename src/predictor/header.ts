@@ -18,7 +18,9 @@ export const P32_SCRATCH = 3;
 /** The leakyRelu and elu settings, float64, at byte 4·P32_LEAKY_ALPHA and 4·P32_ELU_ALPHA. */
 export const P32_LEAKY_ALPHA = 4;
 export const P32_ELU_ALPHA = 6;
-export const P32_HEADER_WORDS = 8;
+/** P32_BLOCK rows of the widest layer input, interleaved input by input ([k][row]), for the blocked product. */
+export const P32_PACK = 8;
+export const P32_HEADER_WORDS = 10;
 
 /** Per layer l ≥ 1, at `P32_HEADER_WORDS + (l - 1) * P32_LAYER_WORDS`. */
 export const P32_IN = 0;
@@ -33,6 +35,8 @@ export const P32_LAYER_WORDS = 8;
 
 /** Outputs per weight panel: two f32x4 vectors. */
 export const P32_PANEL = 8;
+/** Rows per pass of the blocked product. */
+export const P32_BLOCK = 4;
 
 /** Header word `index` of layer `l` (from 1). */
 export function p32Entry(l: i32, index: i32): i32 {

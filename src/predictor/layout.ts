@@ -1,7 +1,7 @@
 // The one description of a float32 predictor's arena: offsets and sizes (src/predictor/header.ts names the words).
 import type { Arena } from '../backend/arena.js';
 import {
-  P32_ACTIVATION, P32_BIAS, P32_CAPACITY, P32_ELU_ALPHA, P32_HEADER_WORDS, P32_IN, P32_INPUT, P32_LAYER_COUNT,
+  P32_ACTIVATION, P32_BIAS, P32_BLOCK, P32_CAPACITY, P32_PACK, P32_ELU_ALPHA, P32_HEADER_WORDS, P32_IN, P32_INPUT, P32_LAYER_COUNT,
   P32_LAYER_WORDS, P32_LEAKY_ALPHA, P32_OUT, P32_OUTPUT, P32_PANEL, P32_SCRATCH, P32_STRIDE, P32_WEIGHT, p32Entry,
 } from './header.js';
 
@@ -13,6 +13,7 @@ export interface Predictor32Layout {
   weights: number[];
   biases: number[];
   scratch: number;
+  pack: number;
   /** Bytes of everything that does not depend on the capacity. */
   fixedBytes: number;
   capacity: number;
@@ -38,6 +39,8 @@ export function predictor32Layout(sizes: readonly number[], capacity: number): P
   }
   const scratch = at;
   at = align16(at + Math.max(...sizes.slice(1)) * 8);
+  const pack = at;
+  at = align16(at + P32_BLOCK * Math.max(...sizes.slice(0, -1)) * 4);
   const fixedBytes = at;
   const input = at;
   at = align16(at + capacity * sizes[0]! * 4);
@@ -45,7 +48,7 @@ export function predictor32Layout(sizes: readonly number[], capacity: number): P
     outputs.push(at);
     at += capacity * strides[l]! * 4;
   }
-  return { sizes, strides, weights, biases, scratch, fixedBytes, capacity, input, outputs, bytes: at };
+  return { sizes, strides, weights, biases, scratch, pack, fixedBytes, capacity, input, outputs, bytes: at };
 }
 
 /** Bytes each row of a batch takes in the per-row buffers. */
@@ -62,6 +65,7 @@ export function writePredictor32Header(arena: Arena, layout: Predictor32Layout, 
   i32[words + P32_CAPACITY] = layout.capacity;
   i32[words + P32_INPUT] = layout.input;
   i32[words + P32_SCRATCH] = layout.scratch;
+  i32[words + P32_PACK] = layout.pack;
   for (let l = 1; l <= layers; l++) {
     i32[words + p32Entry(l, P32_IN)] = layout.sizes[l - 1]!;
     i32[words + p32Entry(l, P32_OUT)] = layout.sizes[l]!;

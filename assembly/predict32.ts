@@ -20,23 +20,18 @@ import {
  * out[b][o] = (Σ_k x[b][k]·w[k][o]) + bias[o] for `count` rows of `nIn` inputs (rows `xRow` bytes apart) and
  * `stride` outputs. The SIMD build takes P32_BLOCK (4) rows × one 8-output panel per pass: 8 running f32x4 sums,
  * each weight load serving 4 rows and each broadcast input 2 vectors; the 4 rows are first interleaved at `pack`
- * ([k][row]) so that one pointer walks them. Then single rows, two panels per pass.
+ * ([k][row]) so that one pointer walks them. Then single rows, two panels per pass. Returns false when an input
+ * of a 4-row block is not finite (what the interleaving saw; the plain build and single rows are not looked at).
  */
-function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: usize, stride: i32, count: i32, pack: usize): void {
+function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: usize, stride: i32, count: i32, pack: usize): bool {
   const outRow = <usize>stride << 2;
+  let finite = true;
   const panelBytes = <usize>nIn * (P32_PANEL << 2);
   if (ASC_FEATURE_SIMD) {
     let b = 0;
     const packEnd = pack + (<usize>nIn << 4);
     for (; b + P32_BLOCK <= count; b += P32_BLOCK) {
-      const x0 = x + <usize>b * xRow;
-      for (let k = 0; k < nIn; k++) {
-        const from = x0 + (<usize>k << 2), to = pack + (<usize>k << 4);
-        store<f32>(to, load<f32>(from));
-        store<f32>(to, load<f32>(from + xRow), 4);
-        store<f32>(to, load<f32>(from + 2 * xRow), 8);
-        store<f32>(to, load<f32>(from + 3 * xRow), 12);
-      }
+      finite &= interleave4(x + <usize>b * xRow, xRow, nIn, pack);
       const o0 = out + <usize>b * outRow, o1 = o0 + outRow, o2 = o1 + outRow, o3 = o2 + outRow;
       let o = 0;
       let p = w;
@@ -127,6 +122,35 @@ function affine32(x: usize, xRow: usize, nIn: i32, w: usize, bias: usize, out: u
       }
     }
   }
+  return finite;
+}
+
+/**
+ * Writes inputs [0, nIn) of the 4 rows at `x` (`xRow` bytes apart) interleaved at `pack` ([k][row]), by 4×4
+ * transposes; returns whether all of them are finite (v - v is 0 for a finite v, NaN otherwise).
+ */
+function interleave4(x: usize, xRow: usize, nIn: i32, pack: usize): bool {
+  let check = f32x4.splat(0.0);
+  let k = 0;
+  for (; k + 4 <= nIn; k += 4) {
+    const from = x + (<usize>k << 2), to = pack + (<usize>k << 4);
+    const r0 = v128.load(from), r1 = v128.load(from + xRow), r2 = v128.load(from + 2 * xRow), r3 = v128.load(from + 3 * xRow);
+    check = f32x4.add(check, f32x4.add(f32x4.add(f32x4.sub(r0, r0), f32x4.sub(r1, r1)), f32x4.add(f32x4.sub(r2, r2), f32x4.sub(r3, r3))));
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    v128.store(to, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(to, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+    v128.store(to, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+    v128.store(to, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+  }
+  for (; k < nIn; k++) {
+    const from = x + (<usize>k << 2), to = pack + (<usize>k << 4);
+    const v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(from)),
+      1, load<f32>(from + xRow)), 2, load<f32>(from + 2 * xRow)), 3, load<f32>(from + 3 * xRow));
+    check = f32x4.add(check, f32x4.sub(v, v));
+    v128.store(to, v);
+  }
+  return !v128.any_true(f32x4.ne(check, f32x4.splat(0.0)));
 }
 
 /** Applies activation `kind` to the first `n` of each of `count` rows of `stride` floats at `out`. */
@@ -156,36 +180,50 @@ function activate32(out: usize, stride: i32, n: i32, count: i32, kind: i32, scra
   }
 }
 
-/** Forward pass of `count` rows staged at P32_INPUT; each layer's P32_OUTPUT holds its rows, `stride` floats apart. */
-export function predict32(arena: usize, count: i32): void {
+/**
+ * Forward pass of `count` rows staged at P32_INPUT; each layer's P32_OUTPUT holds its rows, `stride` floats apart.
+ * Returns the index of the first non-finite staged input, or -1 (the outputs are then meaningless; the caller throws).
+ */
+export function predict32(arena: usize, count: i32): i32 {
   const layers = word(arena, P32_LAYER_COUNT);
   const scratch = at(arena, P32_SCRATCH), pack = at(arena, P32_PACK);
   const leaky = load<f64>(arena + (<usize>P32_LEAKY_ALPHA << 2)), elu = load<f64>(arena + (<usize>P32_ELU_ALPHA << 2));
+  const nInputs = word(arena, entry(1, P32_IN));
+  // The SIMD build sees the inputs of whole 4-row blocks while interleaving them: only the rest is scanned first.
+  const seen = ASC_FEATURE_SIMD ? count - count % P32_BLOCK : 0;
+  if (findNonFinite32From(arena, seen * nInputs, count * nInputs) >= 0) return findNonFinite32(arena, count * nInputs);
   let x = at(arena, P32_INPUT);
-  let xRow = <usize>word(arena, entry(1, P32_IN)) << 2;
+  let xRow = <usize>nInputs << 2;
   for (let l = 1; l <= layers; l++) {
     const nIn = word(arena, entry(l, P32_IN)), nOut = word(arena, entry(l, P32_OUT)), stride = word(arena, entry(l, P32_STRIDE));
     const out = at(arena, entry(l, P32_OUTPUT));
-    affine32(x, xRow, nIn, at(arena, entry(l, P32_WEIGHT)), at(arena, entry(l, P32_BIAS)), out, stride, count, pack);
+    const finite = affine32(x, xRow, nIn, at(arena, entry(l, P32_WEIGHT)), at(arena, entry(l, P32_BIAS)), out, stride, count, pack);
+    if (l == 1 && !finite) return findNonFinite32(arena, count * nIn);
     activate32(out, stride, nOut, count, word(arena, entry(l, P32_ACTIVATION)), scratch, leaky, elu);
     x = out;
     xRow = <usize>stride << 2;
   }
+  return -1;
 }
 
 /** Index of the first non-finite float among the first `n` staged at P32_INPUT, or -1. */
-export function findNonFinite32(arena: usize, n: i32): i32 {
+function findNonFinite32(arena: usize, n: i32): i32 {
+  return findNonFinite32From(arena, 0, n);
+}
+
+/** Index of the first non-finite float among staged inputs [from, to), or -1. */
+function findNonFinite32From(arena: usize, from: i32, to: i32): i32 {
   const x = at(arena, P32_INPUT);
-  let k = 0;
+  let k = from;
   if (ASC_FEATURE_SIMD) {
     // v - v is 0 for a finite v and NaN for NaN and ±Infinity; NaN != 0. Eight numbers per test.
     const zero = f32x4.splat(0.0);
-    for (; k + 8 <= n; k += 8) {
+    for (; k + 8 <= to; k += 8) {
       const a = v128.load(x + (<usize>k << 2)), b = v128.load(x + (<usize>k << 2), 16);
       if (v128.any_true(v128.or(f32x4.ne(f32x4.sub(a, a), zero), f32x4.ne(f32x4.sub(b, b), zero)))) break;
     }
   }
-  for (; k < n; k++) {
+  for (; k < to; k++) {
     const v = load<f32>(x + (<usize>k << 2));
     if (v - v != 0) return k;
   }

@@ -83,6 +83,28 @@ describe.each(backends)('Float32Predictor on the %s backend', (backend) => {
     net.dispose();
   });
 
+  it('names the first non-finite input of a batch wherever it lies (4-row blocks, their last inputs, the rows after)', () => {
+    const net = new DenseNetwork({ layers: [6, 5, 2], activation: 'relu', seed: 3, backend });
+    const p = net.toPredictor();
+    const count = 9;
+    const clean = randomArray(rng(4), count * 6, 1);
+    const out = new Float32Array(count * 2).fill(3);
+    for (const at of [0, 13, 5 * 6 + 4, 7 * 6 + 5, 8 * 6, 53]) {
+      for (const [bad, second] of [[NaN, false], [Infinity, false], [-1e39, false], [NaN, true]] as const) {
+        const inputs = clean.slice();
+        inputs[at] = bad;
+        // A second bad value further on: the first one is named.
+        if (second && at < 53) inputs[53] = NaN;
+        expectError(() => p.predictBatchInto(out, inputs, count), NonFiniteError, 'inputs', new RegExp(`inputs\\[${at}\\]`));
+        expectError(() => p.predictBatchInto(out, Float32Array.from(inputs), count), NonFiniteError, 'inputs', new RegExp(`inputs\\[${at}\\]`));
+      }
+    }
+    expect(out.every((v) => v === 3)).toBe(true);
+    expectSameBits(p.predictBatch(clean, count), referencePredict32(net, clean, count), 'after the refused batches');
+    p.dispose();
+    net.dispose();
+  });
+
   it('refuses bad options, float64, weights beyond float32 and a disposed network', () => {
     const net = make();
     expectError(() => net.toPredictor({ precision: 'float64' } as never), InvalidArgumentError, 'options.precision', /predictInto/);

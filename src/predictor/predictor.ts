@@ -150,7 +150,8 @@ export class Float32Predictor {
     const nOut = this.outputSize;
     if (!isOutput32(out, nOut)) throw output32Error(out, nOut);
     this.stageRow(input);
-    this.impl.kernels.predict32(arena, 1);
+    const bad = this.impl.kernels.predict32(arena, 1);
+    if (bad >= 0) throw float32Error('input', bad, this.state.inputRow[bad]!);
     const s = this.state;
     let result = s.outputRow;
     if (result.length === 0) {
@@ -198,10 +199,6 @@ export class Float32Predictor {
       // A getter may have grown WebAssembly memory, detaching the row: re-made if so.
       if (row.length === 0) row = s.inputRow = this.inputView(1);
       for (let i = 0; i < n; i++) row[i] = s.row64[i]!;
-    }
-    for (let i = 0; i < n; i++) {
-      const v = row[i]!;
-      if (v - v !== 0) throw float32Error('input', i, v);
     }
   }
 
@@ -296,9 +293,8 @@ export class Float32Predictor {
       } else {
         setInto(staged, source);
       }
-      const bad = this.impl.kernels.findNonFinite32(arena, rows * nIn);
+      const bad = this.impl.kernels.predict32(arena, rows);
       if (bad >= 0) throw float32Error('inputs', start * nIn + bad, staged[bad]!);
-      this.impl.kernels.predict32(arena, rows);
       const f32 = arena.f32;
       const first = (arena.base + layout.outputs[last]!) >> 2;
       if (this.scaling?.targets) {

@@ -3,7 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { forwardSeed, updateSeed } from './seed.js';
 import { forwardDense, trainDense, evaluateDense, trainEpochsDense } from './dense.js';
 import { findNonFinite } from './scan.js';
-import { findNonFinite32, predict32 } from './predict32.js';
+import { predict32 } from './predict32.js';
 
 /** Kernels of the pure-JS path. */
-export const jsKernels: Kernels = { forwardSeed, updateSeed, forwardDense, trainDense, evaluateDense, trainEpochsDense, findNonFinite, predict32, findNonFinite32 };
+export const jsKernels: Kernels = { forwardSeed, updateSeed, forwardDense, trainDense, evaluateDense, trainEpochsDense, findNonFinite, predict32 };

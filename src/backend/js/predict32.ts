@@ -12,7 +12,9 @@ import { activate } from './activations.js';
 const fround = Math.fround;
 
 /** See assembly/predict32.ts `predict32`. */
-export function predict32(arena: Arena, count: number): void {
+export function predict32(arena: Arena, count: number): number {
+  const bad = findNonFinite32(arena, count * arena.word(entry(1, P32_IN)));
+  if (bad >= 0) return bad;
   const { f32, f64 } = arena.heap.fresh();
   const word = (index: number) => arena.word(index);
   const floatAt = (index: number) => (arena.base + word(index)) >> 2;
@@ -57,10 +59,11 @@ export function predict32(arena: Arena, count: number): void {
     x = out;
     xRow = stride;
   }
+  return -1;
 }
 
-/** See assembly/predict32.ts `findNonFinite32`. */
-export function findNonFinite32(arena: Arena, n: number): number {
+/** Index of the first non-finite float among the first `n` staged at P32_INPUT, or -1. */
+function findNonFinite32(arena: Arena, n: number): number {
   const f32 = arena.f32;
   const start = (arena.base + arena.word(P32_INPUT)) >> 2;
   for (let k = 0; k < n; k++) {

@@ -174,9 +174,26 @@ function activate32(out: usize, stride: i32, n: i32, count: i32, kind: i32, scra
     return;
   }
   for (let row = out; row < end; row += <usize>stride << 2) {
-    for (let i = 0; i < n; i++) store<f64>(scratch + (<usize>i << 3), <f64>load<f32>(row + (<usize>i << 2)));
+    // The whole padded row goes to float64 and back (exact), the activation covers the first n.
+    if (ASC_FEATURE_SIMD) {
+      for (let i = 0; i < stride; i += 4) {
+        const v = v128.load(row + (<usize>i << 2)), to = scratch + (<usize>i << 3);
+        v128.store(to, f64x2.promote_low_f32x4(v));
+        v128.store(to, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)), 16);
+      }
+    } else {
+      for (let i = 0; i < n; i++) store<f64>(scratch + (<usize>i << 3), <f64>load<f32>(row + (<usize>i << 2)));
+    }
     activate(scratch, n, kind, leaky, elu);
-    for (let i = 0; i < n; i++) store<f32>(row + (<usize>i << 2), <f32>load<f64>(scratch + (<usize>i << 3)));
+    if (ASC_FEATURE_SIMD) {
+      for (let i = 0; i < stride; i += 4) {
+        const from = scratch + (<usize>i << 3);
+        const lo = f32x4.demote_f64x2_zero(v128.load(from)), hi = f32x4.demote_f64x2_zero(v128.load(from, 16));
+        v128.store(row + (<usize>i << 2), v128.shuffle<f32>(lo, hi, 0, 1, 4, 5));
+      }
+    } else {
+      for (let i = 0; i < n; i++) store<f32>(row + (<usize>i << 2), <f32>load<f64>(scratch + (<usize>i << 3)));
+    }
   }
 }
 

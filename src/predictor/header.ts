@@ -13,7 +13,7 @@ export const P32_LAYER_COUNT = 0;
 export const P32_CAPACITY = 1;
 /** The staged input rows (float32, `nIn` per row). */
 export const P32_INPUT = 2;
-/** A float64 row of the widest layer, where activations other than identity and relu are evaluated. */
+/** A float64 row of the widest layer (its stride), where activations other than identity and relu are evaluated. */
 export const P32_SCRATCH = 3;
 /** The leakyRelu and elu settings, float64, at byte 4·P32_LEAKY_ALPHA and 4·P32_ELU_ALPHA. */
 export const P32_LEAKY_ALPHA = 4;

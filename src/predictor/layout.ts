@@ -38,7 +38,7 @@ export function predictor32Layout(sizes: readonly number[], capacity: number): P
     at += stride * 4;
   }
   const scratch = at;
-  at = align16(at + Math.max(...sizes.slice(1)) * 8);
+  at = align16(at + Math.max(...strides) * 8);
   const pack = at;
   at = align16(at + P32_BLOCK * Math.max(...sizes.slice(0, -1)) * 4);
   const fixedBytes = at;

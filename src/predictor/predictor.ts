@@ -81,8 +81,9 @@ interface State {
  *
  * Error against the network's float64 `predict`: each output's sum runs over float32 products in order, so a
  * layer's pre-activation is off by at most about (n + 2)·2⁻²⁴·Σ|w·x| (n inputs) plus the propagated error of
- * its inputs. Measured (test/predictor-accuracy.test.ts): ≤ 1e-6 relative on the largest output of a
- * 784-128-10 relu/softmax MNIST model and of small sigmoid and tanh networks.
+ * its inputs. Tested (test/predictor-accuracy.test.ts): within 2e-6 of the float64 outputs, relative to each row's
+ * largest output, on a 784-128-10 relu/softmax MNIST model trained one epoch (measured 9.8e-7; 1.4e-6 after two epochs
+ * on 4,000 digits); within 1e-6 absolute on small sigmoid and tanh networks (measured ≤ 4.7e-7).
  */
 export class Float32Predictor {
   /** Number of inputs. */

@@ -35,18 +35,33 @@ export function predict32(arena: Arena, count: number): number {
     for (let b = 0; b < count; b++) {
       const xb = x + b * xRow;
       const ob = out + b * stride;
-      // Each output's sum from input 0 up, as one wasm lane: the Float32Array store rounds each addition.
-      for (let o = 0; o < stride; o++) f32[ob + o] = 0;
+      // Each output's sum from input 0 up, as one wasm lane, in locals; the Float32Array store rounds the bias's addition.
       for (let o0 = 0; o0 < stride; o0 += P32_PANEL) {
-        const width = Math.min(P32_PANEL, stride - o0);
         const panel = w + o0 * nIn;
-        for (let k = 0; k < nIn; k++) {
-          const xk = f32[xb + k]!;
-          const wk = panel + k * width;
-          for (let j = 0; j < width; j++) f32[ob + o0 + j] = f32[ob + o0 + j]! + fround(xk * f32[wk + j]!);
+        if (stride - o0 >= 8) {
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+          for (let k = 0, wk = panel; k < nIn; k++, wk += 8) {
+            const xk = f32[xb + k]!;
+            s0 = fround(s0 + fround(xk * f32[wk]!)); s1 = fround(s1 + fround(xk * f32[wk + 1]!));
+            s2 = fround(s2 + fround(xk * f32[wk + 2]!)); s3 = fround(s3 + fround(xk * f32[wk + 3]!));
+            s4 = fround(s4 + fround(xk * f32[wk + 4]!)); s5 = fround(s5 + fround(xk * f32[wk + 5]!));
+            s6 = fround(s6 + fround(xk * f32[wk + 6]!)); s7 = fround(s7 + fround(xk * f32[wk + 7]!));
+          }
+          const o = ob + o0, c = bias + o0;
+          f32[o] = s0 + f32[c]!; f32[o + 1] = s1 + f32[c + 1]!; f32[o + 2] = s2 + f32[c + 2]!; f32[o + 3] = s3 + f32[c + 3]!;
+          f32[o + 4] = s4 + f32[c + 4]!; f32[o + 5] = s5 + f32[c + 5]!; f32[o + 6] = s6 + f32[c + 6]!; f32[o + 7] = s7 + f32[c + 7]!;
+        } else {
+          // The last panel, 4 outputs wide.
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let k = 0, wk = panel; k < nIn; k++, wk += 4) {
+            const xk = f32[xb + k]!;
+            s0 = fround(s0 + fround(xk * f32[wk]!)); s1 = fround(s1 + fround(xk * f32[wk + 1]!));
+            s2 = fround(s2 + fround(xk * f32[wk + 2]!)); s3 = fround(s3 + fround(xk * f32[wk + 3]!));
+          }
+          const o = ob + o0, c = bias + o0;
+          f32[o] = s0 + f32[c]!; f32[o + 1] = s1 + f32[c + 1]!; f32[o + 2] = s2 + f32[c + 2]!; f32[o + 3] = s3 + f32[c + 3]!;
         }
       }
-      for (let o = 0; o < stride; o++) f32[ob + o] = f32[ob + o]! + f32[bias + o]!;
       if (kind === ACT_IDENTITY) continue;
       if (kind === ACT_RELU) {
         for (let o = ob; o < ob + stride; o++) f32[o] = f32[o]! > 0 ? f32[o]! : 0;

@@ -1,6 +1,7 @@
 // Renders bench/RESULTS.md: the machine, one table per workload, the C limit and the issue's targets.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { predictorTargetLines } from './report-predictor.mjs';
 
 // Read from node_modules directly: some packages' export maps hide their package.json.
 function version(pkg) {
@@ -27,7 +28,7 @@ export async function environment() {
   } catch { /* reported as '?' */ }
   return {
     node: process.version, cpu, cores: os.cpus().length, date: new Date().toISOString(), simd, tfjsWasm,
-    versions: ['brain.js', 'synaptic', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'tinybench'].map((p) => `${p} ${version(p)}`).join(', '),
+    versions: ['brain.js', 'synaptic', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web', 'onnxruntime-node', 'tinybench'].map((p) => `${p} ${version(p)}`).join(', '),
   };
 }
 
@@ -48,7 +49,7 @@ export function renderResults({ rows, limit, limit128, quick, env, seconds, work
   out.push('# Benchmark results', '');
   out.push(`Written by \`npm run bench\` (bench/run.mjs)${quick ? ' in **quick mode** (BENCH_QUICK=1: short smoke timings, not for comparison)' : ''}; every figure below was measured in that one run.`, '');
   out.push(`- Date: ${env.date}`, `- Node ${env.node}, CPU: ${env.cpu} (${env.cores} cores), neurite wasm: ${env.simd}, tfjs wasm: ${env.tfjsWasm}`, `- ${env.versions}`, `- Total run time: ${seconds.toFixed(0)} s; load average (1, 5, 15 min) at the start: ${env.load[0]} (includes the build \`npm run bench\` runs first), at the end: ${env.load[1]} (includes the bench itself, one core)${Number(env.load[1].split(' ')[0]) > env.cores ? ' — **other processes were busy: figures are noisy**' : ''}`, '');
-  out.push(`Each figure is the median of tinybench's samples (± the relative margin of error of their mean), the best of ${env.rounds} round${env.rounds > 1 ? 's' : ''}, each over the whole suite (so a slow spell of the machine costs one round of a workload, not all). "neurite wasm ×" says how many times faster neurite (wasm) is than that row (> 1: neurite is faster). TensorFlow.js computes in float32, everything else in float64. GFLOP/s counts 2·in·out flops per sample per layer forward, and training as 3× forward.`, '');
+  out.push(`Each figure is the median of tinybench's samples (± the relative margin of error of their mean), the best of ${env.rounds} round${env.rounds > 1 ? 's' : ''}, each over the whole suite (so a slow spell of the machine costs one round of a workload, not all). "neurite wasm ×" says how many times faster neurite (wasm) is than that row (> 1: neurite is faster). TensorFlow.js, neurite float32 (the predictor of \`toPredictor()\`) and the onnxruntime float32 rows compute in float32, everything else in float64; onnxruntime runs neurite's own ONNX export of the same network. GFLOP/s counts 2·in·out flops per sample per layer forward, and training as 3× forward.`, '');
 
   for (const workload of workloads) {
     const mine = rows.filter((r) => r.workload === workload.id);
@@ -147,5 +148,6 @@ export function renderResults({ rows, limit, limit128, quick, env, seconds, work
     target(`${workload.id}: neurite wasm beats js`, ratio === undefined ? 'missing figures' : `${times(ratio)}`, ratio === undefined ? undefined : ratio > 1);
   }
   out.push('');
+  out.push(...predictorTargetLines(rows));
   return out.join('\n');
 }

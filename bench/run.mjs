@@ -29,6 +29,9 @@ const libraries = [
   await load('./lib-brain.mjs', 'brainLibrary', 'brain.js'),
   await load('./lib-synaptic.mjs', 'synapticLibrary', 'synaptic'),
   await load('./lib-tfjs.mjs', 'tfjsLibrary', 'tfjs'),
+  await load('./lib-predictor.mjs', 'predictorLibrary', 'neurite float32'),
+  await load('./lib-onnx.mjs', 'onnxWebLibrary', 'onnxruntime-web'),
+  await load('./lib-onnx.mjs', 'onnxNodeLibrary', 'onnxruntime-node'),
 ];
 
 /** Times one runner with tinybench; returns the median ms per iteration, the relative margin of error and the sample count. */

@@ -14,6 +14,7 @@ export type { SeedOptions } from './seed/options.js';
 export { DenseNetwork } from './dense/network.js';
 export { LEAKY_RELU_ALPHA, ELU_ALPHA } from './spec/activations.js';
 export { DenseLayer } from './dense/layer.js';
+export { Float32Predictor, type PredictorOptions } from './predictor/predictor.js';
 export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
 export type {
   Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,

@@ -30,14 +30,20 @@ export function lengthOf(values: unknown): number {
   return typedName.call(values) === undefined ? -1 : typedLength.call(values);
 }
 
-/** `values` (a Float64Array) rows [start, end) of `width` numbers, as a view made from its internal slots. */
-export function rowsOf(values: Float64Array, start: number, end: number, width: number): Float64Array {
-  return new Float64Array(typedBuffer.call(values), typedByteOffset.call(values) + start * width * 8, (end - start) * width);
+/** The name of `value`'s typed array type by its internal slot (`'Float32Array'`, …), or undefined for anything else. */
+export function typedArrayName(value: unknown): string | undefined {
+  return typedName.call(value);
+}
+
+/** `values` (a Float64Array or Float32Array) rows [start, end) of `width` numbers, as a view of the same type made from its internal slots. */
+export function rowsOf<T extends Float64Array | Float32Array>(values: T, start: number, end: number, width: number): T {
+  const Type = typedName.call(values) === 'Float32Array' ? Float32Array : Float64Array;
+  return new Type(typedBuffer.call(values) as ArrayBuffer, typedByteOffset.call(values) + start * width * Type.BYTES_PER_ELEMENT, (end - start) * width) as T;
 }
 
 /** `out.set(source, offset)` by the built-in method, not by a `set` that `out`'s owner may have put on it. */
-export function setInto(out: Float64Array, source: Float64Array, offset = 0): void {
-  typedSet.call(out, source, offset);
+export function setInto(out: Float64Array | Float32Array, source: Float64Array | Float32Array, offset = 0): void {
+  typedSet.call(out as Float64Array, source, offset);
 }
 
 /** Whether `value` is an array or a typed array (a DataView is neither): the shapes numeric arguments may take. */
@@ -46,7 +52,7 @@ export function isArrayOrTypedArray(value: unknown): value is ArrayLike<unknown>
 }
 
 /** Whether `values` is a view of `buffer` (a WebAssembly memory's, which growth detaches). */
-export function isViewOf(values: Float64Array, buffer: ArrayBufferLike): boolean {
+export function isViewOf(values: Float64Array | Float32Array, buffer: ArrayBufferLike): boolean {
   return typedBuffer.call(values) === buffer;
 }
 

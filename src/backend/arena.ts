@@ -8,9 +8,11 @@ import type { Backend } from './index.js';
 export class Heap {
   f64: Float64Array;
   i32: Int32Array;
+  f32: Float32Array;
   constructor(private readonly source: { readonly buffer: ArrayBuffer }) {
     this.f64 = new Float64Array(source.buffer);
     this.i32 = new Int32Array(source.buffer);
+    this.f32 = new Float32Array(source.buffer);
   }
 
   /** Returns this heap with views over the memory's current buffer. */
@@ -20,6 +22,7 @@ export class Heap {
     if (this.f64.length === 0) {
       this.f64 = new Float64Array(this.source.buffer);
       this.i32 = new Int32Array(this.source.buffer);
+      this.f32 = new Float32Array(this.source.buffer);
     }
     return this;
   }
@@ -55,6 +58,11 @@ export class Arena {
   /** int32 view over the whole heap; index `(base + offset) / 4`. */
   get i32(): Int32Array {
     return this.heap.fresh().i32;
+  }
+
+  /** float32 view over the whole heap; index `(base + offset) / 4`. */
+  get f32(): Float32Array {
+    return this.heap.fresh().f32;
   }
 
   /** Header word `index`. */

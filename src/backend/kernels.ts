@@ -17,4 +17,9 @@ export interface Kernels {
   trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number;
   /** Index of the first non-finite number among the `n` numbers of the buffer at header word `index`, or -1. */
   findNonFinite(arena: Arena, index: number, n: number): number;
+  /**
+   * Float32 forward pass of `count` rows staged at P32_INPUT of a predictor arena (src/predictor/header.ts); returns
+   * the index of the first non-finite staged input (the outputs are then meaningless), or -1.
+   */
+  predict32(arena: Arena, count: number): number;
 }

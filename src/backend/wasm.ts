@@ -19,6 +19,7 @@ export interface WasmExports {
   evaluateDense(arena: number, count: number): number;
   trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
   findNonFinite(arena: number, index: number, n: number): number;
+  predict32(arena: number, count: number): number;
   exp(x: number): number;
   expTable(): number;
 }
@@ -140,6 +141,7 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
       (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
+    predict32: (arena: Arena, count: number) => x.predict32(arena.base, count),
   };
 }
 

@@ -6,6 +6,7 @@ import { toFunction } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import { positive, vector } from '../validate.js';
+import { Float32Predictor, type PredictorOptions } from '../predictor/predictor.js';
 import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
 import { exclusive, fitRows, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
@@ -240,6 +241,18 @@ export class DenseNetwork {
   /** The network as an ONNX model (Gemm + activation per layer), ready for onnxruntime. */
   toONNX(options?: ONNXOptions): Uint8Array {
     return toONNX(this.toJSON(), options);
+  }
+
+  /**
+   * A frozen float32 snapshot of this network for serving, on this network's backend; see {@link Float32Predictor}
+   * for its error against {@link predict}. Later training does not change it; dispose of it on its own.
+   */
+  toPredictor(options?: PredictorOptions): Float32Predictor {
+    this.model.checkLive();
+    return new Float32Predictor(
+      { sizes: this.sizes, layers: this.layers, scaling: this.model.scaling, getParameters: () => this.model.getParameters(), backend: this.backend },
+      options,
+    );
   }
 
   /** Frees the network's wasm memory now. Any later call throws StateError. */

@@ -1,4 +1,5 @@
 // brainToRecurrentModel: a brain.js 1.x LSTMTimeStep / GRUTimeStep / RNNTimeStep toJSON() output as a neurite recurrent model.
+import type { Activation, Loss, OptimizerOptions, ScalingJSON } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { MAX_LAYER_SIZE } from '../layout.js';
 import { describe, lengthOf } from '../validate.js';
@@ -146,12 +147,13 @@ function matrix(value: unknown, argument: string, rows: number, columns: number)
   });
 }
 
-// Until src/recurrent/types.ts lands (helper rnn), the contract's shapes as far as this module writes them.
-type RecurrentLayerJSON =
+// Until src/recurrent/types.ts lands (helper rnn), the contract's shapes.
+/** A layer of a recurrent model (RECURRENT-CONTRACT.md). */
+export type RecurrentLayerJSON =
   | { type: 'lstm'; size: number; memory?: 'cell' | 'hidden'; input: number[]; recurrent: number[]; bias: number[] }
   | { type: 'gru'; size: number; input: number[]; recurrent: number[]; bias: number[] }
   | { type: 'rnn'; size: number; activation: 'tanh' | 'relu'; input: number[]; recurrent: number[]; bias: number[] }
-  | { type: 'dense'; size: number; activation: 'identity'; weights: number[]; biases: number[] };
+  | { type: 'dense'; size: number; activation: Activation; weights: number[]; biases: number[] };
 /** A recurrent model (RECURRENT-CONTRACT.md). */
 export interface RecurrentModelJSON {
   format: 'neurite-recurrent';
@@ -159,8 +161,9 @@ export interface RecurrentModelJSON {
   inputSize: number;
   output: 'sequence' | 'last';
   layers: RecurrentLayerJSON[];
-  loss: 'mse';
-  optimizer: { type: 'adam'; learningRate: number };
+  loss: Loss;
+  optimizer: OptimizerOptions;
   seed: number;
   meta?: Record<string, unknown>;
+  scaling?: ScalingJSON;
 }

@@ -1,5 +1,6 @@
 // A plain-loop forward pass of a RecurrentModelJSON, written from the formulas of RECURRENT-CONTRACT.md and
 // independent of neurite's code: number arrays, Math.exp-based sigmoid and tanh, one unit at a time.
+import { generator } from '../fixtures/dense-models.js';
 
 /** The parts of a recurrent layer the forward pass reads. */
 export interface ReferenceLayer {
@@ -144,4 +145,38 @@ export function referenceForecast(model: ReferenceModel, sequence: readonly (rea
     if (k < steps - 1) y = referenceStep(model, state, y);
   }
   return result;
+}
+
+const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+
+/**
+ * A model of `inputSize` features per step, the recurrent `cells` (e.g. [['lstm', 5], ['gru', 3]]; an 'rnn' entry
+ * may name its activation as 'rnn:relu'), and a dense head of `outputs` units; weights uniform in [-scale, scale].
+ */
+export function randomRecurrentModel(
+  inputSize: number, cells: readonly (readonly [string, number])[], outputs: number, options: { output?: 'sequence' | 'last'; activation?: string; seed?: number; scale?: number } = {},
+) {
+  const { output = 'sequence', activation = 'identity', seed = 1, scale = 0.8 } = options;
+  const random = generator(seed);
+  const values = (count: number) => Array.from({ length: count }, () => (random() * 2 - 1) * scale);
+  let width = inputSize;
+  const layers: Record<string, unknown>[] = cells.map(([name, size]) => {
+    const [type, act] = name.split(':') as ['lstm' | 'gru' | 'rnn', string | undefined];
+    const g = GATES[type];
+    const layer: Record<string, unknown> = { type, size, input: values(g * size * width), recurrent: values(g * size * size), bias: values(g * size) };
+    if (type === 'rnn') layer.activation = act ?? 'tanh';
+    width = size;
+    return layer;
+  });
+  layers.push({ type: 'dense', size: outputs, activation, weights: values(outputs * width), biases: values(outputs) });
+  return {
+    format: 'neurite-recurrent' as const, version: 1 as const, inputSize, output, layers,
+    loss: 'mse' as const, optimizer: { type: 'adam' as const, learningRate: 0.01 }, seed,
+  };
+}
+
+/** `count` random sequences of `steps` steps of `width` values in [-range, range]. */
+export function randomSequences(count: number, steps: number, width: number, seed = 7, range = 2): number[][][] {
+  const random = generator(seed);
+  return Array.from({ length: count }, () => Array.from({ length: steps }, () => Array.from({ length: width }, () => (random() * 2 - 1) * range)));
 }

@@ -6,6 +6,7 @@ import { BackendError, MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { specializedEpochs } from './specialized.js';
+import { forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent } from './js/recurrent.js';
 
 /** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
 export interface WasmExports {
@@ -140,6 +141,8 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
       (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
+    // The JS kernels over wasm memory until assembly/recurrent.ts lands.
+    forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent,
   };
 }
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { brainToRecurrentModel } from '../src/io/brain-recurrent.js';
+import { RecurrentNetwork } from '../src/recurrent/network.js';
 import { generator } from './fixtures/dense-models.js';
 import { referenceForecast, referencePredict } from './helpers/recurrent-reference.js';
 
@@ -80,6 +81,28 @@ describe('brainToRecurrentModel', () => {
       const forecast = brainNet.forecast(input, 6);
       expectClose(referenceForecast(model, sequence, 6), forecast.flatMap((step) => (typeof step === 'number' ? [step] : Array.from(step))));
     }
+  });
+
+  it.each(CASES.filter(([type]) => type !== 'LSTMTimeStep').flatMap((c) => (['wasm', 'js'] as const).map((backend) => [...c, backend] as const)))(
+    'RecurrentNetwork.fromBrainJSON(%s, %i input(s), %j) on %s: predict and forecast give brain run and forecast',
+    (type, inputSize, hiddenLayers, backend) => {
+      const brainNet = trained(type, inputSize, hiddenLayers, GAINS[type]!);
+      const net = RecurrentNetwork.fromBrainJSON(JSON.stringify(brainNet.toJSON()), { backend });
+      for (const sequence of sequences(4, 23, inputSize, 9)) {
+        const input = inputSize === 1 ? sequence.map((step) => step[0]!) : sequence;
+        const run = brainNet.run(input);
+        expectClose(net.predict(sequence).slice(-inputSize), typeof run === 'number' ? [run] : run);
+        const forecast = brainNet.forecast(input, 6);
+        expectClose(net.forecast(sequence, 6), forecast.flatMap((step) => (typeof step === 'number' ? [step] : Array.from(step))));
+      }
+      net.dispose();
+    },
+  );
+
+  it("RecurrentNetwork.fromBrainJSON refuses LSTMTimeStep, whose cell is not the standard LSTM, saying why", () => {
+    const json = trained('LSTMTimeStep', 1, [3], 1).toJSON();
+    expect(() => RecurrentNetwork.fromBrainJSON(json)).toThrowError(FormatError);
+    expect(() => RecurrentNetwork.fromBrainJSON(json)).toThrowError(/forget gate to the previous hidden state/);
   });
 
   it('reads brain.toJSON() as returned (Float32Array weights) as it reads its JSON text', () => {

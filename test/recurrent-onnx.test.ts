@@ -1,9 +1,10 @@
 // recurrentToONNX: the exported graph, run by onnxruntime-web, gives the plain-loop reference's outputs.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, OutOfRangeError } from '../src/errors.js';
-import type { RecurrentModelJSON } from '../src/io/brain-recurrent.js';
+import { FormatError, OutOfRangeError } from '../src/errors.js';
+import type { RecurrentModelJSON } from '../src/recurrent/types.js';
 import { recurrentToONNX } from '../src/io/onnx-recurrent.js';
+import { RecurrentNetwork } from '../src/recurrent/network.js';
 import { randomRecurrentModel, randomSequences, referencePredict } from './helpers/recurrent-reference.js';
 
 beforeAll(() => {
@@ -51,12 +52,25 @@ describe('recurrentToONNX', () => {
     expectClose(await runOnnx(recurrentToONNX(model), sequences), sequences.flatMap((sequence) => referencePredict(model, sequence)), FLOAT32_TOLERANCE);
   });
 
-  it("rejects brain.js's lstm form and weights beyond float32", () => {
+  it.each([['lstm', 'sequence'], ['gru', 'sequence']] as const)('a trained RecurrentNetwork (%s, %s) exports, with its standardization, to what predict gives', async (cell, output) => {
+    const series = randomSequences(12, 10, 2, 4, 3).map((sequence) => sequence.map(([a, b]) => [5 + a!, 20 * Math.sin(b!)]));
+    const net = new RecurrentNetwork({ inputSize: 2, layers: [{ type: cell, size: 6 }, { type: 'dense', size: 2 }], output, seed: 2, backend: 'js' });
+    if (output === 'sequence') net.fit(series, { epochs: 3 });
+    else net.fit(series.map((sequence) => ({ input: sequence, output: sequence[sequence.length - 1]! })), { epochs: 3 });
+    expect(net.toJSON().scaling?.inputs).toBeDefined();
+    const sequences = series.slice(0, 3).map((sequence) => sequence.slice(0, 8));
+    const expected = sequences.flatMap((sequence) => Array.from(net.predict(sequence)));
+    expectClose(await runOnnx(net.toONNX(), sequences), expected, FLOAT32_TOLERANCE);
+    net.dispose();
+  });
+
+  it("rejects malformed models (brain.js's lstm form among them) and weights beyond float32", () => {
     const model = randomRecurrentModel(1, [['lstm', 2]], 1) as RecurrentModelJSON;
     (model.layers[1] as { weights: number[] }).weights[0] = 1e39;
     expect(() => recurrentToONNX(model)).toThrow(OutOfRangeError);
     (model.layers[1] as { weights: number[] }).weights[0] = 1;
     (model.layers[0] as { memory?: string }).memory = 'hidden';
-    expect(() => recurrentToONNX(model)).toThrowError(ConfigurationError);
+    expect(() => recurrentToONNX(model)).toThrowError(FormatError);
+    expect(() => recurrentToONNX('{"format":"neurite-recurrent"')).toThrowError(FormatError);
   });
 });

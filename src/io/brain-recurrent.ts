@@ -1,12 +1,14 @@
 // brainToRecurrentModel: a brain.js 1.x LSTMTimeStep / GRUTimeStep / RNNTimeStep toJSON() output as a neurite recurrent model.
-import type { Activation, Loss, OptimizerOptions, ScalingJSON } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { MAX_LAYER_SIZE } from '../layout.js';
+import type { RecurrentLayerJSON, RecurrentModelJSON } from '../recurrent/types.js';
 import { describe, lengthOf } from '../validate.js';
 import { object } from './brain.js';
 import { finiteNumber, MAX_LAYERS, MAX_PARAMETERS, parseText } from './json.js';
 
 type Cell = 'lstm' | 'gru' | 'rnn';
+/** An lstm layer in brain.js's form: its forget gate acts on the previous hidden state, and it carries no cell state. */
+export type BrainLstmLayerJSON = Extract<RecurrentLayerJSON, { type: 'lstm' }> & { memory: 'hidden' };
 
 /** brain.js's time-step classes and the cell each computes. */
 const BRAIN_TYPES: Readonly<Record<string, Cell>> = { LSTMTimeStep: 'lstm', GRUTimeStep: 'gru', RNNTimeStep: 'rnn' };
@@ -90,7 +92,8 @@ export function brainToRecurrentModel(json: unknown): RecurrentModelJSON {
     }
     if (cell === 'rnn') return { type: 'rnn', size: units, activation: 'relu', input, recurrent, bias };
     if (cell === 'gru') return { type: 'gru', size: units, input, recurrent, bias };
-    return { type: 'lstm', size: units, memory: 'hidden', input, recurrent, bias };
+    const lstm: BrainLstmLayerJSON = { type: 'lstm', size: units, memory: 'hidden', input, recurrent, bias };
+    return lstm;
   });
   const last = sizes[sizes.length - 1]!;
   layers.push({
@@ -145,25 +148,4 @@ function matrix(value: unknown, argument: string, rows: number, columns: number)
     if (!Object.hasOwn(keyed, i)) throw new FormatError(`${at}.${i} is missing`, `${at}.${i}`);
     return finiteNumber(keyed[i], `${at}.${i}`);
   });
-}
-
-// Until src/recurrent/types.ts lands (helper rnn), the contract's shapes.
-/** A layer of a recurrent model (RECURRENT-CONTRACT.md). */
-export type RecurrentLayerJSON =
-  | { type: 'lstm'; size: number; memory?: 'cell' | 'hidden'; input: number[]; recurrent: number[]; bias: number[] }
-  | { type: 'gru'; size: number; input: number[]; recurrent: number[]; bias: number[] }
-  | { type: 'rnn'; size: number; activation: 'tanh' | 'relu'; input: number[]; recurrent: number[]; bias: number[] }
-  | { type: 'dense'; size: number; activation: Activation; weights: number[]; biases: number[] };
-/** A recurrent model (RECURRENT-CONTRACT.md). */
-export interface RecurrentModelJSON {
-  format: 'neurite-recurrent';
-  version: 1;
-  inputSize: number;
-  output: 'sequence' | 'last';
-  layers: RecurrentLayerJSON[];
-  loss: Loss;
-  optimizer: OptimizerOptions;
-  seed: number;
-  meta?: Record<string, unknown>;
-  scaling?: ScalingJSON;
 }

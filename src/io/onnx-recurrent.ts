@@ -1,6 +1,6 @@
 // recurrentToONNX: a saved recurrent model as an ONNX graph: one LSTM / GRU / RNN operator per layer, then the dense head.
-import { ConfigurationError } from '../errors.js';
-import type { RecurrentLayerJSON, RecurrentModelJSON } from './brain-recurrent.js';
+import { parseRecurrentModel } from '../recurrent/json.js';
+import type { RecurrentLayerJSON } from '../recurrent/types.js';
 import {
   activate, FLOAT, INT64, intAttribute, intsAttribute, modelBytes, node, standardizeInput, stringsAttribute, tensor,
   unstandardizeOutput, valueInfo,
@@ -24,13 +24,13 @@ const OPERATORS = {
  * `Gemm` (the last layer's final state `Y_h`), then its activation. Standardization figures (`scaling`) are part of
  * the graph. Every sequence of one call has T steps: run sequences of other lengths in separate calls. Weights,
  * input and output are float32: onnxruntime runs these operators in float32 only.
- * @param model a `RecurrentModelJSON` (e.g. `net.toJSON()`)
+ * @param json a `RecurrentModelJSON` (e.g. `net.toJSON()`, or its JSON text), checked by parseRecurrentModel
  * @returns the `.onnx` file's bytes
- * @throws ConfigurationError for an lstm layer in brain.js's form (`memory: 'hidden'`), which no ONNX operator computes;
- * OutOfRangeError when a weight does not fit in float32
+ * @throws FormatError when the model is malformed; OutOfRangeError when a weight does not fit in float32
  */
-export function recurrentToONNX(model: RecurrentModelJSON): Uint8Array {
+export function recurrentToONNX(json: unknown): Uint8Array {
   const elementType = FLOAT;
+  const model = parseRecurrentModel(json);
   const { inputSize, layers, scaling } = model;
   const recurrent = layers.slice(0, -1) as Exclude<RecurrentLayerJSON, { type: 'dense' }>[];
   const head = layers[layers.length - 1] as Extract<RecurrentLayerJSON, { type: 'dense' }>;
@@ -53,9 +53,6 @@ export function recurrentToONNX(model: RecurrentModelJSON): Uint8Array {
   let width = inputSize;
   let finalState = '';
   recurrent.forEach((layer, l) => {
-    if (layer.type === 'lstm' && layer.memory === 'hidden') {
-      throw new ConfigurationError(`model.layers[${l}] is an lstm in brain.js's form (memory: 'hidden'), which no ONNX operator computes`, `model.layers[${l}]`);
-    }
     const { op, gates } = OPERATORS[layer.type];
     const n = layer.size;
     const rows = (values: readonly number[], columns: number) => gates.flatMap((g) => values.slice(g * n * columns, (g + 1) * n * columns));

@@ -3,13 +3,15 @@ import { type Arena, type Backend, type BackendName, resolveBackend, track, untr
 import { ColumnStats, type Scaling, scalingFromJSON, scalingToJSON, standardize, unstandardize } from '../dense/scaling.js';
 import { checkTargets } from '../dense/targets.js';
 import type { Loss, OptimizerOptions } from '../dense/types.js';
-import { ConfigurationError, StateError } from '../errors.js';
+import { ConfigurationError, FormatError, StateError } from '../errors.js';
 import {
   DENSE_CAPACITY, DENSE_GRADS, DENSE_INPUT, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS,
   DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM, CELL_RNN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW,
   S_BETA1, S_BETA1_POWER, S_BETA2, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_EPSILON, S_GRAD_NORM, S_LEAKY_ALPHA,
   S_LEARNING_RATE, S_MOMENTUM, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY, denseEntry, recurrentWord,
 } from '../header.js';
+import { brainToRecurrentModel } from '../io/brain-recurrent.js';
+import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { gateCount, type Layout, recurrentLayout, recurrentParameterCount, type RecurrentShape, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
 import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
@@ -139,6 +141,26 @@ export class RecurrentNetwork {
       net.random.restore(model.training.random);
     }
     return net;
+  }
+
+  /**
+   * Builds a network from a brain.js 1.x `GRUTimeStep` or `RNNTimeStep` `toJSON()` output (an object or its JSON text)
+   * whose predict and forecast give brain's `run` and `forecast` results to float32 precision (see brainToRecurrentModel).
+   * brain's `LSTMTimeStep` is refused: its forget gate acts on the previous hidden state and it carries no cell state,
+   * which RecurrentNetwork's lstm (the standard cell) does not compute.
+   * @throws FormatError naming the field at fault
+   */
+  static fromBrainJSON(json: unknown, options: { backend?: BackendName } = {}): RecurrentNetwork {
+    const model = brainToRecurrentModel(json);
+    if (model.layers.some((layer) => 'memory' in layer)) {
+      throw new FormatError("json.type: brain.js's LSTMTimeStep applies its forget gate to the previous hidden state and carries no cell state; RecurrentNetwork's lstm is the standard cell and cannot compute it (GRUTimeStep and RNNTimeStep import exactly)", 'json.type');
+    }
+    return RecurrentNetwork.fromJSON(model, options);
+  }
+
+  /** The network as an ONNX model (see recurrentToONNX): input [N, T, inputSize], output [N, T, outputs] or [N, outputs], float32. */
+  toONNX(): Uint8Array {
+    return recurrentToONNX(this.toJSON());
   }
 
   /** @internal the shape and kernel codes the arena is laid out for. */

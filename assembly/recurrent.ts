@@ -157,20 +157,132 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, first: i3
   for (; k < n; k++) put(y, k, f(y, k) + a * f(x, k));
 }
 
-/** out[k] = Σ_o w[o][k]·d[o] for rows o in [first, end), summed over o in order from 0. */
-function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i32): void {
-  zero(out, nIn);
-  for (let o = first; o < end; o++) axpy(out, f(d, o), w + bytes(o * nIn), nIn);
+/**
+ * out[b][k] = Σ_o w[o][k]·d[b][o] for weight rows o in [first, end) and `count` rows b (out nIn wide, d `stride`
+ * wide), summed over o in order from 0 (what zeroing out[b] and adding d[b][o]·w[o] row by row gives). The SIMD
+ * build keeps 4 rows × 4 columns of sums in registers (8 independent f64x2 chains) and reads each weight once for
+ * the 4 rows.
+ */
+function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32): void {
+  const rowBytes = bytes(nIn);
+  let b = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; b + 4 <= count; b += 4) {
+      const o0 = out + <usize>b * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
+      const d0 = d + bytes(b * stride), d1 = d0 + bytes(stride), d2 = d1 + bytes(stride), d3 = d2 + bytes(stride);
+      let k = 0;
+      for (; k + 4 <= nIn; k += 4) {
+        const kb = bytes(k);
+        let a00 = f64x2.splat(0.0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (let o = first; o < end; o++) {
+          const wo = w + <usize>o * rowBytes + kb, ob = bytes(o);
+          const w0 = v128.load(wo), w1 = v128.load(wo + 16);
+          const s0 = v128.load64_splat(d0 + ob), s1 = v128.load64_splat(d1 + ob), s2 = v128.load64_splat(d2 + ob), s3 = v128.load64_splat(d3 + ob);
+          a00 = f64x2.add(a00, f64x2.mul(s0, w0)); a01 = f64x2.add(a01, f64x2.mul(s0, w1));
+          a10 = f64x2.add(a10, f64x2.mul(s1, w0)); a11 = f64x2.add(a11, f64x2.mul(s1, w1));
+          a20 = f64x2.add(a20, f64x2.mul(s2, w0)); a21 = f64x2.add(a21, f64x2.mul(s2, w1));
+          a30 = f64x2.add(a30, f64x2.mul(s3, w0)); a31 = f64x2.add(a31, f64x2.mul(s3, w1));
+        }
+        v128.store(o0 + kb, a00); v128.store(o0 + kb + 16, a01);
+        v128.store(o1 + kb, a10); v128.store(o1 + kb + 16, a11);
+        v128.store(o2 + kb, a20); v128.store(o2 + kb + 16, a21);
+        v128.store(o3 + kb, a30); v128.store(o3 + kb + 16, a31);
+      }
+      for (; k + 2 <= nIn; k += 2) {
+        const kb = bytes(k);
+        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+        for (let o = first; o < end; o++) {
+          const wv = v128.load(w + <usize>o * rowBytes + kb), ob = bytes(o);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(d0 + ob), wv));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(d1 + ob), wv));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(d2 + ob), wv));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(d3 + ob), wv));
+        }
+        v128.store(o0 + kb, a0); v128.store(o1 + kb, a1); v128.store(o2 + kb, a2); v128.store(o3 + kb, a3);
+      }
+      if (k < nIn) {
+        let s0: float = 0.0, s1: float = 0.0, s2: float = 0.0, s3: float = 0.0;
+        for (let o = first; o < end; o++) {
+          const wk = f(w, o * nIn + k);
+          s0 += f(d0, o) * wk; s1 += f(d1, o) * wk; s2 += f(d2, o) * wk; s3 += f(d3, o) * wk;
+        }
+        put(o0, k, s0); put(o1, k, s1); put(o2, k, s2); put(o3, k, s3);
+      }
+    }
+  }
+  for (; b < count; b++) {
+    const ob = out + <usize>b * rowBytes;
+    const db = d + bytes(b * stride);
+    zero(ob, nIn);
+    for (let o = first; o < end; o++) axpy(ob, f(db, o), w + <usize>o * rowBytes, nIn);
+  }
 }
 
-/** Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in order. */
+/**
+ * Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in
+ * order (what adding d[b][o]·x[b] row by row gives). The SIMD build keeps 4 gradient rows × 4 columns in registers
+ * across the batch (8 independent f64x2 chains) and reads each x once for the 4 rows.
+ */
 function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32): void {
-  for (let o = first; o < end; o++) {
-    const row = g + bytes(o * nIn);
+  const rowBytes = bytes(nIn);
+  let o = first;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= end; o += 4) {
+      const r0 = g + <usize>o * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+      const dd = d + bytes(o);
+      let k = 0;
+      for (; k + 4 <= nIn; k += 4) {
+        const kb = bytes(k);
+        let a00 = v128.load(r0 + kb), a01 = v128.load(r0 + kb + 16), a10 = v128.load(r1 + kb), a11 = v128.load(r1 + kb + 16);
+        let a20 = v128.load(r2 + kb), a21 = v128.load(r2 + kb + 16), a30 = v128.load(r3 + kb), a31 = v128.load(r3 + kb + 16);
+        for (let b = 0; b < count; b++) {
+          const xb = x + <usize>b * rowBytes + kb, db = dd + bytes(b * stride);
+          const x0 = v128.load(xb), x1 = v128.load(xb + 16);
+          const s0 = v128.load64_splat(db), s1 = v128.load64_splat(db + 8), s2 = v128.load64_splat(db + 16), s3 = v128.load64_splat(db + 24);
+          a00 = f64x2.add(a00, f64x2.mul(s0, x0)); a01 = f64x2.add(a01, f64x2.mul(s0, x1));
+          a10 = f64x2.add(a10, f64x2.mul(s1, x0)); a11 = f64x2.add(a11, f64x2.mul(s1, x1));
+          a20 = f64x2.add(a20, f64x2.mul(s2, x0)); a21 = f64x2.add(a21, f64x2.mul(s2, x1));
+          a30 = f64x2.add(a30, f64x2.mul(s3, x0)); a31 = f64x2.add(a31, f64x2.mul(s3, x1));
+        }
+        v128.store(r0 + kb, a00); v128.store(r0 + kb + 16, a01);
+        v128.store(r1 + kb, a10); v128.store(r1 + kb + 16, a11);
+        v128.store(r2 + kb, a20); v128.store(r2 + kb + 16, a21);
+        v128.store(r3 + kb, a30); v128.store(r3 + kb + 16, a31);
+      }
+      for (; k + 2 <= nIn; k += 2) {
+        const kb = bytes(k);
+        let a0 = v128.load(r0 + kb), a1 = v128.load(r1 + kb), a2 = v128.load(r2 + kb), a3 = v128.load(r3 + kb);
+        for (let b = 0; b < count; b++) {
+          const xv = v128.load(x + <usize>b * rowBytes + kb), db = dd + bytes(b * stride);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(db), xv));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(db + 8), xv));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(db + 16), xv));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(db + 24), xv));
+        }
+        v128.store(r0 + kb, a0); v128.store(r1 + kb, a1); v128.store(r2 + kb, a2); v128.store(r3 + kb, a3);
+      }
+      if (k < nIn) {
+        let s0 = f(r0, k), s1 = f(r1, k), s2 = f(r2, k), s3 = f(r3, k);
+        for (let b = 0; b < count; b++) {
+          const xk = f(x, b * nIn + k), db = dd + bytes(b * stride);
+          s0 += f(db, 0) * xk; s1 += f(db, 1) * xk; s2 += f(db, 2) * xk; s3 += f(db, 3) * xk;
+        }
+        put(r0, k, s0); put(r1, k, s1); put(r2, k, s2); put(r3, k, s3);
+      }
+      let b0 = f(gb, o), b1 = f(gb, o + 1), b2 = f(gb, o + 2), b3 = f(gb, o + 3);
+      for (let b = 0; b < count; b++) {
+        const db = dd + bytes(b * stride);
+        b0 += f(db, 0); b1 += f(db, 1); b2 += f(db, 2); b3 += f(db, 3);
+      }
+      put(gb, o, b0); put(gb, o + 1, b1); put(gb, o + 2, b2); put(gb, o + 3, b3);
+    }
+  }
+  for (; o < end; o++) {
+    const row = g + <usize>o * rowBytes;
     let sum = f(gb, o);
     for (let b = 0; b < count; b++) {
       const delta = f(d, b * stride + o);
-      axpy(row, delta, x + bytes(b * nIn), nIn);
+      axpy(row, delta, x + <usize>b * rowBytes, nIn);
       sum += delta;
     }
     put(gb, o, sum);
@@ -487,7 +599,7 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
           put(carryH, u, dhu * z);
         }
         const dxr = dxrAll + bytes(b * nIn);
-        transposed(dxr, w, d, nIn, 2 * size, nOut);
+        transposed(dxr, w, d, nIn, 2 * size, nOut, nOut, 1);
         for (let u = 0; u < size; u++) {
           const r = f(a, size + u);
           const drh = f(dxr, width + u);
@@ -501,9 +613,9 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
     const zr = cell == CELL_GRU ? 2 * size : nOut;
     accumulate(g, gb, dgates, xh, nIn, 0, zr, nOut, count);
     if (cell == CELL_GRU) accumulate(g, gb, dgates, extra + bytes(t * count * nIn), nIn, zr, nOut, nOut, count);
+    transposed(dxhAll, w, dgates, nIn, 0, zr, nOut, count);
     for (let b = 0; b < count; b++) {
       const dxh = dxhAll + bytes(b * nIn);
-      transposed(dxh, w, dgates + bytes(b * nOut), nIn, 0, zr);
       const carryH = carryHAll + bytes(b * size);
       if (cell == CELL_GRU) {
         const dxr = dxrAll + bytes(b * nIn);
@@ -536,11 +648,11 @@ function backward(arena: usize, count: i32, steps: i32): float {
   const x = sequence ? top : at(arena, recurrentWord(layers, RNN_HEAD_INPUT));
   accumulate(w + toGrads, at(arena, denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows);
   if (sequence) {
-    for (let r = 0; r < rows; r++) transposed(topDelta + bytes(r * nIn), w, delta + bytes(r * nOut), nIn, 0, nOut);
+    transposed(topDelta, w, delta, nIn, 0, nOut, nOut, rows);
   } else {
     zero(topDelta, steps * count * nIn);
     for (let b = 0; b < count; b++) {
-      transposed(topDelta + bytes(((lengthOf(arena, layers, b) - 1) * count + b) * nIn), w, delta + bytes(b * nOut), nIn, 0, nOut);
+      transposed(topDelta + bytes(((lengthOf(arena, layers, b) - 1) * count + b) * nIn), w, delta + bytes(b * nOut), nIn, 0, nOut, nOut, 1);
     }
   }
   const window = word(arena, recurrentWord(layers, RNN_WINDOW));

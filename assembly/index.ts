@@ -5,3 +5,4 @@ export { forwardDense, trainDense, evaluateDense, trainEpochsDense } from "./den
 export { expTable } from "./activations";
 export { exp } from "../src/math/exp";
 export { findNonFinite } from "./scan";
+export { forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent } from "./recurrent";

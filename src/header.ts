@@ -136,7 +136,7 @@ export const RNN_WIDTH = 2;
 export const RNN_XH = 3;
 /** [step][row][gates × size]: each step's gate activations. */
 export const RNN_GATES = 4;
-/** lstm: the cell states c [step][row][unit]; gru: [step][row][width + size], the input beside r ⊙ h'. */
+/** lstm: the cell states c and tanh(c) [step][row][c | tanh c]; gru: [step][row][width + size], the input beside r ⊙ h'. */
 export const RNN_EXTRA = 5;
 /** Scratch of one step, per row: pre-activation deltas, and dLoss/d[x | h'] (gru: a second one for [x | r ⊙ h']). */
 export const RNN_DGATES = 6;

@@ -276,7 +276,7 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
     b.buffer(denseEntry(l, DENSE_DELTA), rows * layer.size);
     b.buffer(recurrentEntry(layers, l, RNN_XH), rows * nIn);
     b.buffer(recurrentEntry(layers, l, RNN_GATES), rows * nOut);
-    b.buffer(recurrentEntry(layers, l, RNN_EXTRA), layer.cell === CELL_LSTM ? rows * layer.size : layer.cell === CELL_GRU ? rows * nIn : 0);
+    b.buffer(recurrentEntry(layers, l, RNN_EXTRA), layer.cell === CELL_LSTM ? 2 * rows * layer.size : layer.cell === CELL_GRU ? rows * nIn : 0);
     b.buffer(recurrentEntry(layers, l, RNN_DGATES), capacity * nOut);
     b.buffer(recurrentEntry(layers, l, RNN_DXH), capacity * nIn);
     b.buffer(recurrentEntry(layers, l, RNN_DXR), layer.cell === CELL_GRU ? capacity * nIn : 0);
@@ -286,6 +286,6 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
   const headRows = sequence ? rows : capacity;
   b.buffer(denseEntry(layers, DENSE_OUTPUT), headRows * shape.headSize);
   b.buffer(denseEntry(layers, DENSE_DELTA), headRows * shape.headSize);
-  b.buffer(recurrentWord(layers, RNN_HEAD_INPUT), sequence ? 0 : capacity * width);
+  b.buffer(recurrentWord(layers, RNN_HEAD_INPUT), sequence ? 0 : capacity * shape.layers[shape.layers.length - 1]!.size);
   return b.done(fixedBytes);
 }

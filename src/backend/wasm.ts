@@ -6,7 +6,6 @@ import { BackendError, MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { specializedEpochs } from './specialized.js';
-import { forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent } from './js/recurrent.js';
 
 /** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
 export interface WasmExports {
@@ -20,6 +19,10 @@ export interface WasmExports {
   evaluateDense(arena: number, count: number): number;
   trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
   findNonFinite(arena: number, index: number, n: number): number;
+  forwardRecurrent(arena: number, count: number, steps: number): void;
+  trainRecurrent(arena: number, count: number, steps: number): number;
+  evaluateRecurrent(arena: number, count: number, steps: number): number;
+  forecastRecurrent(arena: number, prime: number, horizon: number): void;
   exp(x: number): number;
   expTable(): number;
 }
@@ -141,8 +144,10 @@ export function wasmKernels(wasm: WasmModule): Kernels {
     trainEpochsDense: (arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number) =>
       (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
-    // The JS kernels over wasm memory until assembly/recurrent.ts lands.
-    forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent,
+    forwardRecurrent: (arena: Arena, count: number, steps: number) => x.forwardRecurrent(arena.base, count, steps),
+    trainRecurrent: (arena: Arena, count: number, steps: number) => x.trainRecurrent(arena.base, count, steps),
+    evaluateRecurrent: (arena: Arena, count: number, steps: number) => x.evaluateRecurrent(arena.base, count, steps),
+    forecastRecurrent: (arena: Arena, prime: number, horizon: number) => x.forecastRecurrent(arena.base, prime, horizon),
   };
 }
 

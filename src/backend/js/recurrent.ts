@@ -3,7 +3,6 @@ import type { Arena } from '../arena.js';
 import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
-import { activation, sigmoid, tanh } from '../../math/activations.js';
 import {
   binaryCrossEntropyDelta, binaryCrossEntropyTerm, crossEntropyDelta, crossEntropyTerm, mseGradient, softmaxDelta,
 } from '../../math/losses.js';
@@ -107,18 +106,22 @@ function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: numbe
   affine(f, xh, L.w, L.bias, gates, nIn, 0, cell === CELL_GRU ? 2 * size : nOut, nOut, count);
   const h = L.h + t * count * size;
   if (cell === CELL_LSTM) {
-    const c = L.extra + t * count * size;
+    // [c | tanh c] per row: the backward pass reads both.
+    const c = L.extra + t * count * 2 * size;
     for (let b = 0; b < count; b++) {
       const a = gates + b * nOut;
+      activate(f, a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
+      activate(f, a + 2 * size, size, ACT_TANH, 0.0, 0.0);
+      activate(f, a + 3 * size, size, ACT_SIGMOID, 0.0, 0.0);
+      const cb = c + b * 2 * size;
+      const previous = c - count * 2 * size + b * 2 * size;
       for (let u = 0; u < size; u++) {
-        const i = (f[a + u] = sigmoid(f[a + u]!));
-        const fg = (f[a + size + u] = sigmoid(f[a + size + u]!));
-        const g = (f[a + 2 * size + u] = tanh(f[a + 2 * size + u]!));
-        const o = (f[a + 3 * size + u] = sigmoid(f[a + 3 * size + u]!));
-        const previous = t === 0 ? 0.0 : f[c - count * size + b * size + u]!;
-        const state = (f[c + b * size + u] = lstmState(fg, previous, i, g));
-        f[h + b * size + u] = lstmOutput(o, tanh(state));
+        const state = lstmState(f[a + size + u]!, t === 0 ? 0.0 : f[previous + u]!, f[a + u]!, f[a + 2 * size + u]!);
+        f[cb + u] = state;
+        f[cb + size + u] = state;
       }
+      activate(f, cb + size, size, ACT_TANH, 0.0, 0.0);
+      for (let u = 0; u < size; u++) f[h + b * size + u] = lstmOutput(f[a + 3 * size + u]!, f[cb + size + u]!);
     }
   } else if (cell === CELL_GRU) {
     const xr = L.extra + t * count * nIn;
@@ -126,7 +129,7 @@ function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: numbe
       const a = gates + b * nOut;
       const row = xh + b * nIn;
       const rrow = xr + b * nIn;
-      for (let u = 0; u < 2 * size; u++) f[a + u] = sigmoid(f[a + u]!);
+      activate(f, a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
       f.copyWithin(rrow, row, row + width);
       for (let u = 0; u < size; u++) f[rrow + width + u] = f[a + size + u]! * f[row + width + u]!;
     }
@@ -134,15 +137,14 @@ function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: numbe
     for (let b = 0; b < count; b++) {
       const a = gates + b * nOut;
       const row = xh + b * nIn;
-      for (let u = 0; u < size; u++) {
-        const n = (f[a + 2 * size + u] = tanh(f[a + 2 * size + u]!));
-        f[h + b * size + u] = gruOutput(f[a + u]!, n, f[row + width + u]!);
-      }
+      activate(f, a + 2 * size, size, ACT_TANH, 0.0, 0.0);
+      for (let u = 0; u < size; u++) f[h + b * size + u] = gruOutput(f[a + u]!, f[a + 2 * size + u]!, f[row + width + u]!);
     }
   } else {
     for (let b = 0; b < count; b++) {
       const a = gates + b * nOut;
-      for (let u = 0; u < size; u++) f[h + b * size + u] = f[a + u] = activation(f[a + u]!, L.activation, 0.0, 0.0);
+      activate(f, a, size, L.activation, 0.0, 0.0);
+      f.copyWithin(h + b * size, a, a + size);
     }
   }
 }
@@ -344,10 +346,10 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
       for (let u = 0; u < size; u++) {
         const dhu = f[dh + b * size + u]! + f[carryH + u]!;
         if (cell === CELL_LSTM) {
-          const c = L.extra + t * count * size + b * size;
+          const c = L.extra + (t * count + b) * 2 * size;
           const i = f[a + u]!, fg = f[a + size + u]!, gg = f[a + 2 * size + u]!, o = f[a + 3 * size + u]!;
-          const tc = tanh(f[c + u]!);
-          const previous = t === 0 ? 0.0 : f[c - count * size + u]!;
+          const tc = f[c + size + u]!;
+          const previous = t === 0 ? 0.0 : f[c - count * 2 * size + u]!;
           const dc = lstmStateGradient(f[carryC + u]!, dhu, o, tc);
           f[d + u] = dc * gg * derivative(i, ACT_SIGMOID, 0.0, 0.0);
           f[d + size + u] = dc * previous * derivative(fg, ACT_SIGMOID, 0.0, 0.0);

@@ -31,3 +31,5 @@ export type {
   RecurrentCell, RecurrentOutput, RecurrentLayerSpec, RecurrentHeadSpec, RecurrentNetworkOptions, Sequence, SequencePair,
   RecurrentData, RecurrentFitOptions, RecurrentLayerJSON, RecurrentModelJSON,
 } from './recurrent/types.js';
+export { brainToRecurrentModel } from './io/brain-recurrent.js';
+export { recurrentToONNX } from './io/onnx-recurrent.js';

@@ -21,6 +21,16 @@ describe.each(['js', 'wasm'] as const)('reproducibility on %s', (backend) => {
     expect(run(12)).not.toEqual(first);
   });
 
+  test('fitAsync trains the same bits as fit', async () => {
+    const data = series(12, 9);
+    const sync = new RecurrentNetwork({ ...options, backend });
+    const history = sync.fit(data, { epochs: 3, batchSize: 2, validationSplit: 0.25 });
+    const async = new RecurrentNetwork({ ...options, backend });
+    const asyncHistory = await async.fitAsync(data, { epochs: 3, batchSize: 2, validationSplit: 0.25 });
+    expectSameBits(async.getParameters(), sync.getParameters(), 'weights');
+    expect(asyncHistory).toEqual(history);
+  });
+
   test('toJSON → JSON text → fromJSON predicts and forecasts the same bits', () => {
     const net = new RecurrentNetwork({ ...options, backend });
     net.fit(series(10, 9), { epochs: 2 });

@@ -409,7 +409,7 @@ export class RecurrentNetwork {
     /** Fraction classified right, in [0, 1]. */
     accuracy: number;
   } {
-    this.notTraining('evaluate', false);
+    this.live();
     const sequences = this.scaled(this.sequencesOf(data, 'data'));
     this.live();
     return this.evaluateSequences(sequences);
@@ -486,10 +486,10 @@ export class RecurrentNetwork {
     return out;
   }
 
-  /** @internal refuses a call while fit runs (from onEpoch, or during fitAsync) when it would change the run. */
-  notTraining(call: string, changes = true): void {
+  /** Refuses a training call while fit runs (from onEpoch, or during fitAsync). */
+  private notTraining(call: string): void {
     this.live();
-    if (changes && this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync)`, call);
+    if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync)`, call);
   }
 
   /**

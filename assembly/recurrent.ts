@@ -41,10 +41,20 @@ type float = f64;
   return <usize>i << 3;
 }
 
-/** Fills n float64s at p with 0. */
+/** Fills n float64s at p with 0 (a loop: the short rows here cost more as a memory.fill call). */
 // @ts-ignore: decorator
 @inline function zero(p: usize, n: i32): void {
-  memory.fill(p, 0, bytes(n));
+  let k = 0;
+  if (ASC_FEATURE_SIMD) for (; k + 2 <= n; k += 2) v128.store(p + bytes(k), f64x2.splat(0.0));
+  for (; k < n; k++) put(p, k, 0.0);
+}
+
+/** Copies n float64s from src to dst (not overlapping; a loop, as for zero). */
+// @ts-ignore: decorator
+@inline function copy(dst: usize, src: usize, n: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) for (; k + 2 <= n; k += 2) v128.store(dst + bytes(k), v128.load(src + bytes(k)));
+  for (; k < n; k++) put(dst, k, f(src, k));
 }
 
 /** Σ w[k]·x[k] for k < n: even and odd terms in two sums, then their sum, then the odd tail. */
@@ -289,6 +299,11 @@ function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i3
   }
 }
 
+/** activate() behind one call: inlined at each of this file's call sites, its SIMD exp would be copied eight times. */
+function activateRow(row: usize, n: i32, kind: i32, leaky: float, elu: float): void {
+  activate(row, n, kind, leaky, elu);
+}
+
 // A recurrent layer's header entries.
 // @ts-ignore: decorator
 @inline function entry(arena: usize, layers: i32, l: i32, field: i32): i32 {
@@ -310,9 +325,9 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
   const extra = buffer(arena, layers, l, RNN_EXTRA);
   for (let b = 0; b < count; b++) {
     const row = xh + bytes(b * nIn);
-    memory.copy(row, x + bytes((t * count + b) * width), bytes(width));
+    copy(row, x + bytes((t * count + b) * width), width);
     if (t == 0) zero(row + bytes(width), size);
-    else memory.copy(row + bytes(width), states + bytes(((t - 1) * count + b) * size), bytes(size));
+    else copy(row + bytes(width), states + bytes(((t - 1) * count + b) * size), size);
   }
   affine(xh, w, bias, gates, nIn, 0, cell == CELL_GRU ? 2 * size : nOut, nOut, count);
   const h = states + bytes(t * count * size);
@@ -321,9 +336,9 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
     const c = extra + bytes(t * count * 2 * size);
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
-      activate(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
-      activate(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
-      activate(a + bytes(3 * size), size, ACT_SIGMOID, 0.0, 0.0);
+      activateRow(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
+      activateRow(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
+      activateRow(a + bytes(3 * size), size, ACT_SIGMOID, 0.0, 0.0);
       const cb = c + bytes(b * 2 * size);
       const previous = cb - bytes(count * 2 * size);
       for (let u = 0; u < size; u++) {
@@ -331,7 +346,7 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
         put(cb, u, state);
         put(cb, size + u, state);
       }
-      activate(cb + bytes(size), size, ACT_TANH, 0.0, 0.0);
+      activateRow(cb + bytes(size), size, ACT_TANH, 0.0, 0.0);
       const hb = h + bytes(b * size);
       for (let u = 0; u < size; u++) put(hb, u, lstmOutput(f(a, 3 * size + u), f(cb, size + u)));
     }
@@ -341,15 +356,15 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
       const a = gates + bytes(b * nOut);
       const row = xh + bytes(b * nIn);
       const rrow = xr + bytes(b * nIn);
-      activate(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
-      memory.copy(rrow, row, bytes(width));
+      activateRow(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
+      copy(rrow, row, width);
       for (let u = 0; u < size; u++) put(rrow, width + u, f(a, size + u) * f(row, width + u));
     }
     affine(xr, w, bias, gates, nIn, 2 * size, nOut, nOut, count);
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
       const row = xh + bytes(b * nIn);
-      activate(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
+      activateRow(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
       const hb = h + bytes(b * size);
       for (let u = 0; u < size; u++) put(hb, u, gruOutput(f(a, u), f(a, 2 * size + u), f(row, width + u)));
     }
@@ -357,8 +372,8 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
     const kind = word(arena, denseEntry(l, DENSE_ACTIVATION));
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
-      activate(a, size, kind, 0.0, 0.0);
-      memory.copy(h + bytes(b * size), a, bytes(size));
+      activateRow(a, size, kind, 0.0, 0.0);
+      copy(h + bytes(b * size), a, size);
     }
   }
 }
@@ -369,7 +384,7 @@ function headForward(arena: usize, head: i32, x: usize, out: usize, rows: i32): 
   const kind = word(arena, denseEntry(head, DENSE_ACTIVATION));
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
   affine(x, at(arena, denseEntry(head, DENSE_WEIGHT)), at(arena, denseEntry(head, DENSE_BIAS)), out, nIn, 0, nOut, nOut, rows);
-  for (let r = 0; r < rows; r++) activate(out + bytes(r * nOut), nOut, kind, leaky, elu);
+  for (let r = 0; r < rows; r++) activateRow(out + bytes(r * nOut), nOut, kind, leaky, elu);
 }
 
 /** Each staged sequence's length (RNN_LENGTHS). */
@@ -403,7 +418,7 @@ export function forwardRecurrent(arena: usize, count: i32, steps: i32): void {
   const size = entry(arena, layers, recurrent, RNN_SIZE);
   const input = at(arena, recurrentWord(layers, RNN_HEAD_INPUT));
   for (let b = 0; b < count; b++) {
-    memory.copy(input + bytes(b * size), top + bytes(((lengthOf(arena, layers, b) - 1) * count + b) * size), bytes(size));
+    copy(input + bytes(b * size), top + bytes(((lengthOf(arena, layers, b) - 1) * count + b) * size), size);
   }
   headForward(arena, layers, input, out, count);
 }
@@ -622,7 +637,7 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
         axpy(carryH, 1.0, dxh + bytes(width), size);
         axpy(dxh, 1.0, dxr, width);
       } else {
-        memory.copy(carryH, dxh + bytes(width), bytes(size));
+        copy(carryH, dxh + bytes(width), size);
       }
       if (l > 1) axpy(below + bytes((t * count + b) * width), 1.0, dxh, width);
     }

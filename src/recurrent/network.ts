@@ -28,8 +28,9 @@ import type {
 
 const codeOf = (specs: readonly { readonly name: string; readonly code: number }[], name: string): number => specs.find((s) => s.name === name)!.code;
 const CELL_CODES = { lstm: CELL_LSTM, gru: CELL_GRU, rnn: CELL_RNN } as const;
-/** Sequences per kernel call when evaluating. */
+/** Sequences per kernel call when evaluating, at most; and the most bytes of per-step buffers such a call may use. */
 const EVALUATION_CHUNK = 256;
+const EVALUATION_BYTES = 32 * 2 ** 20;
 
 /**
  * A recurrent network: stacked LSTM, GRU or simple recurrent layers and a dense head, trained by backpropagation
@@ -68,6 +69,8 @@ export class RecurrentNetwork {
   private steps = 1;
   private disposed = false;
   private training = false;
+  // Bytes one sequence's step takes in the arena (0 until the first evaluation needs it).
+  private stepBytes = 0;
 
   /** Builds and initializes a network; see {@link RecurrentNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: RecurrentNetworkOptions) {
@@ -406,11 +409,13 @@ export class RecurrentNetwork {
 
   /** @internal mean loss and accuracy over sequences already scaled, in chunks. */
   evaluateSequences(data: Sequences): { loss: number; accuracy: number } {
+    if (this.stepBytes === 0) this.stepBytes = recurrentLayout(this.shape(), 1, 2).bytes - recurrentLayout(this.shape(), 1, 1).bytes;
+    const chunk = Math.max(1, Math.min(EVALUATION_CHUNK, Math.floor(EVALUATION_BYTES / (data.longest * this.stepBytes))));
     let total = 0;
     let correct = 0;
     let weight = 0;
-    for (let start = 0; start < data.count; start += EVALUATION_CHUNK) {
-      const count = Math.min(EVALUATION_CHUNK, data.count - start);
+    for (let start = 0; start < data.count; start += chunk) {
+      const count = Math.min(chunk, data.count - start);
       const steps = this.stage(data, null, start, count);
       const w = this.weight(data, null, start, count);
       total += this.impl.kernels.evaluateRecurrent(this.arena, count, steps) * w;
@@ -431,7 +436,7 @@ export class RecurrentNetwork {
     /** Fraction classified right, in [0, 1]. */
     accuracy: number;
   } {
-    this.notTraining('evaluate', false);
+    this.live();
     const sequences = this.scaled(this.sequencesOf(data, 'data'));
     this.live();
     return this.evaluateSequences(sequences);
@@ -508,10 +513,10 @@ export class RecurrentNetwork {
     return out;
   }
 
-  /** @internal refuses a call while fit runs (from onEpoch, or during fitAsync) when it would change the run. */
-  notTraining(call: string, changes = true): void {
+  /** Refuses a training call while fit runs (from onEpoch, or during fitAsync). */
+  private notTraining(call: string): void {
     this.live();
-    if (changes && this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync)`, call);
+    if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync)`, call);
   }
 
   /**

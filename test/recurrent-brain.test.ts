@@ -1,5 +1,6 @@
 // brainToRecurrentModel: trained brain.js 1.6.1 time-step networks, converted, give brain's own run() and forecast().
 import { createRequire } from 'node:module';
+import { fc, test } from '@fast-check/vitest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { brainToRecurrentModel } from '../src/io/brain-recurrent.js';
@@ -137,5 +138,41 @@ describe('brainToRecurrentModel', () => {
     expect(() => brainToRecurrentModel('{"type":"RNNTimeStep","options":{"__proto__":{}}}')).toThrowError(/prototype pollution/);
     expect(() => brainToRecurrentModel('{"type":')).toThrowError(FormatError);
     expect(() => brainToRecurrentModel(null)).toThrowError(/json must be an object/);
+  });
+});
+
+// A brain.js time-step JSON with any one value replaced is converted consistently or rejected with a FormatError, never anything else.
+const matrix = (rows: number, columns: number, start: number) => ({ rows, columns, weights: Object.fromEntries(Array.from({ length: rows * columns }, (_, i) => [String(i), start + i / 10])) });
+const brainText = JSON.stringify({
+  type: 'GRUTimeStep',
+  options: { inputSize: 1, hiddenLayers: [2], outputSize: 1, decayRate: 0.999, smoothEps: 1e-8, regc: 0.000001, clipval: 5 },
+  hiddenLayers: [{
+    updateGateInputMatrix: matrix(2, 1, 0.1), updateGateHiddenMatrix: matrix(2, 2, 0.2), updateGateBias: matrix(2, 1, 0.3),
+    resetGateInputMatrix: matrix(2, 1, -0.1), resetGateHiddenMatrix: matrix(2, 2, -0.2), resetGateBias: matrix(2, 1, -0.3),
+    cellWriteInputMatrix: matrix(2, 1, 0.4), cellWriteHiddenMatrix: matrix(2, 2, 0.5), cellWriteBias: matrix(2, 1, 0.6),
+  }],
+  outputConnector: matrix(1, 2, 0.7),
+  output: matrix(1, 1, 0.8),
+});
+function paths(value: unknown, prefix: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  return [prefix, ...Object.keys(value).flatMap((key) => paths((value as Record<string, unknown>)[key], [...prefix, key]))];
+}
+
+describe('fuzzing brainToRecurrentModel', () => {
+  test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: Number(process.env.NEURITE_FUZZ_RUNS ?? 300) })('one value replaced: converted consistently or a FormatError', (pick, replacement) => {
+    const json = JSON.parse(brainText) as Record<string, unknown>;
+    const all = paths(json);
+    const path = all[pick % all.length]!;
+    let target: Record<string, unknown> = json;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+    const mutated = path.length === 0 ? replacement : (target[path[path.length - 1]!] = replacement, json);
+    try {
+      const net = RecurrentNetwork.fromJSON(brainToRecurrentModel(mutated));
+      expect(net.predict([0.5, 0.25]).every(Number.isFinite)).toBe(true);
+      net.dispose();
+    } catch (error) {
+      expect(error).toBeInstanceOf(FormatError);
+    }
   });
 });

@@ -91,6 +91,22 @@ describe('neurite train --recurrent / forecast', () => {
     expect(chart!.split('\n').filter((line) => /[┤┼]/.test(line))).toHaveLength(13);
   });
 
+  it('exports the model as ONNX, which onnxruntime runs to the saved model\'s outputs', async () => {
+    const run = neurite('export', 'airline.json', '--to', 'onnx', '--out', 'airline.onnx');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('saved airline.onnx (input [N, T, 1]: N sequences of T steps, in the columns\' units; output [N, T, 1], every step)\n');
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(readFileSync(join(dir, 'airline.onnx')));
+    const window = csvRows(readFileSync(join(dir, 'airline.csv'), 'utf8')).slice(-24).map((row) => [row[1]!]);
+    const { output } = await session.run({ input: new ort.Tensor('float32', Float32Array.from(window.flat()), [1, 24, 1]) });
+    await session.release();
+    referencePredict(model, window).forEach((value, t) => expect(Math.abs((output!.data as Float32Array)[t]! - value)).toBeLessThan(2e-5 * Math.abs(value)));
+    const js = neurite('export', 'airline.json', '--to', 'js', '--out', 'airline.mjs');
+    expect(js.code).toBe(2);
+    expect(js.stderr).toMatch(/^neurite: --to js: airline\.json is a recurrent model, which exports as ONNX \(float32\) only: use --to onnx/);
+  });
+
   it('trains a stacked GRU on two features with a horizon of 3 and forecasts 7 steps as JSON, 3 rows per window', () => {
     const train = neurite('train', 'waves.csv', '--recurrent', 'gru', '--window', '12', '--horizon', '3', '--units', '8,4', '--epochs', '5', '--batch-size', '4', '--no-plot', '--out', 'waves.json');
     expect(train.code).toBe(0);

@@ -7,7 +7,7 @@ import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { AbortError, InvalidArgumentError, NeuriteError } from '../errors.js';
 import { evaluate, exportModel, predict, type PredictOptions, type Streams, train } from './commands.js';
 import { demo } from './demo.js';
-import { forecast, type ForecastOptions, trainRecurrent } from './recurrent.js';
+import { exportRecurrent, forecast, type ForecastOptions, isRecurrentModelFile, trainRecurrent } from './recurrent.js';
 
 /** Exit codes: 2 for a command line that cannot run as written, 1 when the work itself failed, 130 on Ctrl-C (128 + SIGINT). */
 const EXIT_USAGE = 2;
@@ -215,11 +215,12 @@ function program(signal: AbortSignal, streams: Streams): Command {
   cli
     .command('export')
     .description('export a model as ONNX or as a standalone JavaScript module computing predict')
-    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
-    .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict)').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
+    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork or RecurrentNetwork toJSON() output)')
+    .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict); recurrent models: onnx').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
     .requiredOption('--out <file>', "where to write it, e.g. model.onnx or predict.mjs; '-' for standard output")
     .action((model: string, o: { to: 'onnx' | 'onnx64' | 'js'; out: string }) => {
-      exportModel(model, o.to, o.out, streams);
+      if (isRecurrentModelFile(model)) exportRecurrent(model, o.to, o.out, streams);
+      else exportModel(model, o.to, o.out, streams);
     });
 
   cli

@@ -2,6 +2,7 @@
 import * as asciichart from 'asciichart';
 import { FormatError, InvalidArgumentError } from '../errors.js';
 import { nameList, parseNumber, quoted } from '../io/csv.js';
+import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { RecurrentNetwork } from '../recurrent/network.js';
 import type { FitHistory, RecurrentCell, RecurrentModelJSON, SequencePair } from '../recurrent/types.js';
 import type { OptimizerName } from '../dense/types.js';
@@ -251,6 +252,34 @@ export function forecast(modelFile: string, file: string, options: ForecastOptio
       out.write(`\n${forecastChart(history, predicted, meta.targets, out.isTTY === true)}\n`);
     }
     return predicted;
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Whether `file` holds a recurrent model (its JSON's `format`); false for anything else, which the dense commands report on. */
+export function isRecurrentModelFile(file: string): boolean {
+  try {
+    return (JSON.parse(readText(file)) as { format?: unknown } | null)?.format === 'neurite-recurrent';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Exports a recurrent model file as ONNX (float32: onnxruntime runs LSTM, GRU and RNN in float32 only), to `file`
+ * or, when `file` is `-`, to standard output (the note then goes to `err`).
+ */
+export function exportRecurrent(modelFile: string, to: 'onnx' | 'onnx64' | 'js', file: string, { out, err }: Streams): void {
+  if (to !== 'onnx') throw new InvalidArgumentError(`--to ${to}: ${modelFile} is a recurrent model, which exports as ONNX (float32) only: use --to onnx`, '--to');
+  if (file !== '-') checkWritable(file, '--out');
+  const net = loadRecurrent(modelFile);
+  try {
+    const bytes = recurrentToONNX(net.toJSON());
+    if (file === '-') out.write(bytes);
+    else writeAtomic(file, bytes);
+    const shape = net.output === 'sequence' ? `[N, T, ${net.outputSize}], every step` : `[N, ${net.outputSize}]`;
+    (file === '-' ? err : out).write(`${file === '-' ? 'wrote to standard output' : `saved ${file}`} (input [N, T, ${net.inputSize}]: N sequences of T steps, in the columns' units; output ${shape})\n`);
   } finally {
     net.dispose();
   }

@@ -34,7 +34,8 @@ const EVALUATION_BYTES = 32 * 2 ** 20;
  * A recurrent network: stacked LSTM, GRU or simple recurrent layers and a dense head, trained by backpropagation
  * through time. Every weight, state, gate and gradient lives in one arena (wasm memory or an ArrayBuffer); the
  * forward pass over a batch of sequences is one kernel call, and so are backpropagation through time and the
- * optimizer step.
+ * optimizer step. Weights start Glorot-uniform, biases at 0 except an LSTM's forget gate, at 1 (it starts by
+ * remembering); gradients are clipped to norm 1 unless the optimizer options say otherwise.
  *
  * ```ts
  * const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 20 }, { type: 'dense', size: 1 }], seed: 1 });
@@ -188,11 +189,6 @@ export class RecurrentNetwork {
   /** @internal throws StateError once the network is disposed (fit checks after each callback). */
   checkLive(): void {
     this.live();
-  }
-
-  /** @internal which blocks the first fit measures standardization figures for. */
-  get standardization(): { inputs: boolean; targets: boolean } {
-    return this.config.standardize;
   }
 
   private writeSettings(): void {

@@ -521,8 +521,9 @@ export class RecurrentNetwork {
 
   /**
    * The network as plain JSON (see {@link RecurrentModelJSON}): exact float64 weights, standardization figures. With
-   * `{ training: true }`, a checkpoint: also the optimizer's moments and the shuffling stream, so that a network loaded
-   * from it and trained on with the same data and options ends bit-identical to one that never stopped.
+   * `{ training: true }`, a checkpoint: also the optimizer's moments and the shuffling stream, so that a network saved
+   * between two `fit` calls, loaded (on either backend) and trained on with the same data and options ends
+   * bit-identical to one that never stopped.
    */
   toJSON(options: { training?: boolean } = {}): RecurrentModelJSON {
     const arena = this.live();

@@ -8,7 +8,7 @@ import type { EpochStats, FitHistory, RecurrentData, RecurrentFitOptions } from 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'earlyStopping', 'errorThreshold', 'onEpoch',
   'onDivergence', 'signal', 'bpttWindow'] as const;
 /** Sequences per optimizer step unless `batchSize` says otherwise. */
-export const DEFAULT_BATCH_SIZE = 8;
+const DEFAULT_BATCH_SIZE = 8;
 /** Without `epochs`: at least this many steps (or AUTO_MIN_EPOCHS epochs), unless early stopping ends sooner. */
 const AUTO_STEPS = 3000;
 const AUTO_MIN_EPOCHS = 100;

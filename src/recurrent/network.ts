@@ -36,7 +36,8 @@ const EVALUATION_BYTES = 32 * 2 ** 20;
  * A recurrent network: stacked LSTM, GRU or simple recurrent layers and a dense head, trained by backpropagation
  * through time. Every weight, state, gate and gradient lives in one arena (wasm memory or an ArrayBuffer); the
  * forward pass over a batch of sequences is one kernel call, and so are backpropagation through time and the
- * optimizer step.
+ * optimizer step. Weights start Glorot-uniform, biases at 0 except an LSTM's forget gate, at 1 (it starts by
+ * remembering); gradients are clipped to norm 1 unless the optimizer options say otherwise.
  *
  * ```ts
  * const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 20 }, { type: 'dense', size: 1 }], seed: 1 });
@@ -210,11 +211,6 @@ export class RecurrentNetwork {
   /** @internal throws StateError once the network is disposed (fit checks after each callback). */
   checkLive(): void {
     this.live();
-  }
-
-  /** @internal which blocks the first fit measures standardization figures for. */
-  get standardization(): { inputs: boolean; targets: boolean } {
-    return this.config.standardize;
   }
 
   private writeSettings(): void {
@@ -547,8 +543,9 @@ export class RecurrentNetwork {
 
   /**
    * The network as plain JSON (see {@link RecurrentModelJSON}): exact float64 weights, standardization figures. With
-   * `{ training: true }`, a checkpoint: also the optimizer's moments and the shuffling stream, so that a network loaded
-   * from it and trained on with the same data and options ends bit-identical to one that never stopped.
+   * `{ training: true }`, a checkpoint: also the optimizer's moments and the shuffling stream, so that a network saved
+   * between two `fit` calls, loaded (on either backend) and trained on with the same data and options ends
+   * bit-identical to one that never stopped.
    */
   toJSON(options: { training?: boolean } = {}): RecurrentModelJSON {
     const arena = this.live();

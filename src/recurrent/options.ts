@@ -10,7 +10,7 @@ import { describe, integer, lengthOf, oneOf, options, record } from '../validate
 import { RECURRENT_CELLS, RECURRENT_OUTPUTS, type RecurrentCell, type RecurrentNetworkOptions, type RecurrentOutput } from './types.js';
 
 /** Gradient clipping of recurrent networks unless the optimizer options say otherwise. */
-export const DEFAULT_CLIP_NORM = 1;
+const DEFAULT_CLIP_NORM = 1;
 
 /** One recurrent layer, resolved. */
 export interface ResolvedLayer {

@@ -6,3 +6,4 @@ export { expTable } from "./activations";
 export { exp } from "../src/math/exp";
 export { findNonFinite } from "./scan";
 export { predict32 } from "./predict32";
+export { forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent } from "./recurrent";

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { predictorTargetLines } from './report-predictor.mjs';
+import { renderLstm } from './report-lstm.mjs';
 
 // Read from node_modules directly: some packages' export maps hide their package.json.
 function version(pkg) {
@@ -32,16 +33,18 @@ export async function environment() {
   };
 }
 
-const fmt = (value) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 1 ? value.toFixed(2) : value.toPrecision(3));
-const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`);
+/** A figure as the tables print it. */
+export const fmt = (value) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 1 ? value.toFixed(2) : value.toPrecision(3));
+/** A ratio as the tables print it. */
+export const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3)}×`);
 
 /** How many times better `a` is than `b` for a workload (> 1: `a` is faster). */
-const speedup = (workload, a, b) => (a === undefined || b === undefined ? undefined : workload.better === 'lower' ? b / a : a / b);
+export const speedup = (workload, a, b) => (a === undefined || b === undefined ? undefined : workload.better === 'lower' ? b / a : a / b);
 
 const gflops = (workload, row) => (workload.flopsPerSample && row.figure !== undefined ? (row.figure * workload.flopsPerSample) / 1e9 : undefined);
 
 /** The whole RESULTS.md text. */
-export function renderResults({ rows, limit, limit128, quick, env, seconds, workloads }) {
+export function renderResults({ rows, limit, limit128, quick, env, seconds, workloads, lossCurve }) {
   const figure = (id, library, backend) => rows.find((r) => r.workload === id && r.library === library && r.backend === backend)?.figure;
   // Both builds measure the same loop (128-bit multiply and add, no contraction): the better figure is the peak.
   const peak128 = Math.max(limit128.peak128 ?? 0, limit.peak128 ?? 0) || undefined;
@@ -149,5 +152,6 @@ export function renderResults({ rows, limit, limit128, quick, env, seconds, work
   }
   out.push('');
   out.push(...predictorTargetLines(rows));
+  out.push(...renderLstm({ rows, workloads, lossCurve }));
   return out.join('\n');
 }

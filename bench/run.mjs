@@ -32,7 +32,19 @@ const libraries = [
   await load('./lib-predictor.mjs', 'predictorLibrary', 'neurite float32'),
   await load('./lib-onnx.mjs', 'onnxWebLibrary', 'onnxruntime-web'),
   await load('./lib-onnx.mjs', 'onnxNodeLibrary', 'onnxruntime-node'),
+  ...(await loadLstm()),
 ];
+
+/** The lstm workloads' libraries (bench/lib-lstm.mjs), or one row saying why they could not load. */
+async function loadLstm() {
+  const names = ['neuriteLstmLibrary', 'neuriteLstmBatchLibrary', 'brainLstmLibrary', 'synapticLstmLibrary', 'tfjsLstmLibrary', 'tfjsLstmBatchLibrary'];
+  try {
+    const module = await import('./lib-lstm.mjs');
+    return names.map((name) => module[name]);
+  } catch (error) {
+    return [{ name: 'lstm libraries', loadError: error, backends: ['-'], workloads: {} }];
+  }
+}
 
 /** Times one runner with tinybench; returns the median ms per iteration, the relative margin of error and the sample count. */
 async function time(label, runner) {
@@ -114,6 +126,8 @@ const limit128 = better(limit128Before, measureLimit(limitRounds, SIMD128_FLAGS)
 const limit = better(limitBefore, measureLimit(limitRounds));
 console.log('C limit (GFLOP/s):', JSON.stringify(limit), '128-bit SIMD build:', JSON.stringify(limit128));
 const env = { ...(await environment()), load: [loadBefore, os.loadavg()].map((l) => l.map((v) => v.toFixed(2)).join(' ')), rounds };
-const markdown = renderResults({ rows, limit, limit128, quick, env, seconds: (Date.now() - started) / 1000, workloads: WORKLOADS });
+const lstm = selected.find((w) => w.id === 'lstm');
+const lossCurve = lstm ? await (await import('./lib-lstm.mjs')).lstmLossCurve(lstm, datasets.get('lstm').series, quick).catch((error) => console.log(`lstm loss curve: ${errorText(error)}`)) : undefined;
+const markdown = renderResults({ rows, limit, limit128, quick, env, seconds: (Date.now() - started) / 1000, workloads: WORKLOADS, lossCurve });
 writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), markdown);
 console.log(`wrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);

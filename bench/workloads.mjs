@@ -1,5 +1,6 @@
-// The six workloads: network shapes, training settings and how a timing becomes the reported figure.
+// The workloads: network shapes, training settings and how a timing becomes the reported figure.
 import { mnistData, randomData, xorData } from './data.mjs';
+import { LSTM_WORKLOADS } from './workloads-lstm.mjs';
 
 /** Forward flops of one sample through a dense stack (2·in·out per layer: a multiply and an add per weight). */
 export function forwardFlops(sizes) {
@@ -51,4 +52,5 @@ export const WORKLOADS = [
     data: () => randomData(256, 64, 64, 11),
     figure: (ms, perIteration) => perIteration / (ms / 1000),
   },
+  ...LSTM_WORKLOADS,
 ];

@@ -112,3 +112,56 @@ export function seedEntry(layer: i32, field: i32): i32 {
 export function denseEntry(layer: i32, field: i32): i32 {
   return DENSE_HEADER_WORDS + (layer - 1) * DENSE_LAYER_WORDS + field;
 }
+
+/**
+ * Recurrent network header. A recurrent arena starts with a dense header (the words above, same meanings), so
+ * the optimizer of assembly/optimizers.ts steps it unchanged: DENSE_LAYER_COUNT counts the recurrent layers and
+ * the dense head, and each layer's dense entry describes its [weights | biases] block (a recurrent layer's weights
+ * are its gate rows over [input | previous state], DENSE_IN = width + size, DENSE_OUT = gates × size).
+ * DENSE_INPUT holds the staged inputs, time-major [step][row][feature], DENSE_TARGET the staged targets.
+ * Per recurrent layer DENSE_OUTPUT holds its states h [step][row][unit] and DENSE_DELTA dLoss/dh from above;
+ * on the head they hold its outputs and deltas. The recurrent words follow the dense layer table.
+ */
+export const RNN_STEPS = 0;
+export const RNN_OUTPUT_MODE = 1;
+export const RNN_WINDOW = 2;
+export const RNN_LENGTHS = 3;
+export const RNN_FEED = 4;
+export const RNN_HEAD_INPUT = 5;
+export const RNN_GLOBAL_WORDS = 8;
+
+/** Per recurrent layer, at {@link recurrentEntry}. */
+export const RNN_CELL = 0;
+export const RNN_SIZE = 1;
+export const RNN_WIDTH = 2;
+/** [step][row][width + size]: each step's input and previous state, side by side. */
+export const RNN_XH = 3;
+/** [step][row][gates × size]: each step's gate activations. */
+export const RNN_GATES = 4;
+/** lstm: the cell states c and tanh(c) [step][row][c | tanh c]; gru: [step][row][width + size], the input beside r ⊙ h'. */
+export const RNN_EXTRA = 5;
+/** Scratch of one step, per row: pre-activation deltas, and dLoss/d[x | h'] (gru: a second one for [x | r ⊙ h']). */
+export const RNN_DGATES = 6;
+export const RNN_DXH = 7;
+export const RNN_DXR = 8;
+/** Per row: dLoss/dh and (lstm) dLoss/dc carried from the next step back. */
+export const RNN_CARRY_H = 9;
+export const RNN_CARRY_C = 10;
+export const RNN_LAYER_WORDS = 12;
+
+/** Cell codes (RNN_CELL), and the output modes (RNN_OUTPUT_MODE). */
+export const CELL_LSTM = 0;
+export const CELL_GRU = 1;
+export const CELL_RNN = 2;
+export const OUTPUT_SEQUENCE = 0;
+export const OUTPUT_LAST = 1;
+
+/** Header word of recurrent global `field` in an arena of `layers` parameter layers (recurrent ones and the head). */
+export function recurrentWord(layers: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + layers * DENSE_LAYER_WORDS + field;
+}
+
+/** Header word of `field` for recurrent layer `layer` (1-based) in an arena of `layers` parameter layers. */
+export function recurrentEntry(layers: i32, layer: i32, field: i32): i32 {
+  return DENSE_HEADER_WORDS + layers * DENSE_LAYER_WORDS + RNN_GLOBAL_WORDS + (layer - 1) * RNN_LAYER_WORDS + field;
+}

@@ -27,3 +27,12 @@ export { toFunction, toFunctionSource } from './io/function.js';
 export { toONNX, type ONNXOptions } from './io/onnx.js';
 export { brainToDenseModel } from './io/brain.js';
 export { parseCSV, parseNumber, type CSVTable } from './io/csv.js';
+export { RecurrentNetwork } from './recurrent/network.js';
+export { parseRecurrentModel } from './recurrent/json.js';
+export { RECURRENT_CELLS, RECURRENT_OUTPUTS } from './recurrent/types.js';
+export type {
+  RecurrentCell, RecurrentOutput, RecurrentLayerSpec, RecurrentHeadSpec, RecurrentNetworkOptions, Sequence, SequencePair,
+  RecurrentData, RecurrentFitOptions, RecurrentLayerJSON, RecurrentModelJSON,
+} from './recurrent/types.js';
+export { brainToRecurrentModel } from './io/brain-recurrent.js';
+export { recurrentToONNX } from './io/onnx-recurrent.js';

@@ -15,6 +15,11 @@ import {
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
   DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, denseEntry,
 } from './header.js';
+import {
+  RNN_STEPS, RNN_OUTPUT_MODE, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH, RNN_XH, RNN_GATES,
+  RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
+  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+} from './header.js';
 import { MemoryError } from './errors.js';
 
 /**
@@ -172,5 +177,116 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   b.buffer(DENSE_DATA_TARGETS, dataRows * sizes[layers]!);
   b.buffer(DENSE_DATA_ORDER, Math.ceil(dataRows / 2));
   b.buffer(DENSE_DATA_LOSSES, 2 * lossChunk);
+  return b.done(fixedBytes);
+}
+
+/** One recurrent layer of a {@link RecurrentShape}: its cell code (CELL_*), units and, for a simple rnn, activation code. */
+export interface RecurrentLayerShape {
+  readonly cell: number;
+  readonly size: number;
+  readonly activation: number;
+}
+
+/** A recurrent network's shape and kernel codes: the recurrent layers, then the dense head. */
+export interface RecurrentShape {
+  readonly inputSize: number;
+  readonly layers: readonly RecurrentLayerShape[];
+  readonly headSize: number;
+  readonly headActivation: number;
+  /** OUTPUT_SEQUENCE or OUTPUT_LAST. */
+  readonly output: number;
+  readonly loss: number;
+  readonly optimizer: number;
+  readonly nesterov: boolean;
+}
+
+/** Gate rows per unit of a cell: lstm 4 (i, f, g, o), gru 3 (z, r, n), rnn 1. */
+export function gateCount(cell: number): number {
+  return cell === CELL_LSTM ? 4 : cell === CELL_GRU ? 3 : 1;
+}
+
+/** Number of weights and biases of a recurrent shape, in the arena's order: per layer [weights | biases], the head last. */
+export function recurrentParameterCount(shape: RecurrentShape): number {
+  let count = 0;
+  let width = shape.inputSize;
+  for (const layer of shape.layers) {
+    const rows = gateCount(layer.cell) * layer.size;
+    count += rows * (width + layer.size) + rows;
+    width = layer.size;
+  }
+  return count + shape.headSize * width + shape.headSize;
+}
+
+/**
+ * Recurrent arena (header words in header.ts). Fixed part: settings, parameters (per layer its gate rows over
+ * [input | previous state], row-major, then its biases; the head last), gradients and moments arranged alike, and
+ * the forecast's feedback figures. Then, for `capacity` sequences of up to `steps` steps, time-major: the staged
+ * inputs, targets and lengths, and per layer every step's [input | state], gates, cell states, states and deltas.
+ */
+export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: number): Layout {
+  const layers = shape.layers.length + 1;
+  const b = new LayoutBuilder(recurrentEntry(layers, layers, 0));
+  const params = recurrentParameterCount(shape);
+  const rows = capacity * steps;
+  b.set(DENSE_LAYER_COUNT, layers);
+  b.set(DENSE_CAPACITY, capacity);
+  b.set(DENSE_PARAM_COUNT, params);
+  b.set(DENSE_LOSS_KIND, shape.loss);
+  b.set(DENSE_OPTIMIZER, shape.optimizer);
+  b.set(DENSE_NESTEROV, shape.nesterov ? 1 : 0);
+  b.set(recurrentWord(layers, RNN_STEPS), steps);
+  b.set(recurrentWord(layers, RNN_OUTPUT_MODE), shape.output);
+  b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
+  let offset = b.buffer(DENSE_PARAMS, params);
+  let width = shape.inputSize;
+  const widths: number[] = [];
+  for (let l = 1; l <= layers; l++) {
+    const head = l === layers;
+    const size = head ? shape.headSize : shape.layers[l - 1]!.size;
+    const nIn = head ? width : width + size;
+    const nOut = head ? size : gateCount(shape.layers[l - 1]!.cell) * size;
+    widths.push(width);
+    b.set(denseEntry(l, DENSE_IN), nIn);
+    b.set(denseEntry(l, DENSE_OUT), nOut);
+    b.set(denseEntry(l, DENSE_ACTIVATION), head ? shape.headActivation : shape.layers[l - 1]!.activation);
+    b.set(denseEntry(l, DENSE_WEIGHT), offset);
+    offset += nIn * nOut * 8;
+    b.set(denseEntry(l, DENSE_BIAS), offset);
+    offset += nOut * 8;
+    if (!head) {
+      b.set(recurrentEntry(layers, l, RNN_CELL), shape.layers[l - 1]!.cell);
+      b.set(recurrentEntry(layers, l, RNN_SIZE), size);
+      b.set(recurrentEntry(layers, l, RNN_WIDTH), width);
+    }
+    width = size;
+  }
+  b.buffer(DENSE_GRADS, params);
+  b.buffer(DENSE_MOMENT1, params);
+  b.buffer(DENSE_MOMENT2, params);
+  b.buffer(recurrentWord(layers, RNN_FEED), 2 * shape.inputSize);
+  const fixedBytes = b.bytes;
+  const sequence = shape.output === OUTPUT_SEQUENCE;
+  b.buffer(DENSE_INPUT, rows * shape.inputSize);
+  b.buffer(DENSE_TARGET, (sequence ? rows : capacity) * shape.headSize);
+  b.buffer(recurrentWord(layers, RNN_LENGTHS), Math.ceil(capacity / 2));
+  shape.layers.forEach((layer, i) => {
+    const l = i + 1;
+    const nIn = widths[i]! + layer.size;
+    const nOut = gateCount(layer.cell) * layer.size;
+    b.buffer(denseEntry(l, DENSE_OUTPUT), rows * layer.size);
+    b.buffer(denseEntry(l, DENSE_DELTA), rows * layer.size);
+    b.buffer(recurrentEntry(layers, l, RNN_XH), rows * nIn);
+    b.buffer(recurrentEntry(layers, l, RNN_GATES), rows * nOut);
+    b.buffer(recurrentEntry(layers, l, RNN_EXTRA), layer.cell === CELL_LSTM ? 2 * rows * layer.size : layer.cell === CELL_GRU ? rows * nIn : 0);
+    b.buffer(recurrentEntry(layers, l, RNN_DGATES), capacity * nOut);
+    b.buffer(recurrentEntry(layers, l, RNN_DXH), capacity * nIn);
+    b.buffer(recurrentEntry(layers, l, RNN_DXR), layer.cell === CELL_GRU ? capacity * nIn : 0);
+    b.buffer(recurrentEntry(layers, l, RNN_CARRY_H), capacity * layer.size);
+    b.buffer(recurrentEntry(layers, l, RNN_CARRY_C), capacity * layer.size);
+  });
+  const headRows = sequence ? rows : capacity;
+  b.buffer(denseEntry(layers, DENSE_OUTPUT), headRows * shape.headSize);
+  b.buffer(denseEntry(layers, DENSE_DELTA), headRows * shape.headSize);
+  b.buffer(recurrentWord(layers, RNN_HEAD_INPUT), sequence ? 0 : capacity * shape.layers[shape.layers.length - 1]!.size);
   return b.done(fixedBytes);
 }

@@ -1,4 +1,4 @@
-// The Vite-built playground trains in a Web Worker on the wasm backend inside headless Chromium.
+// The Vite-built playground's two pages train in a Web Worker on the wasm backend inside headless Chromium.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -75,6 +75,33 @@ describe('the browser playground', () => {
     await page.waitForFunction((after) => Number(document.body.dataset.epoch) > after + 200, epoch);
     mkdirSync(new URL('./artifacts/', import.meta.url), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('the series page: an LSTM in a worker on wasm learns the default curve and forecasts its next 60 steps within 0.1', async () => {
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/series.html`);
+    await page.waitForFunction(() => Number(document.querySelector('#forecast-error')?.textContent) < 0.1, null, { timeout: 90_000 });
+    expect(await text(page, '#backend')).toBe('wasm');
+    expect(Number(await page.locator('body').getAttribute('data-epoch'))).toBeGreaterThan(0);
+    // The forecast is drawn, dashed orange, in the grey part on the right.
+    const orange = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#curve')!;
+      const data = canvas.getContext('2d')!.getImageData(canvas.width * 0.7, 0, canvas.width * 0.3, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) count += Number(data[i]! > 200 && data[i + 1]! > 90 && data[i + 1]! < 140 && data[i + 2]! < 60);
+      return count;
+    });
+    expect(orange).toBeGreaterThan(50);
+
+    // A stroke drawn with the mouse becomes the new curve: a new network learns it from epoch 0.
+    const box = (await page.locator('#curve').boundingBox())!;
+    await page.mouse.move(box.x + 5, box.y + 150);
+    await page.mouse.down();
+    for (let k = 1; k <= 40; k++) await page.mouse.move(box.x + 5 + k * 11, box.y + 150 + 80 * Math.sin(k / 3));
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('#forecast-error')?.textContent === '–' && Number(document.body.dataset.epoch) >= 50 && document.querySelector('#loss')?.textContent !== '–');
+    mkdirSync(new URL('./artifacts/', import.meta.url), { recursive: true });
+    await page.screenshot({ path: screenshot.replace('browser.png', 'browser-series.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);
 });

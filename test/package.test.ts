@@ -12,8 +12,9 @@ import { measureSize } from '../scripts/size.mjs';
 
 // esbuild comes with tsup, as in scripts/size.mjs.
 const esbuild: typeof import('esbuild') = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
-// About 1.5× the 37.8 KB min+gzip measured when DenseNetwork landed: a jump past it means something heavy got bundled.
-const SIZE_BUDGET_BYTES = 60 * 1024;
+// 92.4 KB min+gzip with dense and recurrent networks and the float32 predictor (both wasm builds inlined), plus a
+// margin: a jump past it means something heavy got bundled.
+const SIZE_BUDGET_BYTES = 100 * 1024;
 // Members marked @internal in src/ (the kernels' staging and training steps, the parsers' helpers).
 const INTERNAL_NAMES = ['stepStaged', 'trainEpochs', 'stageRows', 'stageData', 'stagedOrder', 'evaluateRows', 'trainingState',
   'restoreTrainingState', 'parameterView', 'lastCorrect', 'DenseLayerSource', 'disableSpecialized', 'parseText', 'finiteNumber'];

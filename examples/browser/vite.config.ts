@@ -8,6 +8,10 @@ export default defineConfig({
   base: './',
   resolve: { alias: { neurite: fileURLToPath(new URL('../..', import.meta.url)) } },
   worker: { format: 'es' },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: 'dist', emptyOutDir: true, target: 'es2022',
+    // Two pages: the classification playground and the series page.
+    rollupOptions: { input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), series: fileURLToPath(new URL('./series.html', import.meta.url)) } },
+  },
   logLevel: 'warn',
 });

@@ -15,6 +15,14 @@ export interface Kernels {
   evaluateDense(arena: Arena, count: number): number;
   /** Up to `epochs` passes over the staged data set; returns the number of completed epochs. */
   trainEpochsDense(arena: Arena, rows: number, batchSize: number, epochs: number, threshold: number): number;
+  /** Recurrent forward pass of `count` sequences of up to `steps` steps staged at DENSE_INPUT (time-major). */
+  forwardRecurrent(arena: Arena, count: number, steps: number): void;
+  /** Forward pass, backpropagation through time and one optimizer step on `count` staged sequences; returns the mean loss (DENSE_STATUS 1 when it diverged, nothing applied). */
+  trainRecurrent(arena: Arena, count: number, steps: number): number;
+  /** Loss of `count` staged sequences (S_CORRECT set), without training. */
+  evaluateRecurrent(arena: Arena, count: number, steps: number): number;
+  /** Runs one staged sequence of `prime` steps, then `horizon - 1` more, each fed the previous step's output. */
+  forecastRecurrent(arena: Arena, prime: number, horizon: number): void;
   /** Index of the first non-finite number among the `n` numbers of the buffer at header word `index`, or -1. */
   findNonFinite(arena: Arena, index: number, n: number): number;
   /**

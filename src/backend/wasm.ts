@@ -20,6 +20,10 @@ export interface WasmExports {
   trainEpochsDense(arena: number, rows: number, batchSize: number, epochs: number, threshold: number): number;
   findNonFinite(arena: number, index: number, n: number): number;
   predict32(arena: number, count: number): number;
+  forwardRecurrent(arena: number, count: number, steps: number): void;
+  trainRecurrent(arena: number, count: number, steps: number): number;
+  evaluateRecurrent(arena: number, count: number, steps: number): number;
+  forecastRecurrent(arena: number, prime: number, horizon: number): void;
   exp(x: number): number;
   expTable(): number;
 }
@@ -142,6 +146,10 @@ export function wasmKernels(wasm: WasmModule): Kernels {
       (specializedEpochs(wasm, arena, rows, batchSize, epochs) ?? x.trainEpochsDense)(arena.base, rows, batchSize, epochs, threshold),
     findNonFinite: (arena: Arena, index: number, n: number) => x.findNonFinite(arena.base, index, n),
     predict32: (arena: Arena, count: number) => x.predict32(arena.base, count),
+    forwardRecurrent: (arena: Arena, count: number, steps: number) => x.forwardRecurrent(arena.base, count, steps),
+    trainRecurrent: (arena: Arena, count: number, steps: number) => x.trainRecurrent(arena.base, count, steps),
+    evaluateRecurrent: (arena: Arena, count: number, steps: number) => x.evaluateRecurrent(arena.base, count, steps),
+    forecastRecurrent: (arena: Arena, prime: number, horizon: number) => x.forecastRecurrent(arena.base, prime, horizon),
   };
 }
 

@@ -7,6 +7,7 @@ import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { AbortError, InvalidArgumentError, NeuriteError } from '../errors.js';
 import { evaluate, exportModel, predict, type PredictOptions, type Streams, train } from './commands.js';
 import { demo } from './demo.js';
+import { exportRecurrent, forecast, type ForecastOptions, isRecurrentModelFile, trainRecurrent } from './recurrent.js';
 
 /** Exit codes: 2 for a command line that cannot run as written, 1 when the work itself failed, 130 on Ctrl-C (128 + SIGINT). */
 const EXIT_USAGE = 2;
@@ -58,6 +59,19 @@ function significantDigits(value: string): number {
   return n;
 }
 
+function unitSizes(value: string): number[] {
+  const sizes = value.split(',').map((part) => Number(part.trim()));
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError('must be comma-separated positive integers, one per recurrent layer (e.g. 32 or 32,16).');
+  return sizes;
+}
+
+/** `train`'s options that have no meaning for a recurrent network, as commander names them. */
+const DENSE_ONLY = ['layers', 'activation', 'outputActivation', 'loss', 'patience', 'earlyStopping', 'validationSplit', 'checkpoint', 'checkpointEvery', 'resume', 'stream'];
+/** `train`'s options that only a recurrent network has. */
+const RECURRENT_ONLY = ['window', 'horizon', 'units'];
+/** A commander option key as its flag: `outputActivation` → `--output-activation`, `earlyStopping` → `--no-early-stopping`. */
+const flagOf = (key: string) => (key === 'earlyStopping' ? '--no-early-stopping' : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+
 function columnList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) throw new UsageError('must be comma-separated column names.');
@@ -81,7 +95,7 @@ const delimiterOption = () => new Option('--delimiter <char>', "CSV field separa
 /** The command-line program; `signal` lets Ctrl-C stop training cleanly. */
 function program(signal: AbortSignal, streams: Streams): Command {
   const cli = new Command('neurite')
-    .description('Train, run and check neurite dense networks on CSV or JSON data.')
+    .description('Train, run and check neurite dense and recurrent networks on CSV or JSON data.')
     .version(version(), '-V, --version', 'print the version')
     .configureOutput({ writeOut: (s) => streams.out.write(s), writeErr: (s) => streams.err.write(s) })
     .showHelpAfterError()
@@ -113,11 +127,39 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .addOption(new Option('--checkpoint-every <n>', 'epochs between checkpoints (default: 1)').argParser(positiveInteger))
     .addOption(new Option('--resume <file>', 'continue the run saved in this checkpoint, on the same data file, with its options (--epochs may raise the total); ends bit-identical to a run that never stopped'))
     .addOption(new Option('--stream', 'read the CSV file in pieces once per epoch instead of into memory (default: for files over 256 MiB)'))
+    .addOption(new Option('--recurrent <cell>', 'train a recurrent network on a series (rows in time order; numeric columns are its features, text columns such as dates are left out)').choices(['lstm', 'gru', 'rnn']))
+    .addOption(new Option('--window <n>', '--recurrent: steps per training window (default: 24)').argParser(positiveInteger))
+    .addOption(new Option('--horizon <n>', '--recurrent: steps ahead each step learns (default: 1)').argParser(positiveInteger))
+    .addOption(new Option('--units <sizes>', '--recurrent: units per recurrent layer, comma-separated to stack (default: 32)').argParser(unitSizes))
     .action(async (data: string, o: Record<string, unknown>, command: Command) => {
+      const given = (key: string) => command.getOptionValueSource(key) === 'cli';
+      if (o.recurrent) {
+        const dense = DENSE_ONLY.find(given);
+        if (dense) throw new InvalidArgumentError(`${flagOf(dense)} is for dense networks; --recurrent trains on windows of the series (see --window, --horizon, --units)`, flagOf(dense));
+        await trainRecurrent(data, {
+          recurrent: o.recurrent as 'lstm' | 'gru' | 'rnn',
+          ...(o.window ? { window: o.window as number } : {}),
+          ...(o.horizon ? { horizon: o.horizon as number } : {}),
+          ...(o.units ? { units: o.units as number[] } : {}),
+          ...(o.target ? { target: o.target as string[] } : {}),
+          ...(o.ignore ? { ignore: o.ignore as string[] } : {}),
+          ...(o.optimizer ? { optimizer: o.optimizer as OptimizerName } : {}),
+          ...(o.learningRate ? { learningRate: o.learningRate as number } : {}),
+          ...(o.epochs ? { epochs: o.epochs as number } : {}),
+          ...(o.batchSize ? { batchSize: o.batchSize as number } : {}),
+          ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
+          ...(o.out ? { out: o.out as string } : {}),
+          ...(given('plot') ? { plot: o.plot as boolean } : {}),
+          ...(o.delimiter ? { delimiter: o.delimiter as string } : {}),
+          ...(o.backend ? { backend: o.backend as 'wasm' | 'js' } : {}),
+        }, streams, signal);
+        return;
+      }
+      const recurrentOnly = RECURRENT_ONLY.find(given);
+      if (recurrentOnly) throw new InvalidArgumentError(`${flagOf(recurrentOnly)} needs --recurrent <cell>`, flagOf(recurrentOnly));
       if (o.patience !== undefined && o.earlyStopping === false) throw new InvalidArgumentError('--patience and --no-early-stopping cannot both be given', '--patience');
       if (o.checkpointEvery !== undefined && o.checkpoint === undefined && o.resume === undefined) throw new InvalidArgumentError('--checkpoint-every needs --checkpoint <file>', '--checkpoint-every');
       // Options left at their defaults are not passed: a resumed run takes them from its checkpoint.
-      const given = (key: string) => command.getOptionValueSource(key) === 'cli';
       await train(data, {
         ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
         ...(o.out ? { out: o.out as string } : {}),
@@ -173,11 +215,27 @@ function program(signal: AbortSignal, streams: Streams): Command {
   cli
     .command('export')
     .description('export a model as ONNX or as a standalone JavaScript module computing predict')
-    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
-    .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict)').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
+    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork or RecurrentNetwork toJSON() output)')
+    .addOption(new Option('--to <format>', 'onnx (float32), onnx64 (float64) or js (an ES module: export default function predict); recurrent models: onnx').choices(['onnx', 'onnx64', 'js']).makeOptionMandatory())
     .requiredOption('--out <file>', "where to write it, e.g. model.onnx or predict.mjs; '-' for standard output")
     .action((model: string, o: { to: 'onnx' | 'onnx64' | 'js'; out: string }) => {
-      exportModel(model, o.to, o.out, streams);
+      if (isRecurrentModelFile(model)) exportRecurrent(model, o.to, o.out, streams);
+      else exportModel(model, o.to, o.out, streams);
+    });
+
+  cli
+    .command('forecast')
+    .description('print the steps after the end of a series, forecast by a model saved by train --recurrent, then a chart')
+    .argument('<model>', 'model.json saved by neurite train --recurrent')
+    .argument('<data>', 'the series as a CSV (or JSON) file with the columns it was trained on, rows in time order; the forecast starts after its last row')
+    .addOption(new Option('--steps <n>', 'how many steps to forecast').argParser(positiveInteger).default(1))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits))
+    .option('--no-plot', 'do not draw the chart')
+    .addOption(delimiterOption())
+    .addOption(backendOption())
+    .action((model: string, data: string, o: ForecastOptions) => {
+      forecast(model, data, o, streams);
     });
 
   cli

@@ -218,19 +218,7 @@ export class DenseModel {
   }
 
   private writeSettings(): void {
-    const o = this.config.optimizer;
-    const f = this.arena.f64;
-    const s = this.arena.at(DENSE_SETTINGS);
-    f[s + S_LEARNING_RATE] = o.learningRate;
-    for (const [slot, value] of settingSlots(o.type, o)) f[s + slot] = value;
-    f[s + S_WEIGHT_DECAY] = o.weightDecay;
-    f[s + S_CLIP_NORM] = o.clipNorm;
-    f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
-    f[s + S_ELU_ALPHA] = ELU_ALPHA;
-    f[s + S_BETA1_POWER] = 1;
-    f[s + S_BETA2_POWER] = 1;
-    // Unknown parameter peak: the first step checks what it writes before writing it.
-    f[s + S_PEAK_PARAM] = Infinity;
+    writeSettings(this.arena.f64, this.arena.at(DENSE_SETTINGS), this.config.optimizer);
   }
 
   // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
@@ -592,4 +580,18 @@ export class DenseModel {
     // Called by a getter of an input being read: the read finishes in this memory, then frees it.
     if (!this.reading) untrack(this, this.arena);
   }
+}
+
+/** Writes an optimizer's settings and fresh running state at `s`, the settings block of a dense-headed arena. */
+export function writeSettings(f: Float64Array, s: number, o: ResolvedDense['optimizer']): void {
+  f[s + S_LEARNING_RATE] = o.learningRate;
+  for (const [slot, value] of settingSlots(o.type, o)) f[s + slot] = value;
+  f[s + S_WEIGHT_DECAY] = o.weightDecay;
+  f[s + S_CLIP_NORM] = o.clipNorm;
+  f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
+  f[s + S_ELU_ALPHA] = ELU_ALPHA;
+  f[s + S_BETA1_POWER] = 1;
+  f[s + S_BETA2_POWER] = 1;
+  // Unknown parameter peak: the first step checks what it writes before writing it.
+  f[s + S_PEAK_PARAM] = Infinity;
 }

@@ -94,7 +94,7 @@ export function brainToDenseModel(json: unknown): DenseModelJSON {
 }
 
 /** Checks that `value` is a non-array object without prototype-polluting own keys. */
-function object(value: unknown, argument: string): Record<string, unknown> {
+export function object(value: unknown, argument: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new FormatError(`${argument} must be an object, got ${describe(value)}`, argument);
   }

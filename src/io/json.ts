@@ -136,7 +136,7 @@ export function parseText(json: unknown): unknown {
 }
 
 /** Checks `format` and `version` before any other field, so a file of another format or version is reported as that. */
-function header(value: unknown, format: string): unknown {
+export function header(value: unknown, format: string): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(`json must be an object, got ${describe(value)}`, 'json');
   const own = (key: string) => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
   literal(own('format'), 'json.format', format);
@@ -145,7 +145,7 @@ function header(value: unknown, format: string): unknown {
 }
 
 /** Checks that `value` is a non-array object with only `known` own keys and every `required` one; returns its own data. */
-function record(value: unknown, argument: string, known: readonly string[], required: readonly string[]): Record<string, unknown> {
+export function record(value: unknown, argument: string, known: readonly string[], required: readonly string[]): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new FormatError(`${argument} must be an object, got ${describe(value)}`, argument);
   }
@@ -162,7 +162,7 @@ function record(value: unknown, argument: string, known: readonly string[], requ
 }
 
 /** Checks that `value` is an array with a length in [min, max]. */
-function list(value: unknown, argument: string, min: number, max: number): unknown[] {
+export function list(value: unknown, argument: string, min: number, max: number): unknown[] {
   if (!Array.isArray(value)) throw new FormatError(`${argument} must be an array, got ${describe(value)}`, argument);
   if (value.length < min || value.length > max) {
     const expected = min === max ? `${min}` : `${min} to ${max}`;
@@ -175,7 +175,7 @@ function literal(value: unknown, argument: string, expected: string | number): v
   if (value !== expected) throw new FormatError(`${argument} must be ${JSON.stringify(expected)}, got ${describe(value)}`, argument);
 }
 
-function name<T extends string>(value: unknown, argument: string, names: readonly T[]): T {
+export function name<T extends string>(value: unknown, argument: string, names: readonly T[]): T {
   if (typeof value !== 'string' || !(names as readonly string[]).includes(value)) {
     throw new FormatError(`${argument} must be one of ${names.map((n) => `'${n}'`).join(', ')}, got ${describe(value)}`, argument);
   }
@@ -189,14 +189,14 @@ export function finiteNumber(value: unknown, argument: string): number {
 }
 
 /** Seeds are 32-bit unsigned integers, as DenseNetwork takes them. */
-function seedNumber(value: unknown): number {
+export function seedNumber(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 32 - 1) {
     throw new FormatError(`json.seed must be an integer in [0, ${2 ** 32 - 1}], got ${describe(value)}`, 'json.seed');
   }
   return value;
 }
 
-function size(value: unknown, argument: string, max: number): number {
+export function size(value: unknown, argument: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new FormatError(`${argument} must be an integer in [1, ${max}], got ${describe(value)}`, argument);
   }
@@ -221,7 +221,7 @@ function denseLayer(value: unknown, argument: string, l: number, count: number):
 }
 
 /** Copies an array (or typed array) of exactly `length` finite numbers, reading each element once. */
-function numbers(value: unknown, argument: string, length: number, shape?: string): number[] {
+export function numbers(value: unknown, argument: string, length: number, shape?: string): number[] {
   const what = shape === undefined ? `${length} numbers` : `${length} numbers (${shape})`;
   if (!isArrayOrTypedArray(value)) throw new FormatError(`${argument} must be an array of ${what}, got ${describe(value)}`, argument);
   if (value.length !== length) throw new FormatError(`${argument} must hold ${what}, got ${value.length}`, argument);
@@ -243,7 +243,7 @@ const OPTIMIZER_RANGES: Record<string, [min: number, max: number, open: boolean]
 };
 
 /** An optimizer name or `{ type, ...settings }`; every setting finite and in range. */
-function optimizer(value: unknown, argument: string): OptimizerOptions {
+export function optimizer(value: unknown, argument: string): OptimizerOptions {
   if (typeof value === 'string') return { type: name(value, argument, OPTIMIZERS) };
   const entry = record(value, argument, OPTIMIZER_KEYS, ['type']);
   const out: OptimizerOptions = { type: name(entry.type, `${argument}.type`, OPTIMIZERS) };
@@ -272,7 +272,7 @@ function optimizer(value: unknown, argument: string): OptimizerOptions {
 }
 
 /** Deep-copies the free-form `meta` object: JSON values only, bounded depth and size, no polluting keys. */
-function meta(value: unknown): Record<string, unknown> {
+export function meta(value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(`json.meta must be an object, got ${describe(value)}`, 'json.meta');
   let count = 0;
   const copy = (v: unknown, path: string, depth: number): unknown => {
@@ -303,7 +303,7 @@ function meta(value: unknown): Record<string, unknown> {
 }
 
 /** Standardization figures: per column a finite mean and a standard deviation > 0. */
-function scaling(value: unknown, inputs: number, outputs: number): ScalingJSON {
+export function scaling(value: unknown, inputs: number, outputs: number): ScalingJSON {
   const entry = record(value, 'json.scaling', SCALING_KEYS, []);
   const block = (v: unknown, argument: string, width: number): StandardizationJSON => {
     const figures = record(v, argument, STANDARDIZATION_KEYS, STANDARDIZATION_KEYS);
@@ -327,7 +327,7 @@ function count(value: unknown, argument: string, max = Number.MAX_SAFE_INTEGER):
 }
 
 /** A checkpoint's training state; the visiting order must be a permutation (it indexes the staged rows). */
-function training(value: unknown, parameters: number): TrainingJSON {
+export function training(value: unknown, parameters: number): TrainingJSON {
   const entry = record(value, 'json.training', TRAINING_KEYS, TRAINING_REQUIRED);
   const power = (v: unknown, argument: string): number => {
     const p = finiteNumber(v, argument);

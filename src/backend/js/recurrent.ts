@@ -1,0 +1,450 @@
+// JS twin of assembly/recurrent.ts: the same loops and summation order (two-lane dot products), same bits.
+import type { Arena } from '../arena.js';
+import { BackendError } from '../../errors.js';
+import { activate, derivative } from './activations.js';
+import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
+import {
+  binaryCrossEntropyDelta, binaryCrossEntropyTerm, crossEntropyDelta, crossEntropyTerm, mseGradient, softmaxDelta,
+} from '../../math/losses.js';
+import { SAFE_VALUE } from '../../math/optimizers.js';
+import {
+  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
+} from '../../math/recurrent.js';
+import {
+  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
+  DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
+  LOSS_CROSS_ENTROPY, RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
+  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
+  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+} from '../../header.js';
+
+/** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
+function dot(f: Float64Array, w: number, x: number, n: number): number {
+  const pairs = n & ~1;
+  let s0 = 0.0;
+  let s1 = 0.0;
+  for (let k = 0; k < pairs; k += 2) {
+    s0 += f[w + k]! * f[x + k]!;
+    s1 += f[w + k + 1]! * f[x + k + 1]!;
+  }
+  let s = s0 + s1;
+  if (n & 1) s += f[w + n - 1]! * f[x + n - 1]!;
+  return s;
+}
+
+/** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
+function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {
+  for (let b = 0; b < count; b++) {
+    const xb = x + b * nIn;
+    const ob = out + b * stride;
+    for (let o = first; o < end; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
+  }
+}
+
+/** y[k] += a·x[k], k < n. */
+function axpy(f: Float64Array, y: number, a: number, x: number, n: number): void {
+  for (let k = 0; k < n; k++) f[y + k] = f[y + k]! + a * f[x + k]!;
+}
+
+/** out[k] = Σ_o w[o][k]·d[o] for rows o in [first, end), summed over o in order from 0. */
+function transposed(f: Float64Array, out: number, w: number, d: number, nIn: number, first: number, end: number): void {
+  f.fill(0, out, out + nIn);
+  for (let o = first; o < end; o++) axpy(f, out, f[d + o]!, w + o * nIn, nIn);
+}
+
+/** Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in order. */
+function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number, nIn: number, first: number, end: number, stride: number, count: number): void {
+  for (let o = first; o < end; o++) {
+    const row = g + o * nIn;
+    let sum = f[gb + o]!;
+    for (let b = 0; b < count; b++) {
+      const delta = f[d + b * stride + o]!;
+      axpy(f, row, delta, x + b * nIn, nIn);
+      sum += delta;
+    }
+    f[gb + o] = sum;
+  }
+}
+
+/** One recurrent layer's header entries, as float64 indices. */
+interface Layer {
+  cell: number; size: number; width: number; nIn: number; nOut: number; activation: number;
+  w: number; bias: number; h: number; dh: number; xh: number; gates: number; extra: number;
+  dgates: number; dxh: number; dxr: number; carryH: number; carryC: number;
+}
+
+function layer(arena: Arena, layers: number, l: number): Layer {
+  const e = (field: number) => arena.at(recurrentEntry(layers, l, field));
+  return {
+    cell: arena.word(recurrentEntry(layers, l, RNN_CELL)),
+    size: arena.word(recurrentEntry(layers, l, RNN_SIZE)),
+    width: arena.word(recurrentEntry(layers, l, RNN_WIDTH)),
+    nIn: arena.word(denseEntry(l, DENSE_IN)),
+    nOut: arena.word(denseEntry(l, DENSE_OUT)),
+    activation: arena.word(denseEntry(l, DENSE_ACTIVATION)),
+    w: arena.at(denseEntry(l, DENSE_WEIGHT)),
+    bias: arena.at(denseEntry(l, DENSE_BIAS)),
+    h: arena.at(denseEntry(l, DENSE_OUTPUT)),
+    dh: arena.at(denseEntry(l, DENSE_DELTA)),
+    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dgates: e(RNN_DGATES), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
+    carryH: e(RNN_CARRY_H), carryC: e(RNN_CARRY_C),
+  };
+}
+
+/** Step t of layer L over `count` rows, reading its inputs at x ([row][width], time-major) and its own state at t − 1. */
+function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: number): void {
+  const { cell, size, width, nIn, nOut } = L;
+  const xh = L.xh + t * count * nIn;
+  const gates = L.gates + t * count * nOut;
+  for (let b = 0; b < count; b++) {
+    const row = xh + b * nIn;
+    f.copyWithin(row, x + (t * count + b) * width, x + (t * count + b + 1) * width);
+    if (t === 0) f.fill(0, row + width, row + nIn);
+    else f.copyWithin(row + width, L.h + ((t - 1) * count + b) * size, L.h + ((t - 1) * count + b + 1) * size);
+  }
+  affine(f, xh, L.w, L.bias, gates, nIn, 0, cell === CELL_GRU ? 2 * size : nOut, nOut, count);
+  const h = L.h + t * count * size;
+  if (cell === CELL_LSTM) {
+    // [c | tanh c] per row: the backward pass reads both.
+    const c = L.extra + t * count * 2 * size;
+    for (let b = 0; b < count; b++) {
+      const a = gates + b * nOut;
+      activate(f, a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
+      activate(f, a + 2 * size, size, ACT_TANH, 0.0, 0.0);
+      activate(f, a + 3 * size, size, ACT_SIGMOID, 0.0, 0.0);
+      const cb = c + b * 2 * size;
+      const previous = c - count * 2 * size + b * 2 * size;
+      for (let u = 0; u < size; u++) {
+        const state = lstmState(f[a + size + u]!, t === 0 ? 0.0 : f[previous + u]!, f[a + u]!, f[a + 2 * size + u]!);
+        f[cb + u] = state;
+        f[cb + size + u] = state;
+      }
+      activate(f, cb + size, size, ACT_TANH, 0.0, 0.0);
+      for (let u = 0; u < size; u++) f[h + b * size + u] = lstmOutput(f[a + 3 * size + u]!, f[cb + size + u]!);
+    }
+  } else if (cell === CELL_GRU) {
+    const xr = L.extra + t * count * nIn;
+    for (let b = 0; b < count; b++) {
+      const a = gates + b * nOut;
+      const row = xh + b * nIn;
+      const rrow = xr + b * nIn;
+      activate(f, a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
+      f.copyWithin(rrow, row, row + width);
+      for (let u = 0; u < size; u++) f[rrow + width + u] = f[a + size + u]! * f[row + width + u]!;
+    }
+    affine(f, xr, L.w, L.bias, gates, nIn, 2 * size, nOut, nOut, count);
+    for (let b = 0; b < count; b++) {
+      const a = gates + b * nOut;
+      const row = xh + b * nIn;
+      activate(f, a + 2 * size, size, ACT_TANH, 0.0, 0.0);
+      for (let u = 0; u < size; u++) f[h + b * size + u] = gruOutput(f[a + u]!, f[a + 2 * size + u]!, f[row + width + u]!);
+    }
+  } else {
+    for (let b = 0; b < count; b++) {
+      const a = gates + b * nOut;
+      activate(f, a, size, L.activation, 0.0, 0.0);
+      f.copyWithin(h + b * size, a, a + size);
+    }
+  }
+}
+
+/** The head over `rows` rows of x (its input, `nIn` wide), outputs at out. */
+function headForward(arena: Arena, f: Float64Array, head: number, x: number, out: number, rows: number): void {
+  const nIn = arena.word(denseEntry(head, DENSE_IN));
+  const nOut = arena.word(denseEntry(head, DENSE_OUT));
+  const kind = arena.word(denseEntry(head, DENSE_ACTIVATION));
+  const settings = arena.at(DENSE_SETTINGS);
+  affine(f, x, arena.at(denseEntry(head, DENSE_WEIGHT)), arena.at(denseEntry(head, DENSE_BIAS)), out, nIn, 0, nOut, nOut, rows);
+  for (let r = 0; r < rows; r++) activate(f, out + r * nOut, nOut, kind, f[settings + S_LEAKY_ALPHA]!, f[settings + S_ELU_ALPHA]!);
+}
+
+/** See assembly/recurrent.ts `forwardRecurrent`. */
+export function forwardRecurrent(arena: Arena, count: number, steps: number): void {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const recurrent = layers - 1;
+  const all: Layer[] = [];
+  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  for (let t = 0; t < steps; t++) {
+    let x = arena.at(DENSE_INPUT);
+    for (const L of all) {
+      layerStep(f, L, x, t, count);
+      x = L.h;
+    }
+  }
+  const top = all[recurrent - 1]!;
+  const out = arena.at(denseEntry(layers, DENSE_OUTPUT));
+  if (arena.word(recurrentWord(layers, RNN_OUTPUT_MODE)) === OUTPUT_SEQUENCE) {
+    headForward(arena, f, layers, top.h, out, steps * count);
+    return;
+  }
+  // 'last': each row's state at its own last step.
+  const lengths = (arena.base + arena.word(recurrentWord(layers, RNN_LENGTHS))) >> 2;
+  const input = arena.at(recurrentWord(layers, RNN_HEAD_INPUT));
+  const size = top.size;
+  for (let b = 0; b < count; b++) {
+    const from = top.h + ((arena.i32[lengths + b]! - 1) * count + b) * size;
+    f.copyWithin(input + b * size, from, from + size);
+  }
+  headForward(arena, f, layers, input, out, count);
+}
+
+/** See assembly/recurrent.ts `forecastRecurrent`. */
+export function forecastRecurrent(arena: Arena, prime: number, horizon: number): void {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const recurrent = layers - 1;
+  const all: Layer[] = [];
+  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  const nOut = arena.word(denseEntry(layers, DENSE_OUT));
+  const out = arena.at(denseEntry(layers, DENSE_OUTPUT));
+  const input = arena.at(DENSE_INPUT);
+  const feed = arena.at(recurrentWord(layers, RNN_FEED));
+  const top = all[recurrent - 1]!;
+  for (let t = 0; t < prime + horizon - 1; t++) {
+    if (t >= prime) {
+      for (let k = 0; k < nOut; k++) f[input + t * nOut + k] = feedBack(f[out + (t - 1) * nOut + k]!, f[feed + k]!, f[feed + nOut + k]!);
+    }
+    let x = input;
+    for (const L of all) {
+      layerStep(f, L, x, t, 1);
+      x = L.h;
+    }
+    headForward(arena, f, layers, top.h + t * top.size, out + t * nOut, 1);
+  }
+}
+
+// See assembly/recurrent.ts `matches`.
+function matches(f: Float64Array, out: number, target: number, n: number): boolean {
+  if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
+  let best = 0;
+  let expected = 0;
+  for (let i = 1; i < n; i++) {
+    if (f[out + i]! > f[out + best]!) best = i;
+    if (f[target + i]! > f[target + expected]!) expected = i;
+  }
+  return best === expected;
+}
+
+// See assembly/recurrent.ts `rowLoss`.
+function rowLoss(f: Float64Array, out: number, target: number, delta: number, n: number, kind: number, lossKind: number, perRow: number, leaky: number, elu: number): number {
+  const perOutput = 1.0 / n;
+  let loss = 0.0;
+  switch (lossKind) {
+    case LOSS_MSE: {
+      let weighted = 0.0;
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const e = a - f[target + i]!;
+        loss += e * e;
+        const g = mseGradient(e, perOutput);
+        f[delta + i] = g;
+        weighted += g * a;
+      }
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!;
+        const g = f[delta + i]!;
+        f[delta + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
+      }
+      return loss * perOutput;
+    }
+    case LOSS_BINARY_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= binaryCrossEntropyTerm(a, y);
+        f[delta + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
+      }
+      return loss * perOutput;
+    }
+    case LOSS_CROSS_ENTROPY: {
+      for (let i = 0; i < n; i++) {
+        const a = f[out + i]!, y = f[target + i]!;
+        loss -= crossEntropyTerm(a, y);
+        f[delta + i] = crossEntropyDelta(a, y, perRow);
+      }
+      return loss;
+    }
+    default:
+      throw new BackendError(`unknown loss code ${lossKind}`);
+  }
+}
+
+// See assembly/recurrent.ts `outputDelta`.
+function outputDelta(arena: Arena, count: number, steps: number): number {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const n = arena.word(denseEntry(layers, DENSE_OUT));
+  const kind = arena.word(denseEntry(layers, DENSE_ACTIVATION));
+  const lossKind = arena.word(DENSE_LOSS_KIND);
+  const settings = arena.at(DENSE_SETTINGS);
+  const leaky = f[settings + S_LEAKY_ALPHA]!;
+  const elu = f[settings + S_ELU_ALPHA]!;
+  const out = arena.at(denseEntry(layers, DENSE_OUTPUT));
+  const delta = arena.at(denseEntry(layers, DENSE_DELTA));
+  const target = arena.at(DENSE_TARGET);
+  const lengths = (arena.base + arena.word(recurrentWord(layers, RNN_LENGTHS))) >> 2;
+  const i32 = arena.i32;
+  let total = 0.0;
+  let correct = 0;
+  if (arena.word(recurrentWord(layers, RNN_OUTPUT_MODE)) === OUTPUT_SEQUENCE) {
+    let counted = 0;
+    for (let b = 0; b < count; b++) counted += i32[lengths + b]!;
+    const perRow = 1.0 / counted;
+    for (let t = 0; t < steps; t++) {
+      for (let b = 0; b < count; b++) {
+        const row = (t * count + b) * n;
+        if (t >= i32[lengths + b]!) {
+          f.fill(0, delta + row, delta + row + n);
+          continue;
+        }
+        if (matches(f, out + row, target + row, n)) correct++;
+        total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, perRow, leaky, elu);
+      }
+    }
+    f[settings + S_CORRECT] = correct;
+    return total * perRow;
+  }
+  const perRow = 1.0 / count;
+  for (let b = 0; b < count; b++) {
+    const row = b * n;
+    if (matches(f, out + row, target + row, n)) correct++;
+    total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, perRow, leaky, elu);
+  }
+  f[settings + S_CORRECT] = correct;
+  return total * perRow;
+}
+
+/** See assembly/recurrent.ts `evaluateRecurrent`. */
+export function evaluateRecurrent(arena: Arena, count: number, steps: number): number {
+  forwardRecurrent(arena, count, steps);
+  return outputDelta(arena, count, steps);
+}
+
+// See assembly/recurrent.ts `layerBackward`.
+function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: number, count: number, steps: number, window: number): void {
+  const { cell, size, width, nIn, nOut } = L;
+  const g = L.w + toGrads;
+  const gb = L.bias + toGrads;
+  f.fill(0, L.carryH, L.carryH + count * size);
+  f.fill(0, L.carryC, L.carryC + count * size);
+  if (below) f.fill(0, below.dh, below.dh + steps * count * width);
+  for (let t = steps - 1; t >= 0; t--) {
+    // Truncated BPTT: no gradient crosses from a window's first step back into the previous window.
+    if (window > 0 && (t + 1) % window === 0) {
+      f.fill(0, L.carryH, L.carryH + count * size);
+      f.fill(0, L.carryC, L.carryC + count * size);
+    }
+    const xh = L.xh + t * count * nIn;
+    const gates = L.gates + t * count * nOut;
+    const dh = L.dh + t * count * size;
+    for (let b = 0; b < count; b++) {
+      const a = gates + b * nOut;
+      const d = L.dgates + b * nOut;
+      const carryH = L.carryH + b * size;
+      const carryC = L.carryC + b * size;
+      for (let u = 0; u < size; u++) {
+        const dhu = f[dh + b * size + u]! + f[carryH + u]!;
+        if (cell === CELL_LSTM) {
+          const c = L.extra + (t * count + b) * 2 * size;
+          const i = f[a + u]!, fg = f[a + size + u]!, gg = f[a + 2 * size + u]!, o = f[a + 3 * size + u]!;
+          const tc = f[c + size + u]!;
+          const previous = t === 0 ? 0.0 : f[c - count * 2 * size + u]!;
+          const dc = lstmStateGradient(f[carryC + u]!, dhu, o, tc);
+          f[d + u] = dc * gg * derivative(i, ACT_SIGMOID, 0.0, 0.0);
+          f[d + size + u] = dc * previous * derivative(fg, ACT_SIGMOID, 0.0, 0.0);
+          f[d + 2 * size + u] = dc * i * derivative(gg, ACT_TANH, 0.0, 0.0);
+          f[d + 3 * size + u] = dhu * tc * derivative(o, ACT_SIGMOID, 0.0, 0.0);
+          f[carryC + u] = dc * fg;
+        } else if (cell === CELL_GRU) {
+          const z = f[a + u]!, n = f[a + 2 * size + u]!;
+          const previous = f[xh + b * nIn + width + u]!;
+          f[d + u] = gruUpdateGradient(dhu, previous, n) * derivative(z, ACT_SIGMOID, 0.0, 0.0);
+          f[d + 2 * size + u] = gruCandidateGradient(dhu, z) * derivative(n, ACT_TANH, 0.0, 0.0);
+          f[carryH + u] = dhu * z;
+        } else {
+          f[d + u] = dhu * derivative(f[a + u]!, L.activation, 0.0, 0.0);
+        }
+      }
+      if (cell === CELL_GRU) {
+        const dxr = L.dxr + b * nIn;
+        transposed(f, dxr, L.w, d, nIn, 2 * size, nOut);
+        for (let u = 0; u < size; u++) {
+          const r = f[a + size + u]!;
+          const drh = f[dxr + width + u]!;
+          f[d + size + u] = drh * f[xh + b * nIn + width + u]! * derivative(r, ACT_SIGMOID, 0.0, 0.0);
+          f[carryH + u] = f[carryH + u]! + drh * r;
+        }
+      }
+    }
+    const zr = cell === CELL_GRU ? 2 * size : nOut;
+    accumulate(f, g, gb, L.dgates, xh, nIn, 0, zr, nOut, count);
+    if (cell === CELL_GRU) accumulate(f, g, gb, L.dgates, L.extra + t * count * nIn, nIn, zr, nOut, nOut, count);
+    for (let b = 0; b < count; b++) {
+      const dxh = L.dxh + b * nIn;
+      transposed(f, dxh, L.w, L.dgates + b * nOut, nIn, 0, zr);
+      const carryH = L.carryH + b * size;
+      if (cell === CELL_GRU) {
+        const dxr = L.dxr + b * nIn;
+        for (let u = 0; u < size; u++) f[carryH + u] = f[carryH + u]! + f[dxh + width + u]!;
+        for (let k = 0; k < width; k++) f[dxh + k] = f[dxh + k]! + f[dxr + k]!;
+      } else {
+        f.copyWithin(carryH, dxh + width, dxh + nIn);
+      }
+      if (below) axpy(f, below.dh + (t * count + b) * width, 1.0, dxh, width);
+    }
+  }
+}
+
+// See assembly/recurrent.ts `backward`.
+function backward(arena: Arena, count: number, steps: number): number {
+  const f = arena.f64;
+  const layers = arena.word(DENSE_LAYER_COUNT);
+  const recurrent = layers - 1;
+  const params = arena.at(DENSE_PARAMS);
+  const toGrads = arena.at(DENSE_GRADS) - params;
+  const paramCount = arena.word(DENSE_PARAM_COUNT);
+  f.fill(0, params + toGrads, params + toGrads + paramCount);
+  const all: Layer[] = [];
+  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  const top = all[recurrent - 1]!;
+  const nIn = top.size;
+  const nOut = arena.word(denseEntry(layers, DENSE_OUT));
+  const w = arena.at(denseEntry(layers, DENSE_WEIGHT));
+  const delta = arena.at(denseEntry(layers, DENSE_DELTA));
+  const sequence = arena.word(recurrentWord(layers, RNN_OUTPUT_MODE)) === OUTPUT_SEQUENCE;
+  const rows = sequence ? steps * count : count;
+  const x = sequence ? top.h : arena.at(recurrentWord(layers, RNN_HEAD_INPUT));
+  accumulate(f, w + toGrads, arena.at(denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows);
+  if (sequence) {
+    for (let r = 0; r < rows; r++) transposed(f, top.dh + r * nIn, w, delta + r * nOut, nIn, 0, nOut);
+  } else {
+    f.fill(0, top.dh, top.dh + steps * count * nIn);
+    const lengths = (arena.base + arena.word(recurrentWord(layers, RNN_LENGTHS))) >> 2;
+    for (let b = 0; b < count; b++) {
+      transposed(f, top.dh + ((arena.i32[lengths + b]! - 1) * count + b) * nIn, w, delta + b * nOut, nIn, 0, nOut);
+    }
+  }
+  const window = arena.word(recurrentWord(layers, RNN_WINDOW));
+  for (let l = recurrent; l >= 1; l--) layerBackward(f, all[l - 1]!, l > 1 ? all[l - 2]! : null, toGrads, count, steps, window);
+  const grads = params + toGrads;
+  return dot(f, grads, grads, paramCount);
+}
+
+/** See assembly/recurrent.ts `trainRecurrent`. */
+export function trainRecurrent(arena: Arena, count: number, steps: number): number {
+  forwardRecurrent(arena, count, steps);
+  const loss = outputDelta(arena, count, steps);
+  const norm = Math.sqrt(backward(arena, count, steps));
+  const f = arena.f64;
+  const settings = arena.at(DENSE_SETTINGS);
+  f[settings + S_GRAD_NORM] = norm;
+  prepareStep(arena, norm);
+  if (!Number.isFinite(loss) || !Number.isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
+    arena.i32[(arena.base >> 2) + DENSE_STATUS] = 1;
+    return loss;
+  }
+  optimize(arena);
+  commitStep(arena);
+  return loss;
+}

@@ -1,0 +1,94 @@
+// The strict reader of saved recurrent models: every field checked before anything is allocated from it.
+import { MAX_LAYERS } from '../layout.js';
+import { ACTIVATIONS, LOSSES } from '../dense/types.js';
+import { FormatError } from '../errors.js';
+import {
+  header, list, MAX_PARAMETERS, meta, name, numbers, optimizer, parseText, record, scaling, seedNumber, size, training,
+} from '../io/json.js';
+import { MAX_LAYER_SIZE } from '../layout.js';
+import { hiddenProblem, lossProblem, widthProblem } from '../spec/rules.js';
+import { RECURRENT_OUTPUTS, type RecurrentLayerJSON, type RecurrentModelJSON } from './types.js';
+
+const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'training'];
+const MODEL_REQUIRED = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed'];
+const CELL_KEYS = ['type', 'size', 'input', 'recurrent', 'bias'];
+const RNN_KEYS = ['type', 'size', 'activation', 'input', 'recurrent', 'bias'];
+const HEAD_KEYS = ['type', 'size', 'activation', 'weights', 'biases'];
+const ALL_LAYER_KEYS = [...new Set([...RNN_KEYS, ...HEAD_KEYS])];
+const GATES: Record<string, number> = { lstm: 4, gru: 3, rnn: 1 };
+
+/**
+ * Reads a saved `RecurrentNetwork` (`toJSON()` output, as an object or a JSON string) and checks every field: format
+ * and version, sizes (and the parameter total, before reading any weight), cell, activation, loss and optimizer
+ * names, weight counts, finite numbers, and no `__proto__`/`constructor`/`prototype` keys. Returns a fresh copy.
+ * @throws FormatError naming the field, what it must be and what it was.
+ */
+export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
+  const root = record(header(parseText(json), 'neurite-recurrent'), 'json', MODEL_KEYS, MODEL_REQUIRED);
+  const inputSize = size(root.inputSize, 'json.inputSize', MAX_LAYER_SIZE);
+  const output = name(root.output, 'json.output', RECURRENT_OUTPUTS);
+  const layerList = list(root.layers, 'json.layers', 2, MAX_LAYERS);
+  // Shapes first, from every layer's type and size: the parameter total is checked before any weight is read.
+  const entries = layerList.map((value, l) => {
+    const argument = `json.layers[${l}]`;
+    const all = record(value, argument, ALL_LAYER_KEYS, ['type', 'size']);
+    const last = l === layerList.length - 1;
+    const type = name(all.type, `${argument}.type`, last ? ['dense'] as const : ['lstm', 'gru', 'rnn'] as const);
+    const keys = type === 'dense' ? HEAD_KEYS : type === 'rnn' ? RNN_KEYS : CELL_KEYS;
+    // `all` is this reader's own copy: checking it again reads nothing of the caller's.
+    return { argument, entry: record(all, argument, keys, keys), type, size: size(all.size, `${argument}.size`, MAX_LAYER_SIZE) };
+  });
+  let parameters = 0;
+  let width = inputSize;
+  for (const { type, size: units } of entries) {
+    const rows = type === 'dense' ? units : GATES[type]! * units;
+    parameters += rows * (type === 'dense' ? width : width + units) + rows;
+    width = units;
+  }
+  if (parameters > MAX_PARAMETERS) throw new FormatError(`json.layers declare ${parameters} parameters, more than the ${MAX_PARAMETERS} a saved model may hold`, 'json.layers');
+  width = inputSize;
+  const layers = entries.map(({ argument, entry, type, size: units }): RecurrentLayerJSON => {
+    const previous = width;
+    width = units;
+    if (type === 'dense') {
+      const activation = name(entry.activation, `${argument}.activation`, ACTIVATIONS);
+      const problem = hiddenProblem(activation, 1, 2) ?? widthProblem(activation, units);
+      if (problem !== null) throw new FormatError(`${argument}: ${problem}`, `${argument}.activation`);
+      return {
+        type, size: units, activation,
+        weights: numbers(entry.weights, `${argument}.weights`, units * previous, `${units}×${previous}`),
+        biases: numbers(entry.biases, `${argument}.biases`, units),
+      };
+    }
+    const rows = GATES[type]! * units;
+    const weights = {
+      input: numbers(entry.input, `${argument}.input`, rows * previous, `${rows}×${previous}`),
+      recurrent: numbers(entry.recurrent, `${argument}.recurrent`, rows * units, `${rows}×${units}`),
+      bias: numbers(entry.bias, `${argument}.bias`, rows),
+    };
+    if (type === 'rnn') return { type, size: units, activation: name(entry.activation, `${argument}.activation`, ['tanh', 'relu'] as const), ...weights };
+    return { type: type as "lstm" | "gru", size: units, ...weights };
+  });
+  const head = layers[layers.length - 1] as Extract<RecurrentLayerJSON, { type: 'dense' }>;
+  const loss = name(root.loss, 'json.loss', LOSSES);
+  const lossError = lossProblem(loss, head.activation);
+  if (lossError !== null) throw new FormatError(`json.loss ${lossError}`, 'json.loss');
+  const model: RecurrentModelJSON = {
+    format: 'neurite-recurrent',
+    version: 1,
+    inputSize,
+    output,
+    layers,
+    loss,
+    optimizer: optimizer(root.optimizer, 'json.optimizer'),
+    seed: seedNumber(root.seed),
+  };
+  if (root.meta !== undefined) model.meta = meta(root.meta);
+  if (root.scaling !== undefined) model.scaling = scaling(root.scaling, inputSize, head.size);
+  if (root.training !== undefined) {
+    const state = training(root.training, parameters);
+    if (state.fit !== undefined) throw new FormatError('json.training.fit is not a field of recurrent models', 'json.training.fit');
+    model.training = state;
+  }
+  return model;
+}

@@ -19,7 +19,7 @@ vi.mock('../src/backend/js/per-sample.js', async (original) => {
 
 afterEach(() => disableSpecialized(false));
 
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { arena: Arena }).arena;
+const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
 
 /**
  * The arena's bytes. The cross-entropy losses' reported loss is computed with each engine's `log` (the one

@@ -14,7 +14,7 @@ import {
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-function dot(f: Float64Array, w: number, x: number, n: number): number {
+export function dot(f: Float64Array, w: number, x: number, n: number): number {
   const pairs = n & ~1;
   let s0 = 0.0;
   let s1 = 0.0;

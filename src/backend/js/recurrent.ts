@@ -1,7 +1,7 @@
 // JS twin of assembly/recurrent.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
 import { activate, derivative } from './activations.js';
-import { matches, rowLoss } from './dense.js';
+import { dot, matches, rowLoss } from './dense.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
@@ -15,20 +15,6 @@ import {
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from '../../header.js';
-
-/** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-function dot(f: Float64Array, w: number, x: number, n: number): number {
-  const pairs = n & ~1;
-  let s0 = 0.0;
-  let s1 = 0.0;
-  for (let k = 0; k < pairs; k += 2) {
-    s0 += f[w + k]! * f[x + k]!;
-    s1 += f[w + k + 1]! * f[x + k + 1]!;
-  }
-  let s = s0 + s1;
-  if (n & 1) s += f[w + n - 1]! * f[x + n - 1]!;
-  return s;
-}
 
 /** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
 function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {

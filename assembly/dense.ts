@@ -4,10 +4,9 @@
 import { word, at, slot } from "./layout";
 import { activate } from "./activations";
 import { f, dot, affineRows, axpy } from "./rows";
+import { matches, rowLoss } from "./loss";
 import { activation, derivative } from "../src/math/activations";
-import {
-  mseGradient, softmaxDelta, binaryCrossEntropyTerm, binaryCrossEntropyDelta, crossEntropyTerm, crossEntropyDelta, SAFE_GRADIENT,
-} from "../src/math/losses";
+import { SAFE_GRADIENT } from "../src/math/losses";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep } from "./optimizers";
 import {
@@ -15,8 +14,7 @@ import {
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX,
 } from "../src/header";
 
 type float = f64;
@@ -81,67 +79,15 @@ function outputDelta(arena: usize, count: i32): float {
   const delta = at(arena, entry(layers, DENSE_DELTA));
   const target = at(arena, DENSE_TARGET);
   const perRow: float = 1.0 / <float>count;
-  const perOutput: float = 1.0 / <float>n;
   let total: float = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(out + (<usize>row << 3), target + (<usize>row << 3), n)) correct++;
-    let loss: float = 0.0;
-    switch (lossKind) {
-      case LOSS_MSE: {
-        // dL/da = 2(a - y)/n, then through the activation (softmax: its Jacobian, a_i(g_i - Σ g_j a_j)).
-        let weighted: float = 0.0;
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), e = a - f(target, row + i);
-          loss += e * e;
-          const g = mseGradient(e, perOutput);
-          store<float>(delta + (<usize>(row + i) << 3), g);
-          weighted += g * a;
-        }
-        loss *= perOutput;
-        for (let i = 0; i < n; i++) {
-          const p = delta + (<usize>(row + i) << 3);
-          const a = f(out, row + i);
-          const g = load<float>(p);
-          store<float>(p, (kind == ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
-        }
-        break;
-      }
-      case LOSS_BINARY_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), y = f(target, row + i);
-          loss -= binaryCrossEntropyTerm(a, y);
-          store<float>(delta + (<usize>(row + i) << 3), binaryCrossEntropyDelta(a, y, perOutput, perRow));
-        }
-        loss *= perOutput;
-        break;
-      }
-      case LOSS_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), y = f(target, row + i);
-          loss -= crossEntropyTerm(a, y);
-          store<float>(delta + (<usize>(row + i) << 3), crossEntropyDelta(a, y, perRow));
-        }
-        break;
-      }
-      default: throw new Error("unknown loss code");
-    }
-    total += loss;
+    total += rowLoss(out + (<usize>row << 3), target + (<usize>row << 3), delta + (<usize>row << 3), n, kind, lossKind, perRow, leaky, elu);
   }
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), <float>correct);
   return total * perRow;
-}
-
-/** Whether a prediction counts as right: same argmax (first maximum), or same side of 0.5 for one output. */
-function matches(out: usize, target: usize, n: i32): bool {
-  if (n == 1) return (f(out, 0) >= 0.5) == (f(target, 0) >= 0.5);
-  let best = 0, expected = 0;
-  for (let i = 1; i < n; i++) {
-    if (f(out, i) > f(out, best)) best = i;
-    if (f(target, i) > f(target, expected)) expected = i;
-  }
-  return best == expected;
 }
 
 /** Loss and S_CORRECT of `count` staged rows against DENSE_TARGET, without training. */

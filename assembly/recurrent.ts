@@ -5,11 +5,9 @@
 // src/backend/js/recurrent.ts, performs the same operations in the same order, so both give the same bits.
 import { word, at, slot } from "./layout";
 import { f, put, bytes, dot, affineRows, axpy } from "./rows";
+import { matches, rowLoss as inlineRowLoss } from "./loss";
 import { activate } from "./activations";
 import { derivative } from "../src/math/activations";
-import {
-  mseGradient, softmaxDelta, binaryCrossEntropyTerm, binaryCrossEntropyDelta, crossEntropyTerm, crossEntropyDelta,
-} from "../src/math/losses";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import {
   feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
@@ -18,8 +16,8 @@ import { optimize, loadSettings, saveState, prepareStep, commitStep, stepBound, 
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY, RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
+  RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from "../src/header";
@@ -330,58 +328,9 @@ export function forecastRecurrent(arena: usize, prime: i32, horizon: i32): void 
   }
 }
 
-/** Whether a prediction counts as right: same argmax (first maximum), or same side of 0.5 for one output. */
-function matches(out: usize, target: usize, n: i32): bool {
-  if (n == 1) return (f(out, 0) >= 0.5) == (f(target, 0) >= 0.5);
-  let best = 0, expected = 0;
-  for (let i = 1; i < n; i++) {
-    if (f(out, i) > f(out, best)) best = i;
-    if (f(target, i) > f(target, expected)) expected = i;
-  }
-  return best == expected;
-}
-
-/**
- * The loss of one output row against its target, and its delta dL/dz (times perRow) at `delta`: mse through any
- * head activation (softmax: its Jacobian), binaryCrossEntropy after sigmoid, crossEntropy after softmax.
- */
+/** The shared rowLoss behind one call, not inlined at each of its calls (which would grow the module). */
 function rowLoss(out: usize, target: usize, delta: usize, n: i32, kind: i32, lossKind: i32, perRow: float, leaky: float, elu: float): float {
-  const perOutput: float = 1.0 / <float>n;
-  let loss: float = 0.0;
-  switch (lossKind) {
-    case LOSS_MSE: {
-      let weighted: float = 0.0;
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), e = a - f(target, i);
-        loss += e * e;
-        const g = mseGradient(e, perOutput);
-        put(delta, i, g);
-        weighted += g * a;
-      }
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), g = f(delta, i);
-        put(delta, i, (kind == ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
-      }
-      return loss * perOutput;
-    }
-    case LOSS_BINARY_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), y = f(target, i);
-        loss -= binaryCrossEntropyTerm(a, y);
-        put(delta, i, binaryCrossEntropyDelta(a, y, perOutput, perRow));
-      }
-      return loss * perOutput;
-    }
-    case LOSS_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), y = f(target, i);
-        loss -= crossEntropyTerm(a, y);
-        put(delta, i, crossEntropyDelta(a, y, perRow));
-      }
-      return loss;
-    }
-    default: throw new Error("unknown loss code");
-  }
+  return inlineRowLoss(out, target, delta, n, kind, lossKind, perRow, leaky, elu);
 }
 
 /**

@@ -123,7 +123,7 @@ export function rowLoss(
   }
 }
 
-/** See assembly/dense.ts `matches`. */
+/** See assembly/loss.ts `matches`. */
 export function matches(f: Float64Array, out: number, target: number, n: number): boolean {
   if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
   let best = 0;

@@ -27,11 +27,12 @@ export function dot(f: Float64Array, w: number, x: number, n: number): number {
   return s;
 }
 
-function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, nOut: number, count: number): void {
+/** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
+export function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {
   for (let b = 0; b < count; b++) {
     const xb = x + b * nIn;
-    const ob = out + b * nOut;
-    for (let o = 0; o < nOut; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
+    const ob = out + b * stride;
+    for (let o = first; o < end; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
   }
 }
 
@@ -48,7 +49,7 @@ export function forwardRows(f: Float64Array, h: Header, x: number, count: number
   for (let l = 1; l <= h.layers; l++) {
     const nOut = h.nOut[l]!;
     const out = h.output[l]!;
-    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, nOut, count);
+    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, 0, nOut, nOut, count);
     for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, h.kind[l]!, leaky, elu);
     x = out;
   }

@@ -1,7 +1,7 @@
 // JS twin of assembly/recurrent.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
 import { activate, derivative } from './activations.js';
-import { dot, matches, rowLoss } from './dense.js';
+import { affine, dot, matches, rowLoss } from './dense.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
@@ -15,15 +15,6 @@ import {
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from '../../header.js';
-
-/** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
-function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {
-  for (let b = 0; b < count; b++) {
-    const xb = x + b * nIn;
-    const ob = out + b * stride;
-    for (let o = first; o < end; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
-  }
-}
 
 /** y[k] += a·x[k], k < n. */
 function axpy(f: Float64Array, y: number, a: number, x: number, n: number): void {

@@ -3,10 +3,10 @@
 // adds them, then the odd tail: the JS twin sums in that order too, so both give the same bits.
 import { word, at, slot } from "./layout";
 import { activate } from "./activations";
+import { f, dot, affineRows, axpy } from "./rows";
+import { matches, rowLoss } from "./loss";
 import { activation, derivative } from "../src/math/activations";
-import {
-  mseGradient, softmaxDelta, binaryCrossEntropyTerm, binaryCrossEntropyDelta, crossEntropyTerm, crossEntropyDelta, SAFE_GRADIENT,
-} from "../src/math/losses";
+import { SAFE_GRADIENT } from "../src/math/losses";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep } from "./optimizers";
 import {
@@ -14,133 +14,15 @@ import {
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX,
 } from "../src/header";
 
 type float = f64;
 
-// @ts-ignore: decorator
-@inline function f(ptr: usize, i: i32): float {
-  return load<float>(ptr + (<usize>i << 3));
-}
-
-/** Σ w[k]·x[k] for k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-// @ts-ignore: decorator
-@inline function dot(w: usize, x: usize, n: i32): float {
-  let s: float;
-  const pairs = n & ~1;
-  if (ASC_FEATURE_SIMD) {
-    let acc = f64x2.splat(0.0);
-    for (let k = 0; k < pairs; k += 2) {
-      acc = f64x2.add(acc, f64x2.mul(v128.load(w + (<usize>k << 3)), v128.load(x + (<usize>k << 3))));
-    }
-    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  } else {
-    let s0: float = 0.0, s1: float = 0.0;
-    for (let k = 0; k < pairs; k += 2) {
-      s0 += f(w, k) * f(x, k);
-      s1 += f(w, k + 1) * f(x, k + 1);
-    }
-    s = s0 + s1;
-  }
-  if (n & 1) s += f(w, n - 1) * f(x, n - 1);
-  return s;
-}
-
-/**
- * out[b][o] = Σ_k w[o][k]·x[b][k] + bias[o]. The SIMD build computes 4 rows of w against
- * 2 rows of x per pass (8 running f64x2 sums in registers: each load serves 2 to 4 products),
- * then 4 rows of w against a last odd row of x;
- * every sum keeps dot()'s order, so the blocking changes no result.
- */
+/** out[b][o] = Σ_k w[o][k]·x[b][k] + bias[o]: affineRows over all nOut rows of w. */
 // @ts-ignore: decorator
 @inline function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, nOut: i32, count: i32): void {
-  const rowBytes = <usize>nIn << 3;
-  const pairs = nIn & ~1;
-  let b = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; b + 2 <= count; b += 2) {
-      const x0 = x + <usize>b * rowBytes, x1 = x0 + rowBytes;
-      const o0 = out + (<usize>(b * nOut) << 3), o1 = o0 + (<usize>nOut << 3);
-      let o = 0;
-      for (; o + 4 <= nOut; o += 4) {
-        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        let a00 = f64x2.splat(0.0), a01 = a00, a02 = a00, a03 = a00;
-        let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        for (let k = 0; k < pairs; k += 2) {
-          const kb = <usize>k << 3;
-          const xa = v128.load(x0 + kb), xb = v128.load(x1 + kb);
-          const v0 = v128.load(w0 + kb), v1 = v128.load(w1 + kb), v2 = v128.load(w2 + kb), v3 = v128.load(w3 + kb);
-          a00 = f64x2.add(a00, f64x2.mul(v0, xa)); a10 = f64x2.add(a10, f64x2.mul(v0, xb));
-          a01 = f64x2.add(a01, f64x2.mul(v1, xa)); a11 = f64x2.add(a11, f64x2.mul(v1, xb));
-          a02 = f64x2.add(a02, f64x2.mul(v2, xa)); a12 = f64x2.add(a12, f64x2.mul(v2, xb));
-          a03 = f64x2.add(a03, f64x2.mul(v3, xa)); a13 = f64x2.add(a13, f64x2.mul(v3, xb));
-        }
-        finish2(a00, a01, w0, w1, x0, nIn, bias, o, o0); finish2(a02, a03, w2, w3, x0, nIn, bias, o + 2, o0);
-        finish2(a10, a11, w0, w1, x1, nIn, bias, o, o1); finish2(a12, a13, w2, w3, x1, nIn, bias, o + 2, o1);
-      }
-      for (; o < nOut; o++) {
-        const wo = w + <usize>o * rowBytes;
-        store<float>(o0 + (<usize>o << 3), dot(wo, x0, nIn) + f(bias, o));
-        store<float>(o1 + (<usize>o << 3), dot(wo, x1, nIn) + f(bias, o));
-      }
-    }
-  }
-  for (; b < count; b++) {
-    const xb = x + <usize>b * rowBytes;
-    const ob = out + (<usize>(b * nOut) << 3);
-    let o = 0;
-    if (ASC_FEATURE_SIMD) {
-      // One input row (predict, batch 1): 4 weight rows per pass, each x load serving 4 products.
-      for (; o + 4 <= nOut; o += 4) {
-        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-        for (let k = 0; k < pairs; k += 2) {
-          const kb = <usize>k << 3;
-          const xv = v128.load(xb + kb);
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(w0 + kb), xv));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(w1 + kb), xv));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load(w2 + kb), xv));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load(w3 + kb), xv));
-        }
-        finish2(a0, a1, w0, w1, xb, nIn, bias, o, ob);
-        finish2(a2, a3, w2, w3, xb, nIn, bias, o + 2, ob);
-      }
-    }
-    for (; o < nOut; o++) {
-      store<float>(ob + (<usize>o << 3), dot(w + <usize>o * rowBytes, xb, nIn) + f(bias, o));
-    }
-  }
-}
-
-/**
- * Ends the blocked dot products of weight rows wa and wb against x, for outputs o and o + 1, in
- * the two lanes at once: each accumulator's lane 0 + lane 1, the odd tail, the bias; stores both.
- * Lane by lane these are dot()'s operations, so the same bits.
- */
-// @ts-ignore: decorator
-@inline function finish2(a: v128, b: v128, wa: usize, wb: usize, x: usize, n: i32, bias: usize, o: i32, out: usize): void {
-  let s = f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
-  if (n & 1) {
-    const last = <usize>(n - 1) << 3;
-    s = f64x2.add(s, f64x2.mul(v128.load64_lane(wb + last, v128.load64_splat(wa + last), 1), v128.load64_splat(x + last)));
-  }
-  v128.store(out + (<usize>o << 3), f64x2.add(s, v128.load(bias + (<usize>o << 3))));
-}
-
-/** y[k] += a·x[k] for k < n (elementwise, so lanes change nothing about the result). */
-// @ts-ignore: decorator
-@inline function axpy(y: usize, a: float, x: usize, n: i32): void {
-  let k = 0;
-  if (ASC_FEATURE_SIMD) {
-    const av = f64x2.splat(a);
-    for (; k + 2 <= n; k += 2) {
-      const kb = <usize>k << 3;
-      v128.store(y + kb, f64x2.add(v128.load(y + kb), f64x2.mul(av, v128.load(x + kb))));
-    }
-  }
-  for (; k < n; k++) store<float>(y + (<usize>k << 3), f(y, k) + a * f(x, k));
+  affineRows(x, w, bias, out, nIn, 0, nOut, nOut, count);
 }
 
 /** y[k] = a·x[k] for k < n. */
@@ -197,67 +79,15 @@ function outputDelta(arena: usize, count: i32): float {
   const delta = at(arena, entry(layers, DENSE_DELTA));
   const target = at(arena, DENSE_TARGET);
   const perRow: float = 1.0 / <float>count;
-  const perOutput: float = 1.0 / <float>n;
   let total: float = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(out + (<usize>row << 3), target + (<usize>row << 3), n)) correct++;
-    let loss: float = 0.0;
-    switch (lossKind) {
-      case LOSS_MSE: {
-        // dL/da = 2(a - y)/n, then through the activation (softmax: its Jacobian, a_i(g_i - Σ g_j a_j)).
-        let weighted: float = 0.0;
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), e = a - f(target, row + i);
-          loss += e * e;
-          const g = mseGradient(e, perOutput);
-          store<float>(delta + (<usize>(row + i) << 3), g);
-          weighted += g * a;
-        }
-        loss *= perOutput;
-        for (let i = 0; i < n; i++) {
-          const p = delta + (<usize>(row + i) << 3);
-          const a = f(out, row + i);
-          const g = load<float>(p);
-          store<float>(p, (kind == ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
-        }
-        break;
-      }
-      case LOSS_BINARY_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), y = f(target, row + i);
-          loss -= binaryCrossEntropyTerm(a, y);
-          store<float>(delta + (<usize>(row + i) << 3), binaryCrossEntropyDelta(a, y, perOutput, perRow));
-        }
-        loss *= perOutput;
-        break;
-      }
-      case LOSS_CROSS_ENTROPY: {
-        for (let i = 0; i < n; i++) {
-          const a = f(out, row + i), y = f(target, row + i);
-          loss -= crossEntropyTerm(a, y);
-          store<float>(delta + (<usize>(row + i) << 3), crossEntropyDelta(a, y, perRow));
-        }
-        break;
-      }
-      default: throw new Error("unknown loss code");
-    }
-    total += loss;
+    total += rowLoss(out + (<usize>row << 3), target + (<usize>row << 3), delta + (<usize>row << 3), n, kind, lossKind, perRow, leaky, elu);
   }
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), <float>correct);
   return total * perRow;
-}
-
-/** Whether a prediction counts as right: same argmax (first maximum), or same side of 0.5 for one output. */
-function matches(out: usize, target: usize, n: i32): bool {
-  if (n == 1) return (f(out, 0) >= 0.5) == (f(target, 0) >= 0.5);
-  let best = 0, expected = 0;
-  for (let i = 1; i < n; i++) {
-    if (f(out, i) > f(out, best)) best = i;
-    if (f(target, i) > f(target, expected)) expected = i;
-  }
-  return best == expected;
 }
 
 /** Loss and S_CORRECT of `count` staged rows against DENSE_TARGET, without training. */

@@ -4,11 +4,10 @@
 // an f64x2), adds them, then the odd tail; elementwise SIMD rounds each lane as scalar code does. The JS twin,
 // src/backend/js/recurrent.ts, performs the same operations in the same order, so both give the same bits.
 import { word, at, slot } from "./layout";
+import { f, put, bytes, dot, affineRows, axpy } from "./rows";
+import { matches, rowLoss as inlineRowLoss } from "./loss";
 import { activate } from "./activations";
 import { derivative } from "../src/math/activations";
-import {
-  mseGradient, softmaxDelta, binaryCrossEntropyTerm, binaryCrossEntropyDelta, crossEntropyTerm, crossEntropyDelta,
-} from "../src/math/losses";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import {
   feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
@@ -17,29 +16,13 @@ import { optimize, loadSettings, saveState, prepareStep, commitStep, stepBound, 
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY, RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
+  RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from "../src/header";
 
 type float = f64;
-
-// @ts-ignore: decorator
-@inline function f(ptr: usize, i: i32): float {
-  return load<float>(ptr + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline function put(ptr: usize, i: i32, value: float): void {
-  store<float>(ptr + (<usize>i << 3), value);
-}
-
-/** Byte offset of float64 index i. */
-// @ts-ignore: decorator
-@inline function bytes(i: i32): usize {
-  return <usize>i << 3;
-}
 
 /** Fills n float64s at p with 0 (a loop: the short rows here cost more as a memory.fill call). */
 // @ts-ignore: decorator
@@ -57,114 +40,9 @@ type float = f64;
   for (; k < n; k++) put(dst, k, f(src, k));
 }
 
-/** Σ w[k]·x[k] for k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-// @ts-ignore: decorator
-@inline function dot(w: usize, x: usize, n: i32): float {
-  let s: float;
-  const pairs = n & ~1;
-  if (ASC_FEATURE_SIMD) {
-    let acc = f64x2.splat(0.0);
-    for (let k = 0; k < pairs; k += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(w + bytes(k)), v128.load(x + bytes(k))));
-    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  } else {
-    let s0: float = 0.0, s1: float = 0.0;
-    for (let k = 0; k < pairs; k += 2) {
-      s0 += f(w, k) * f(x, k);
-      s1 += f(w, k + 1) * f(x, k + 1);
-    }
-    s = s0 + s1;
-  }
-  if (n & 1) s += f(w, n - 1) * f(x, n - 1);
-  return s;
-}
-
-/**
- * Ends the blocked dot products of weight rows wa and wb against x, for outputs o and o + 1, in the two lanes at
- * once: each accumulator's lane 0 + lane 1, the odd tail, the bias. Lane by lane these are dot()'s operations.
- */
-// @ts-ignore: decorator
-@inline function finish2(a: v128, b: v128, wa: usize, wb: usize, x: usize, n: i32, bias: usize, o: i32, out: usize): void {
-  let s = f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
-  if (n & 1) {
-    const last = bytes(n - 1);
-    s = f64x2.add(s, f64x2.mul(v128.load64_lane(wb + last, v128.load64_splat(wa + last), 1), v128.load64_splat(x + last)));
-  }
-  v128.store(out + bytes(o), f64x2.add(s, v128.load(bias + bytes(o))));
-}
-
-/**
- * out[b·stride + o] = dot(w[o], x[b]) + bias[o] for weight rows o in [first, end) (nIn wide) and `count` rows of x.
- * The SIMD build computes 4 weight rows against 2 rows of x per pass (8 running f64x2 sums in registers); every
- * sum keeps dot()'s order, so the blocking changes no result.
- */
+/** affineRows behind one call, not inlined at each of its calls (which would grow the module). */
 function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32): void {
-  const rowBytes = bytes(nIn);
-  const pairs = nIn & ~1;
-  let b = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; b + 2 <= count; b += 2) {
-      const x0 = x + <usize>b * rowBytes, x1 = x0 + rowBytes;
-      const o0 = out + bytes(b * stride), o1 = o0 + bytes(stride);
-      let o = first;
-      for (; o + 4 <= end; o += 4) {
-        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        let a00 = f64x2.splat(0.0), a01 = a00, a02 = a00, a03 = a00;
-        let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        for (let k = 0; k < pairs; k += 2) {
-          const kb = bytes(k);
-          const xa = v128.load(x0 + kb), xb = v128.load(x1 + kb);
-          const v0 = v128.load(w0 + kb), v1 = v128.load(w1 + kb), v2 = v128.load(w2 + kb), v3 = v128.load(w3 + kb);
-          a00 = f64x2.add(a00, f64x2.mul(v0, xa)); a10 = f64x2.add(a10, f64x2.mul(v0, xb));
-          a01 = f64x2.add(a01, f64x2.mul(v1, xa)); a11 = f64x2.add(a11, f64x2.mul(v1, xb));
-          a02 = f64x2.add(a02, f64x2.mul(v2, xa)); a12 = f64x2.add(a12, f64x2.mul(v2, xb));
-          a03 = f64x2.add(a03, f64x2.mul(v3, xa)); a13 = f64x2.add(a13, f64x2.mul(v3, xb));
-        }
-        finish2(a00, a01, w0, w1, x0, nIn, bias, o, o0); finish2(a02, a03, w2, w3, x0, nIn, bias, o + 2, o0);
-        finish2(a10, a11, w0, w1, x1, nIn, bias, o, o1); finish2(a12, a13, w2, w3, x1, nIn, bias, o + 2, o1);
-      }
-      for (; o < end; o++) {
-        const wo = w + <usize>o * rowBytes;
-        put(o0, o, dot(wo, x0, nIn) + f(bias, o));
-        put(o1, o, dot(wo, x1, nIn) + f(bias, o));
-      }
-    }
-  }
-  for (; b < count; b++) {
-    const xb = x + <usize>b * rowBytes;
-    const ob = out + bytes(b * stride);
-    let o = first;
-    if (ASC_FEATURE_SIMD) {
-      for (; o + 4 <= end; o += 4) {
-        const w0 = w + <usize>o * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-        for (let k = 0; k < pairs; k += 2) {
-          const kb = bytes(k);
-          const xv = v128.load(xb + kb);
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(w0 + kb), xv));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(w1 + kb), xv));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load(w2 + kb), xv));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load(w3 + kb), xv));
-        }
-        finish2(a0, a1, w0, w1, xb, nIn, bias, o, ob);
-        finish2(a2, a3, w2, w3, xb, nIn, bias, o + 2, ob);
-      }
-    }
-    for (; o < end; o++) put(ob, o, dot(w + <usize>o * rowBytes, xb, nIn) + f(bias, o));
-  }
-}
-
-/** y[k] += a·x[k] for k < n (elementwise, so lanes change nothing about the result). */
-// @ts-ignore: decorator
-@inline function axpy(y: usize, a: float, x: usize, n: i32): void {
-  let k = 0;
-  if (ASC_FEATURE_SIMD) {
-    const av = f64x2.splat(a);
-    for (; k + 2 <= n; k += 2) {
-      const kb = bytes(k);
-      v128.store(y + kb, f64x2.add(v128.load(y + kb), f64x2.mul(av, v128.load(x + kb))));
-    }
-  }
-  for (; k < n; k++) put(y, k, f(y, k) + a * f(x, k));
+  affineRows(x, w, bias, out, nIn, first, end, stride, count);
 }
 
 /**
@@ -450,58 +328,9 @@ export function forecastRecurrent(arena: usize, prime: i32, horizon: i32): void 
   }
 }
 
-/** Whether a prediction counts as right: same argmax (first maximum), or same side of 0.5 for one output. */
-function matches(out: usize, target: usize, n: i32): bool {
-  if (n == 1) return (f(out, 0) >= 0.5) == (f(target, 0) >= 0.5);
-  let best = 0, expected = 0;
-  for (let i = 1; i < n; i++) {
-    if (f(out, i) > f(out, best)) best = i;
-    if (f(target, i) > f(target, expected)) expected = i;
-  }
-  return best == expected;
-}
-
-/**
- * The loss of one output row against its target, and its delta dL/dz (times perRow) at `delta`: mse through any
- * head activation (softmax: its Jacobian), binaryCrossEntropy after sigmoid, crossEntropy after softmax.
- */
+/** The shared rowLoss behind one call, not inlined at each of its calls (which would grow the module). */
 function rowLoss(out: usize, target: usize, delta: usize, n: i32, kind: i32, lossKind: i32, perRow: float, leaky: float, elu: float): float {
-  const perOutput: float = 1.0 / <float>n;
-  let loss: float = 0.0;
-  switch (lossKind) {
-    case LOSS_MSE: {
-      let weighted: float = 0.0;
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), e = a - f(target, i);
-        loss += e * e;
-        const g = mseGradient(e, perOutput);
-        put(delta, i, g);
-        weighted += g * a;
-      }
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), g = f(delta, i);
-        put(delta, i, (kind == ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow);
-      }
-      return loss * perOutput;
-    }
-    case LOSS_BINARY_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), y = f(target, i);
-        loss -= binaryCrossEntropyTerm(a, y);
-        put(delta, i, binaryCrossEntropyDelta(a, y, perOutput, perRow));
-      }
-      return loss * perOutput;
-    }
-    case LOSS_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f(out, i), y = f(target, i);
-        loss -= crossEntropyTerm(a, y);
-        put(delta, i, crossEntropyDelta(a, y, perRow));
-      }
-      return loss;
-    }
-    default: throw new Error("unknown loss code");
-  }
+  return inlineRowLoss(out, target, delta, n, kind, lossKind, perRow, leaky, elu);
 }
 
 /**

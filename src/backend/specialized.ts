@@ -182,7 +182,7 @@ function generate({ sizes, kinds, optimizer, nesterov }: Shape, table: number): 
   const activation = (kind: number, into: number): void => activationSpec(kind).kernel!.activation(context, z, into);
   const derivative = (kind: number, out: number): void => activationSpec(kind).kernel!.derivative(context, out);
 
-  // Pushes Σ u[i]·v[i] in assembly/dense.ts `dot`'s order: even and odd terms in two sums from 0, their sum, the odd tail.
+  // Pushes Σ u[i]·v[i] in assembly/rows.ts `dot`'s order: even and odd terms in two sums from 0, their sum, the odd tail.
   const dot = (u: readonly number[], v: readonly number[]): void => {
     const pairs = u.length & ~1;
     for (const start of [0, 1]) {

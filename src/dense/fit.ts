@@ -1,5 +1,6 @@
 // fit and fitAsync: epochs, batches, shuffling, validation, early stopping, divergence, abort and resuming.
-import { AbortError, DivergenceError, InvalidArgumentError, OutOfRangeError, StateError } from '../errors.js';
+import { AbortError, DivergenceError, OutOfRangeError, StateError } from '../errors.js';
+import { checkSharedFitOptions } from '../fit-options.js';
 import { finite, integer, oneOf, options as checkOptions } from '../validate.js';
 import { type Rows, sliceRows, toRows } from './data.js';
 import type { DenseModel } from './model.js';
@@ -53,17 +54,7 @@ export type Settings = Omit<Plan, 'train' | 'validation' | 'epochs' | 'earlyStop
 /** Checks fit's options (not the data). */
 export function settings(value: FitOptions): Settings {
   const o = checkOptions(value, 'options', FIT_OPTIONS);
-  if (o.validationSplit !== undefined && o.validationData !== undefined) {
-    throw new InvalidArgumentError('options.validationSplit and options.validationData cannot both be given', 'options.validationSplit');
-  }
-  const split = o.validationSplit === undefined ? undefined : finite(o.validationSplit, 'options.validationSplit');
-  if (split !== undefined && (split <= 0 || split >= 1)) throw new OutOfRangeError(`options.validationSplit must be in (0, 1), got ${split}`, 'options.validationSplit');
-  const stopping = o.earlyStopping === undefined || o.earlyStopping === false ? undefined : checkOptions(o.earlyStopping, 'options.earlyStopping', ['patience', 'minDelta']);
-  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new InvalidArgumentError('options.onEpoch must be a function', 'options.onEpoch');
-  if (o.signal !== undefined && (o.signal === null || typeof o.signal.aborted !== 'boolean')) throw new InvalidArgumentError('options.signal must be an AbortSignal', 'options.signal');
-  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new InvalidArgumentError('options.shuffle must be a boolean', 'options.shuffle');
-  const minDelta = stopping?.minDelta === undefined ? 0 : finite(stopping.minDelta, 'options.earlyStopping.minDelta');
-  if (minDelta < 0) throw new OutOfRangeError(`options.earlyStopping.minDelta must be >= 0, got ${minDelta}`, 'options.earlyStopping.minDelta');
+  const { split, stopping, minDelta } = checkSharedFitOptions(o);
   return {
     epochs: o.epochs === undefined ? undefined : integer(o.epochs, 'options.epochs', 1),
     initialEpoch: o.initialEpoch === undefined ? undefined : integer(o.initialEpoch, 'options.initialEpoch', 0),

@@ -110,7 +110,8 @@ export function resolveDense(value: DenseNetworkOptions): ResolvedDense {
     optimizer: resolveOptimizer(o.optimizer),
     seed,
     init: o.init === undefined ? undefined : oneOf(o.init, 'options.init', INITS),
-    standardize: resolveStandardize(o.standardize, outputActivation),
+    // By default only the targets of an identity (unbounded) output.
+    standardize: resolveStandardize(o.standardize, { inputs: false, targets: outputActivation === 'identity' }),
     backend: o.backend,
   };
 }
@@ -128,9 +129,9 @@ function layerEntries(layers: readonly unknown[], count: number): unknown[] {
   return out;
 }
 
-/** `standardize` as two switches; by default the targets of an identity (unbounded) output only. */
-function resolveStandardize(value: unknown, outputActivation: Activation): { inputs: boolean; targets: boolean } {
-  if (value === undefined) return { inputs: false, targets: outputActivation === 'identity' };
+/** `standardize` as two switches; each one left out takes its network kind's default. */
+export function resolveStandardize(value: unknown, defaults: { inputs: boolean; targets: boolean }): { inputs: boolean; targets: boolean } {
+  if (value === undefined) return { ...defaults };
   if (typeof value === 'boolean') return { inputs: value, targets: value };
   const o = options(value as { inputs?: unknown; targets?: unknown }, 'options.standardize', ['inputs', 'targets']);
   const flag = (v: unknown, name: string, fallback: boolean): boolean => {
@@ -138,5 +139,5 @@ function resolveStandardize(value: unknown, outputActivation: Activation): { inp
     if (typeof v !== 'boolean') throw new InvalidArgumentError(`options.standardize.${name} must be a boolean, got ${describe(v)}`, `options.standardize.${name}`);
     return v;
   };
-  return { inputs: flag(o.inputs, 'inputs', false), targets: flag(o.targets, 'targets', outputActivation === 'identity') };
+  return { inputs: flag(o.inputs, 'inputs', defaults.inputs), targets: flag(o.targets, 'targets', defaults.targets) };
 }

@@ -1,6 +1,6 @@
 // Validation of RecurrentNetwork's options into one resolved configuration.
 import type { BackendName } from '../backend/index.js';
-import { resolveOptimizer } from '../dense/options.js';
+import { resolveOptimizer, resolveStandardize } from '../dense/options.js';
 import { ACTIVATIONS, LOSSES, type Activation, type Loss, type OptimizerOptions } from '../dense/types.js';
 import { ConfigurationError, InvalidArgumentError, OutOfRangeError } from '../errors.js';
 import { MAX_LAYERS } from '../layout.js';
@@ -93,20 +93,8 @@ export function resolveRecurrent(value: RecurrentNetworkOptions): ResolvedRecurr
     loss,
     optimizer,
     seed,
-    standardize: resolveStandardize(o.standardize, head!.activation),
+    // By default the inputs, and the targets of an identity head.
+    standardize: resolveStandardize(o.standardize, { inputs: true, targets: head!.activation === 'identity' }),
     backend: o.backend,
   };
-}
-
-/** `standardize` as two switches; by default the inputs, and the targets of an identity head. */
-function resolveStandardize(value: unknown, head: Activation): { inputs: boolean; targets: boolean } {
-  if (value === undefined) return { inputs: true, targets: head === 'identity' };
-  if (typeof value === 'boolean') return { inputs: value, targets: value };
-  const o = options(value as { inputs?: unknown; targets?: unknown }, 'options.standardize', ['inputs', 'targets']);
-  const flag = (v: unknown, name: string, fallback: boolean): boolean => {
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') throw new InvalidArgumentError(`options.standardize.${name} must be a boolean, got ${describe(v)}`, `options.standardize.${name}`);
-    return v;
-  };
-  return { inputs: flag(o.inputs, 'inputs', true), targets: flag(o.targets, 'targets', head === 'identity') };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-function dot(f: Float64Array, w: number, x: number, n: number): number {
+export function dot(f: Float64Array, w: number, x: number, n: number): number {
   const pairs = n & ~1;
   let s0 = 0.0;
   let s1 = 0.0;
@@ -27,11 +27,12 @@ function dot(f: Float64Array, w: number, x: number, n: number): number {
   return s;
 }
 
-function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, nOut: number, count: number): void {
+/** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
+export function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {
   for (let b = 0; b < count; b++) {
     const xb = x + b * nIn;
-    const ob = out + b * nOut;
-    for (let o = 0; o < nOut; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
+    const ob = out + b * stride;
+    for (let o = first; o < end; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
   }
 }
 
@@ -48,7 +49,7 @@ export function forwardRows(f: Float64Array, h: Header, x: number, count: number
   for (let l = 1; l <= h.layers; l++) {
     const nOut = h.nOut[l]!;
     const out = h.output[l]!;
-    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, nOut, count);
+    affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, 0, nOut, nOut, count);
     for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, h.kind[l]!, leaky, elu);
     x = out;
   }
@@ -123,7 +124,7 @@ export function rowLoss(
   }
 }
 
-/** See assembly/dense.ts `matches`. */
+/** See assembly/loss.ts `matches`. */
 export function matches(f: Float64Array, out: number, target: number, n: number): boolean {
   if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
   let best = 0;

@@ -1,11 +1,8 @@
 // JS twin of assembly/recurrent.ts: the same loops and summation order (two-lane dot products), same bits.
 import type { Arena } from '../arena.js';
-import { BackendError } from '../../errors.js';
 import { activate, derivative } from './activations.js';
+import { affine, dot, matches, rowLoss } from './dense.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
-import {
-  binaryCrossEntropyDelta, binaryCrossEntropyTerm, crossEntropyDelta, crossEntropyTerm, mseGradient, softmaxDelta,
-} from '../../math/losses.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
   feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
@@ -13,34 +10,11 @@ import {
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY,
-  LOSS_CROSS_ENTROPY, RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
+  RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from '../../header.js';
-
-/** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
-function dot(f: Float64Array, w: number, x: number, n: number): number {
-  const pairs = n & ~1;
-  let s0 = 0.0;
-  let s1 = 0.0;
-  for (let k = 0; k < pairs; k += 2) {
-    s0 += f[w + k]! * f[x + k]!;
-    s1 += f[w + k + 1]! * f[x + k + 1]!;
-  }
-  let s = s0 + s1;
-  if (n & 1) s += f[w + n - 1]! * f[x + n - 1]!;
-  return s;
-}
-
-/** out[b·stride + o] = dot(w[o], x[b]) + bias[o] for rows o in [first, end) of w (nIn wide), `count` rows of x. */
-function affine(f: Float64Array, x: number, w: number, bias: number, out: number, nIn: number, first: number, end: number, stride: number, count: number): void {
-  for (let b = 0; b < count; b++) {
-    const xb = x + b * nIn;
-    const ob = out + b * stride;
-    for (let o = first; o < end; o++) f[ob + o] = dot(f, w + o * nIn, xb, nIn) + f[bias + o]!;
-  }
-}
 
 /** y[k] += a·x[k], k < n. */
 function axpy(f: Float64Array, y: number, a: number, x: number, n: number): void {
@@ -215,61 +189,6 @@ export function forecastRecurrent(arena: Arena, prime: number, horizon: number):
   }
 }
 
-// See assembly/recurrent.ts `matches`.
-function matches(f: Float64Array, out: number, target: number, n: number): boolean {
-  if (n === 1) return (f[out]! >= 0.5) === (f[target]! >= 0.5);
-  let best = 0;
-  let expected = 0;
-  for (let i = 1; i < n; i++) {
-    if (f[out + i]! > f[out + best]!) best = i;
-    if (f[target + i]! > f[target + expected]!) expected = i;
-  }
-  return best === expected;
-}
-
-// See assembly/recurrent.ts `rowLoss`.
-function rowLoss(f: Float64Array, out: number, target: number, delta: number, n: number, kind: number, lossKind: number, perRow: number, leaky: number, elu: number): number {
-  const perOutput = 1.0 / n;
-  let loss = 0.0;
-  switch (lossKind) {
-    case LOSS_MSE: {
-      let weighted = 0.0;
-      for (let i = 0; i < n; i++) {
-        const a = f[out + i]!;
-        const e = a - f[target + i]!;
-        loss += e * e;
-        const g = mseGradient(e, perOutput);
-        f[delta + i] = g;
-        weighted += g * a;
-      }
-      for (let i = 0; i < n; i++) {
-        const a = f[out + i]!;
-        const g = f[delta + i]!;
-        f[delta + i] = (kind === ACT_SOFTMAX ? softmaxDelta(a, g, weighted) : g * derivative(a, kind, leaky, elu)) * perRow;
-      }
-      return loss * perOutput;
-    }
-    case LOSS_BINARY_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f[out + i]!, y = f[target + i]!;
-        loss -= binaryCrossEntropyTerm(a, y);
-        f[delta + i] = binaryCrossEntropyDelta(a, y, perOutput, perRow);
-      }
-      return loss * perOutput;
-    }
-    case LOSS_CROSS_ENTROPY: {
-      for (let i = 0; i < n; i++) {
-        const a = f[out + i]!, y = f[target + i]!;
-        loss -= crossEntropyTerm(a, y);
-        f[delta + i] = crossEntropyDelta(a, y, perRow);
-      }
-      return loss;
-    }
-    default:
-      throw new BackendError(`unknown loss code ${lossKind}`);
-  }
-}
-
 // See assembly/recurrent.ts `outputDelta`.
 function outputDelta(arena: Arena, count: number, steps: number): number {
   const f = arena.f64;
@@ -299,7 +218,7 @@ function outputDelta(arena: Arena, count: number, steps: number): number {
           continue;
         }
         if (matches(f, out + row, target + row, n)) correct++;
-        total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, perRow, leaky, elu);
+        total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, leaky, elu, perRow);
       }
     }
     f[settings + S_CORRECT] = correct;
@@ -309,7 +228,7 @@ function outputDelta(arena: Arena, count: number, steps: number): number {
   for (let b = 0; b < count; b++) {
     const row = b * n;
     if (matches(f, out + row, target + row, n)) correct++;
-    total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, perRow, leaky, elu);
+    total += rowLoss(f, out + row, target + row, delta + row, n, kind, lossKind, leaky, elu, perRow);
   }
   f[settings + S_CORRECT] = correct;
   return total * perRow;

@@ -6,6 +6,7 @@ import { FormatError } from '../src/errors.js';
 import { brainToDenseModel } from '../src/io/brain.js';
 import { toFunction } from '../src/io/function.js';
 import { generator, randomInputs } from './fixtures/dense-models.js';
+import { replaceOne } from './helpers/replace-one.js';
 
 interface BrainNetwork {
   train(data: { input: unknown; output: unknown }[], options: object): unknown;
@@ -104,19 +105,10 @@ const brainText = JSON.stringify({
   activation: 'sigmoid',
   trainOpts: { iterations: 20000, errorThresh: 0.005, learningRate: 0.3, momentum: 0.1 },
 });
-function paths(value: unknown, prefix: string[] = []): string[][] {
-  if (value === null || typeof value !== 'object') return [prefix];
-  return [prefix, ...Object.keys(value).flatMap((key) => paths((value as Record<string, unknown>)[key], [...prefix, key]))];
-}
 
 describe('fuzzing brainToDenseModel', () => {
   test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: Number(process.env.NEURITE_FUZZ_RUNS ?? 300) })('one value replaced: converted consistently or a FormatError', (pick, replacement) => {
-    const json = JSON.parse(brainText) as Record<string, unknown>;
-    const all = paths(json);
-    const path = all[pick % all.length]!;
-    let target: Record<string, unknown> = json;
-    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
-    const mutated = path.length === 0 ? replacement : (target[path[path.length - 1]!] = replacement, json);
+    const mutated = replaceOne(brainText, pick, replacement);
     try {
       const model = brainToDenseModel(mutated);
       model.weights.forEach((w, l) => expect(w.length).toBe(model.layers[l + 1]!.size * model.layers[l]!.size));

@@ -7,6 +7,7 @@ import { brainToRecurrentModel } from '../src/io/brain-recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
 import { generator } from './fixtures/dense-models.js';
 import { referenceForecast, referencePredict } from './helpers/recurrent-reference.js';
+import { replaceOne } from './helpers/replace-one.js';
 
 interface BrainTimeStep {
   train(data: unknown[], options: object): unknown;
@@ -154,19 +155,10 @@ const brainText = JSON.stringify({
   outputConnector: matrix(1, 2, 0.7),
   output: matrix(1, 1, 0.8),
 });
-function paths(value: unknown, prefix: string[] = []): string[][] {
-  if (value === null || typeof value !== 'object') return [prefix];
-  return [prefix, ...Object.keys(value).flatMap((key) => paths((value as Record<string, unknown>)[key], [...prefix, key]))];
-}
 
 describe('fuzzing brainToRecurrentModel', () => {
   test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: Number(process.env.NEURITE_FUZZ_RUNS ?? 300) })('one value replaced: converted consistently or a FormatError', (pick, replacement) => {
-    const json = JSON.parse(brainText) as Record<string, unknown>;
-    const all = paths(json);
-    const path = all[pick % all.length]!;
-    let target: Record<string, unknown> = json;
-    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
-    const mutated = path.length === 0 ? replacement : (target[path[path.length - 1]!] = replacement, json);
+    const mutated = replaceOne(brainText, pick, replacement);
     try {
       const net = RecurrentNetwork.fromJSON(brainToRecurrentModel(mutated));
       expect(net.predict([0.5, 0.25]).every(Number.isFinite)).toBe(true);

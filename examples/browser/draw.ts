@@ -76,3 +76,13 @@ export function drawLoss(canvas: HTMLCanvasElement, history: readonly { epoch: n
   context.lineWidth = 1.5;
   context.stroke();
 }
+
+/** The page's `<output id=…>` element. */
+export const output = (id: string) => document.querySelector<HTMLOutputElement>(`#${id}`)!;
+
+/** Shows `text` in the page's `#failure` paragraph. */
+export function showFailure(text: string): void {
+  const failure = document.querySelector<HTMLParagraphElement>('#failure')!;
+  failure.textContent = text;
+  failure.hidden = false;
+}

@@ -1,5 +1,5 @@
 // The playground page: owns the points, draws what the worker reports, and publishes its state in the DOM.
-import { drawField, drawLoss, toField, type Point } from './draw';
+import { drawField, drawLoss, output, showFailure, toField, type Point } from './draw';
 import { twoMoons } from './moons';
 import type { FromWorker, PointsMessage } from './protocol';
 
@@ -9,7 +9,6 @@ const HISTORY_LIMIT = 400;
 const fieldCanvas = document.querySelector<HTMLCanvasElement>('#field')!;
 const lossCanvas = document.querySelector<HTMLCanvasElement>('#loss-curve')!;
 const classButton = document.querySelector<HTMLButtonElement>('#class')!;
-const output = (id: string) => document.querySelector<HTMLOutputElement>(`#${id}`)!;
 
 let points: Point[] = twoMoons(100, 0.08, 7);
 let field: Float64Array | null = null;
@@ -44,16 +43,10 @@ worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
     document.body.dataset.epoch = String(data.epoch);
     redraw = true;
   } else {
-    const failure = document.querySelector<HTMLParagraphElement>('#failure')!;
-    failure.textContent = `Training failed: ${data.message}`;
-    failure.hidden = false;
+    showFailure(`Training failed: ${data.message}`);
   }
 };
-worker.onerror = (event) => {
-  const failure = document.querySelector<HTMLParagraphElement>('#failure')!;
-  failure.textContent = `Worker error: ${event.message}`;
-  failure.hidden = false;
-};
+worker.onerror = (event) => showFailure(`Worker error: ${event.message}`);
 
 fieldCanvas.addEventListener('click', (event) => {
   // offsetX/Y are measured from inside the border; clientWidth/Height exclude it too.

@@ -1,9 +1,9 @@
 // The series page: the user draws a curve on the left of the canvas; an LSTM in a worker learns it and draws its
 // continuation on the right, every few epochs. The page publishes its state in the DOM (for people and tests).
+import { output, showFailure } from './draw';
 import { CURVE_STEPS, FORECAST_STEPS, type CurveMessage, type FromSeriesWorker } from './series-protocol';
 
 const canvas = document.querySelector<HTMLCanvasElement>('#curve')!;
-const output = (id: string) => document.querySelector<HTMLOutputElement>(`#${id}`)!;
 const TOTAL = CURVE_STEPS + FORECAST_STEPS;
 const BLUE = '#1f6fd1';
 const ORANGE = '#e0701a';
@@ -52,16 +52,10 @@ worker.onmessage = ({ data }: MessageEvent<FromSeriesWorker>) => {
     document.body.dataset.epoch = String(data.epoch);
     redraw = true;
   } else {
-    const failure = document.querySelector<HTMLParagraphElement>('#failure')!;
-    failure.textContent = `Training failed: ${data.message}`;
-    failure.hidden = false;
+    showFailure(`Training failed: ${data.message}`);
   }
 };
-worker.onerror = (event) => {
-  const failure = document.querySelector<HTMLParagraphElement>('#failure')!;
-  failure.textContent = `Worker error: ${event.message}`;
-  failure.hidden = false;
-};
+worker.onerror = (event) => showFailure(`Worker error: ${event.message}`);
 
 const xOf = (step: number) => (step / (TOTAL - 1)) * canvas.width;
 const yOf = (value: number) => ((1 - value) / 2) * canvas.height;

@@ -4,6 +4,17 @@ import { mse } from './lib-brain.mjs';
 
 const { DenseNetwork, Network, LayerConfiguration, NeuriteError, ready } = neurite;
 
+/** Sets the thread pool to `n` (rows of one thread reset it); refuses a threaded row where threads are not available. */
+export async function useThreads(n) {
+  await ready();
+  if (typeof neurite.setThreads !== 'function') {
+    if (n === 1) return;
+    throw new Error('setThreads is not exported by dist/index.js');
+  }
+  const report = await neurite.setThreads(n);
+  if (report.threads !== n) throw new Error(`${n} threads unavailable: ${report.reason ?? `got ${report.threads}`}`);
+}
+
 function dense(backend, layers, extra) {
   if (typeof DenseNetwork !== 'function') throw new Error('DenseNetwork is not exported by dist/index.js yet');
   return new DenseNetwork({ layers, seed: 1, backend, ...extra });
@@ -20,9 +31,7 @@ const rows = (data, count) => ({ inputs: data.inputs.subarray(0, count * data.in
 export const neuriteLibrary = {
   name: 'neurite',
   backends: ['wasm', 'js'],
-  async prepare() {
-    await ready();
-  },
+  prepare: () => useThreads(1),
   workloads: {
     xor(w, data, quick, backend) {
       let net;
@@ -112,4 +121,12 @@ export const neuriteStepLibrary = {
   backends: ['wasm', 'js'],
   prepare: neuriteLibrary.prepare,
   workloads: { 'mlp-sgd': stepLoop, 'mlp-batch': stepLoop },
+};
+
+/** neurite's batch workloads on the wasm backend with a pool of 2 threads (`setThreads(2)`). */
+export const neuriteThreadsLibrary = {
+  name: 'neurite 2 threads',
+  backends: ['wasm'],
+  prepare: () => useThreads(2),
+  workloads: { 'mlp-batch': neuriteLibrary.workloads['mlp-batch'], 'infer-batch': neuriteLibrary.workloads['infer-batch'] },
 };

@@ -1,7 +1,8 @@
 // neurite's float32 predictor (`net.toPredictor()`), from the built package, on the inference workloads.
 import * as neurite from '../dist/index.js';
+import { useThreads } from './lib-neurite.mjs';
 
-const { DenseNetwork, ready } = neurite;
+const { DenseNetwork } = neurite;
 
 const network = (w, backend, hidden, output, loss) => new DenseNetwork({ layers: w.sizes, activation: hidden, outputActivation: output, loss, seed: 1, backend });
 
@@ -9,9 +10,7 @@ const network = (w, backend, hidden, output, loss) => new DenseNetwork({ layers:
 export const predictorLibrary = {
   name: 'neurite float32',
   backends: ['wasm', 'js'],
-  async prepare() {
-    await ready();
-  },
+  prepare: () => useThreads(1),
   workloads: {
     'infer-small'(w, data, quick, backend) {
       const net = network(w, backend, 'sigmoid', 'sigmoid', 'mse');
@@ -43,4 +42,12 @@ export const predictorLibrary = {
       };
     },
   },
+};
+
+/** The float32 predictor's batch workload with a pool of 2 threads (`setThreads(2)`). */
+export const predictorThreadsLibrary = {
+  name: 'neurite float32 2 threads',
+  backends: ['wasm'],
+  prepare: () => useThreads(2),
+  workloads: { 'infer-batch': predictorLibrary.workloads['infer-batch'] },
 };

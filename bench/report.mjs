@@ -1,7 +1,7 @@
 // Renders bench/RESULTS.md: the machine, one table per workload, the C limit and the issue's targets.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { predictorTargetLines } from './report-predictor.mjs';
+import { threadTargetLines } from './report-threads.mjs';
 import { renderLstm } from './report-lstm.mjs';
 
 // Read from node_modules directly: some packages' export maps hide their package.json.
@@ -151,7 +151,7 @@ export function renderResults({ rows, limit, limit128, quick, env, seconds, work
     target(`${workload.id}: neurite wasm beats js`, ratio === undefined ? 'missing figures' : `${times(ratio)}`, ratio === undefined ? undefined : ratio > 1);
   }
   out.push('');
-  out.push(...predictorTargetLines(rows));
+  out.push(...threadTargetLines(rows, workloads));
   out.push(...renderLstm({ rows, workloads, lossCurve }));
   return out.join('\n');
 }

@@ -26,10 +26,12 @@ async function load(file, exportName, name) {
 const libraries = [
   await load('./lib-neurite.mjs', 'neuriteLibrary', 'neurite'),
   await load('./lib-neurite.mjs', 'neuriteStepLibrary', 'neurite trainStep'),
+  await load('./lib-neurite.mjs', 'neuriteThreadsLibrary', 'neurite 2 threads'),
   await load('./lib-brain.mjs', 'brainLibrary', 'brain.js'),
   await load('./lib-synaptic.mjs', 'synapticLibrary', 'synaptic'),
   await load('./lib-tfjs.mjs', 'tfjsLibrary', 'tfjs'),
   await load('./lib-predictor.mjs', 'predictorLibrary', 'neurite float32'),
+  await load('./lib-predictor.mjs', 'predictorThreadsLibrary', 'neurite float32 2 threads'),
   await load('./lib-onnx.mjs', 'onnxWebLibrary', 'onnxruntime-web'),
   await load('./lib-onnx.mjs', 'onnxNodeLibrary', 'onnxruntime-node'),
   ...(await loadLstm()),

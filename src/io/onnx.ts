@@ -19,10 +19,7 @@ export const DOUBLE = 11;
 /** @internal ONNX TensorProto.DataType code of int64 (shape operands). */
 export const INT64 = 7;
 /** ONNX AttributeProto.AttributeType codes. */
-const ATTRIBUTE_FLOAT = 1;
-const ATTRIBUTE_INT = 2;
-const ATTRIBUTE_INTS = 7;
-const ATTRIBUTE_STRINGS = 8;
+const ATTRIBUTE = { float: 1, int: 2, ints: 7, strings: 8 } as const;
 /** Opset 13 is understood by every maintained runtime; IR version 7 is the one that introduced it. */
 const OPSET = 13;
 const IR_VERSION = 7;
@@ -125,26 +122,26 @@ export function node(op: string, name: string, inputs: readonly string[], output
 
 /** @internal An int attribute. */
 export function intAttribute(name: string, value: number): ProtoWriter {
-  return new ProtoWriter().string(1, name).int(3, value).int(20, ATTRIBUTE_INT);
+  return new ProtoWriter().string(1, name).int(3, value).int(20, ATTRIBUTE.int);
 }
 
 /** @internal A float attribute. */
 export function floatAttribute(name: string, value: number): ProtoWriter {
-  return new ProtoWriter().string(1, name).float(2, value).int(20, ATTRIBUTE_FLOAT);
+  return new ProtoWriter().string(1, name).float(2, value).int(20, ATTRIBUTE.float);
 }
 
 /** @internal An ints attribute. */
 export function intsAttribute(name: string, values: readonly number[]): ProtoWriter {
   const writer = new ProtoWriter().string(1, name);
   for (const value of values) writer.int(8, value);
-  return writer.int(20, ATTRIBUTE_INTS);
+  return writer.int(20, ATTRIBUTE.ints);
 }
 
 /** @internal A strings attribute. */
 export function stringsAttribute(name: string, values: readonly string[]): ProtoWriter {
   const writer = new ProtoWriter().string(1, name);
   for (const value of values) writer.string(9, value);
-  return writer.int(20, ATTRIBUTE_STRINGS);
+  return writer.int(20, ATTRIBUTE.strings);
 }
 
 /** @internal An initializer with its values as little-endian raw data (int64 ones too, for shape operands). */

@@ -10,7 +10,7 @@ import { activate } from "./activations";
 import { derivative } from "../src/math/activations";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import {
-  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
+  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmMemoryGradient, lstmOutput, lstmState, lstmStateGradient,
 } from "../src/math/recurrent";
 import { optimize, loadSettings, saveState, prepareStep, commitStep, stepBound, peekStep } from "./optimizers";
 import {
@@ -18,8 +18,8 @@ import {
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
   RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
-  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
-  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
+  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from "../src/header";
 
 type float = f64;
@@ -212,13 +212,15 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
   if (cell == CELL_LSTM) {
     // [c | tanh c] per row: the backward pass reads both.
     const c = extra + bytes(t * count * 2 * size);
+    const hidden = entry(arena, layers, l, RNN_MEMORY) == MEMORY_HIDDEN;
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
       activateRow(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
       activateRow(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
       activateRow(a + bytes(3 * size), size, ACT_SIGMOID, 0.0, 0.0);
       const cb = c + bytes(b * 2 * size);
-      const previous = cb - bytes(count * 2 * size);
+      // The forget gate's operand: c' (0 at step 0), or with memory 'hidden' h' (its [x | h'] row, 0 at step 0).
+      const previous = hidden ? xh + bytes(b * nIn + width) : cb - bytes(count * 2 * size);
       for (let u = 0; u < size; u++) {
         const state = lstmState(f(a, size + u), t == 0 ? 0.0 : f(previous, u), f(a, u), f(a, 2 * size + u));
         put(cb, u, state);
@@ -387,7 +389,8 @@ export function evaluateRecurrent(arena: usize, count: i32, steps: i32): float {
 /**
  * Backpropagation through time of layer l, from its last step back, given dL/dh of every step from above (its
  * DENSE_DELTA): the gates' deltas per step, their gradients added to the layer's, dL/d(input) added to the layer
- * below's DENSE_DELTA, and dL/dh' (and an lstm's dL/dc') carried to the step before. With a window w > 0 nothing
+ * below's DENSE_DELTA, and dL/dh' (and an lstm's dL/dc') carried to the step before; an lstm with memory 'hidden'
+ * carries no dL/dc': its forget product's gradient dc·f joins dL/dh'. With a window w > 0 nothing
  * is carried from a window's first step (a multiple of w) back into the window before.
  */
 function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count: i32, steps: i32, window: i32): void {
@@ -402,6 +405,7 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
   const dgates = buffer(arena, layers, l, RNN_DGATES), dxhAll = buffer(arena, layers, l, RNN_DXH), dxrAll = buffer(arena, layers, l, RNN_DXR);
   const carryHAll = buffer(arena, layers, l, RNN_CARRY_H), carryCAll = buffer(arena, layers, l, RNN_CARRY_C);
   const below = l > 1 ? at(arena, denseEntry(l - 1, DENSE_DELTA)) : 0;
+  const hidden = cell == CELL_LSTM && entry(arena, layers, l, RNN_MEMORY) == MEMORY_HIDDEN;
   zero(carryHAll, count * size);
   zero(carryCAll, count * size);
   if (l > 1) zero(below, steps * count * width);
@@ -421,17 +425,19 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
       const dhb = dh + bytes(b * size);
       if (cell == CELL_LSTM) {
         const c = extra + bytes((t * count + b) * 2 * size);
-        const previous = c - bytes(count * 2 * size);
+        // As in layerStep: the forget gate's operand, c' or (memory 'hidden') h'.
+        const previous = hidden ? xh + bytes(b * nIn + width) : c - bytes(count * 2 * size);
         for (let u = 0; u < size; u++) {
           const dhu = f(dhb, u) + f(carryH, u);
           const i = f(a, u), fg = f(a, size + u), gg = f(a, 2 * size + u), o = f(a, 3 * size + u);
           const tc = f(c, size + u);
-          const dc = lstmStateGradient(f(carryC, u), dhu, o, tc);
+          const dc = lstmStateGradient(hidden ? 0.0 : f(carryC, u), dhu, o, tc);
           put(d, u, dc * gg * derivative(i, ACT_SIGMOID, 0.0, 0.0));
           put(d, size + u, dc * (t == 0 ? 0.0 : f(previous, u)) * derivative(fg, ACT_SIGMOID, 0.0, 0.0));
           put(d, 2 * size + u, dc * i * derivative(gg, ACT_TANH, 0.0, 0.0));
           put(d, 3 * size + u, dhu * tc * derivative(o, ACT_SIGMOID, 0.0, 0.0));
-          put(carryC, u, dc * fg);
+          // dLoss/dc' for the step before, or (memory 'hidden') the forget product's share of dLoss/dh', added below.
+          put(carryC, u, lstmMemoryGradient(dc, fg));
         }
       } else if (cell == CELL_GRU) {
         const row = xh + bytes(b * nIn);
@@ -465,6 +471,9 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
         const dxr = dxrAll + bytes(b * nIn);
         axpy(carryH, 1.0, dxh + bytes(width), size);
         axpy(dxh, 1.0, dxr, width);
+      } else if (hidden) {
+        const carryC = carryCAll + bytes(b * size);
+        for (let u = 0; u < size; u++) put(carryH, u, f(dxh, width + u) + f(carryC, u));
       } else {
         copy(carryH, dxh + bytes(width), size);
       }

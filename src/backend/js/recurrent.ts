@@ -12,7 +12,7 @@ import {
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
   RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
-  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
+  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
   MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from '../../header.js';
 
@@ -27,15 +27,20 @@ function transposed(f: Float64Array, out: number, w: number, d: number, nIn: num
   for (let o = first; o < end; o++) axpy(f, out, f[d + o]!, w + o * nIn, nIn);
 }
 
-/** Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in order. */
-function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number, nIn: number, first: number, end: number, stride: number, count: number): void {
+/**
+ * Gradient rows [first, end) (nIn wide, at g) += Σ_r d[r][o]·x[r], bias gradients gb[o] += Σ_r d[r][o], over the
+ * `steps` blocks of `count` rows, the last block first and each block's rows in order.
+ */
+function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number, nIn: number, first: number, end: number, stride: number, count: number, steps: number): void {
   for (let o = first; o < end; o++) {
     const row = g + o * nIn;
     let sum = f[gb + o]!;
-    for (let b = 0; b < count; b++) {
-      const delta = f[d + b * stride + o]!;
-      axpy(f, row, delta, x + b * nIn, nIn);
-      sum += delta;
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let b = t * count; b < (t + 1) * count; b++) {
+        const delta = f[d + b * stride + o]!;
+        axpy(f, row, delta, x + b * nIn, nIn);
+        sum += delta;
+      }
     }
     f[gb + o] = sum;
   }
@@ -46,7 +51,7 @@ interface Layer {
   /** hidden: an lstm whose forget gate multiplies h' (memory 'hidden'). */
   cell: number; hidden: boolean; size: number; width: number; nIn: number; nOut: number; activation: number;
   w: number; bias: number; h: number; dh: number; xh: number; gates: number; extra: number;
-  dgates: number; dxh: number; dxr: number; carryH: number; carryC: number;
+  dxh: number; dxr: number; carryH: number; carryC: number;
 }
 
 function layer(arena: Arena, layers: number, l: number): Layer {
@@ -63,7 +68,7 @@ function layer(arena: Arena, layers: number, l: number): Layer {
     bias: arena.at(denseEntry(l, DENSE_BIAS)),
     h: arena.at(denseEntry(l, DENSE_OUTPUT)),
     dh: arena.at(denseEntry(l, DENSE_DELTA)),
-    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dgates: e(RNN_DGATES), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
+    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
     carryH: e(RNN_CARRY_H), carryC: e(RNN_CARRY_C),
   };
 }
@@ -248,6 +253,7 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
   const { cell, size, width, nIn, nOut } = L;
   const g = L.w + toGrads;
   const gb = L.bias + toGrads;
+  const zr = cell === CELL_GRU ? 2 * size : nOut;
   f.fill(0, L.carryH, L.carryH + count * size);
   f.fill(0, L.carryC, L.carryC + count * size);
   if (below) f.fill(0, below.dh, below.dh + steps * count * width);
@@ -262,7 +268,8 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
     const dh = L.dh + t * count * size;
     for (let b = 0; b < count; b++) {
       const a = gates + b * nOut;
-      const d = L.dgates + b * nOut;
+      // The deltas overwrite the step's gate activations, each read for the last time just before.
+      const d = a;
       const carryH = L.carryH + b * size;
       const carryC = L.carryC + b * size;
       for (let u = 0; u < size; u++) {
@@ -301,12 +308,9 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
         }
       }
     }
-    const zr = cell === CELL_GRU ? 2 * size : nOut;
-    accumulate(f, g, gb, L.dgates, xh, nIn, 0, zr, nOut, count);
-    if (cell === CELL_GRU) accumulate(f, g, gb, L.dgates, L.extra + t * count * nIn, nIn, zr, nOut, nOut, count);
     for (let b = 0; b < count; b++) {
       const dxh = L.dxh + b * nIn;
-      transposed(f, dxh, L.w, L.dgates + b * nOut, nIn, 0, zr);
+      transposed(f, dxh, L.w, gates + b * nOut, nIn, 0, zr);
       const carryH = L.carryH + b * size;
       if (cell === CELL_GRU) {
         const dxr = L.dxr + b * nIn;
@@ -321,6 +325,9 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
       if (below) axpy(f, below.dh + (t * count + b) * width, 1.0, dxh, width);
     }
   }
+  // Every step's weight and bias gradients at once, added last step first as if step by step.
+  accumulate(f, g, gb, L.gates, L.xh, nIn, 0, zr, nOut, count, steps);
+  if (cell === CELL_GRU) accumulate(f, g, gb, L.gates, L.extra, nIn, zr, nOut, nOut, count, steps);
 }
 
 // See assembly/recurrent.ts `backward`.
@@ -342,7 +349,7 @@ function backward(arena: Arena, count: number, steps: number): number {
   const sequence = arena.word(recurrentWord(layers, RNN_OUTPUT_MODE)) === OUTPUT_SEQUENCE;
   const rows = sequence ? steps * count : count;
   const x = sequence ? top.h : arena.at(recurrentWord(layers, RNN_HEAD_INPUT));
-  accumulate(f, w + toGrads, arena.at(denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows);
+  accumulate(f, w + toGrads, arena.at(denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows, 1);
   if (sequence) {
     for (let r = 0; r < rows; r++) transposed(f, top.dh + r * nIn, w, delta + r * nOut, nIn, 0, nOut);
   } else {

@@ -10,7 +10,7 @@ import { activate } from "./activations";
 import { derivative } from "../src/math/activations";
 import { SAFE_VALUE } from "../src/math/optimizers";
 import {
-  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
+  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmMemoryGradient, lstmOutput, lstmState, lstmStateGradient,
 } from "../src/math/recurrent";
 import { optimize, loadSettings, saveState, prepareStep, commitStep, stepBound, peekStep } from "./optimizers";
 import {
@@ -18,8 +18,8 @@ import {
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
   RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
-  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
-  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
+  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from "../src/header";
 
 type float = f64;
@@ -49,7 +49,7 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, first: i3
  * out[b][k] = Σ_o w[o][k]·d[b][o] for weight rows o in [first, end) and `count` rows b (out nIn wide, d `stride`
  * wide), summed over o in order from 0 (what zeroing out[b] and adding d[b][o]·w[o] row by row gives). The SIMD
  * build keeps 4 rows × 4 columns of sums in registers (8 independent f64x2 chains) and reads each weight once for
- * the 4 rows.
+ * the 4 rows; rows left over take 8 columns at a time.
  */
 function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32): void {
   const rowBytes = bytes(nIn);
@@ -97,6 +97,45 @@ function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i
         put(o0, k, s0); put(o1, k, s1); put(o2, k, s2); put(o3, k, s3);
       }
     }
+    // Rows left one by one (batch size 1): 8 columns of sums in registers per pass over the weight rows, then the
+    // last 0 to 7 columns in one more pass, so no column's chain of sums waits on a pass of its own.
+    for (; b < count; b++) {
+      const ob = out + <usize>b * rowBytes;
+      const db = d + bytes(b * stride);
+      let k = 0;
+      for (; k + 8 <= nIn; k += 8) {
+        const wk = w + bytes(k);
+        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+        for (let o = first; o < end; o++) {
+          const wo = wk + <usize>o * rowBytes;
+          const s = v128.load64_splat(db + bytes(o));
+          a0 = f64x2.add(a0, f64x2.mul(s, v128.load(wo))); a1 = f64x2.add(a1, f64x2.mul(s, v128.load(wo + 16)));
+          a2 = f64x2.add(a2, f64x2.mul(s, v128.load(wo + 32))); a3 = f64x2.add(a3, f64x2.mul(s, v128.load(wo + 48)));
+        }
+        const ok = ob + bytes(k);
+        v128.store(ok, a0); v128.store(ok + 16, a1); v128.store(ok + 32, a2); v128.store(ok + 48, a3);
+      }
+      const pairs = (nIn - k) >> 1;
+      if (k < nIn) {
+        const wk = w + bytes(k);
+        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0;
+        let last: float = 0.0;
+        for (let o = first; o < end; o++) {
+          const wo = wk + <usize>o * rowBytes;
+          const dv = f(db, o);
+          const s = f64x2.splat(dv);
+          if (pairs > 0) a0 = f64x2.add(a0, f64x2.mul(s, v128.load(wo)));
+          if (pairs > 1) a1 = f64x2.add(a1, f64x2.mul(s, v128.load(wo + 16)));
+          if (pairs > 2) a2 = f64x2.add(a2, f64x2.mul(s, v128.load(wo + 32)));
+          if (nIn & 1) last += dv * f(wo, 2 * pairs);
+        }
+        const ok = ob + bytes(k);
+        if (pairs > 0) v128.store(ok, a0);
+        if (pairs > 1) v128.store(ok + 16, a1);
+        if (pairs > 2) v128.store(ok + 32, a2);
+        if (nIn & 1) put(ok, 2 * pairs, last);
+      }
+    }
   }
   for (; b < count; b++) {
     const ob = out + <usize>b * rowBytes;
@@ -107,11 +146,13 @@ function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i
 }
 
 /**
- * Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in
- * order (what adding d[b][o]·x[b] row by row gives). The SIMD build keeps 4 gradient rows × 4 columns in registers
- * across the batch (8 independent f64x2 chains) and reads each x once for the 4 rows.
+ * Gradient rows [first, end) (nIn wide, at g) += Σ_r d[r][o]·x[r], bias gradients gb[o] += Σ_r d[r][o], over the
+ * `steps` blocks of `count` rows of d (`stride` wide) and x, the last block first and each block's rows in order
+ * (what backpropagation through time adding each step's products as it goes back gives). The SIMD build keeps 4
+ * gradient rows × 4 columns in registers across every row (8 independent f64x2 chains) and reads each x once for
+ * the 4 rows, so the gradients are read and written once per call, not once per step.
  */
-function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32): void {
+function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i32, end: i32, stride: i32, count: i32, steps: i32): void {
   const rowBytes = bytes(nIn);
   let o = first;
   if (ASC_FEATURE_SIMD) {
@@ -123,14 +164,16 @@ function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i3
         const kb = bytes(k);
         let a00 = v128.load(r0 + kb), a01 = v128.load(r0 + kb + 16), a10 = v128.load(r1 + kb), a11 = v128.load(r1 + kb + 16);
         let a20 = v128.load(r2 + kb), a21 = v128.load(r2 + kb + 16), a30 = v128.load(r3 + kb), a31 = v128.load(r3 + kb + 16);
-        for (let b = 0; b < count; b++) {
-          const xb = x + <usize>b * rowBytes + kb, db = dd + bytes(b * stride);
-          const x0 = v128.load(xb), x1 = v128.load(xb + 16);
-          const s0 = v128.load64_splat(db), s1 = v128.load64_splat(db + 8), s2 = v128.load64_splat(db + 16), s3 = v128.load64_splat(db + 24);
-          a00 = f64x2.add(a00, f64x2.mul(s0, x0)); a01 = f64x2.add(a01, f64x2.mul(s0, x1));
-          a10 = f64x2.add(a10, f64x2.mul(s1, x0)); a11 = f64x2.add(a11, f64x2.mul(s1, x1));
-          a20 = f64x2.add(a20, f64x2.mul(s2, x0)); a21 = f64x2.add(a21, f64x2.mul(s2, x1));
-          a30 = f64x2.add(a30, f64x2.mul(s3, x0)); a31 = f64x2.add(a31, f64x2.mul(s3, x1));
+        for (let t = steps - 1; t >= 0; t--) {
+          for (let b = t * count, last = b + count; b < last; b++) {
+            const xb = x + <usize>b * rowBytes + kb, db = dd + bytes(b * stride);
+            const x0 = v128.load(xb), x1 = v128.load(xb + 16);
+            const s0 = v128.load64_splat(db), s1 = v128.load64_splat(db + 8), s2 = v128.load64_splat(db + 16), s3 = v128.load64_splat(db + 24);
+            a00 = f64x2.add(a00, f64x2.mul(s0, x0)); a01 = f64x2.add(a01, f64x2.mul(s0, x1));
+            a10 = f64x2.add(a10, f64x2.mul(s1, x0)); a11 = f64x2.add(a11, f64x2.mul(s1, x1));
+            a20 = f64x2.add(a20, f64x2.mul(s2, x0)); a21 = f64x2.add(a21, f64x2.mul(s2, x1));
+            a30 = f64x2.add(a30, f64x2.mul(s3, x0)); a31 = f64x2.add(a31, f64x2.mul(s3, x1));
+          }
         }
         v128.store(r0 + kb, a00); v128.store(r0 + kb + 16, a01);
         v128.store(r1 + kb, a10); v128.store(r1 + kb + 16, a11);
@@ -140,27 +183,33 @@ function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i3
       for (; k + 2 <= nIn; k += 2) {
         const kb = bytes(k);
         let a0 = v128.load(r0 + kb), a1 = v128.load(r1 + kb), a2 = v128.load(r2 + kb), a3 = v128.load(r3 + kb);
-        for (let b = 0; b < count; b++) {
-          const xv = v128.load(x + <usize>b * rowBytes + kb), db = dd + bytes(b * stride);
-          a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(db), xv));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(db + 8), xv));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(db + 16), xv));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(db + 24), xv));
+        for (let t = steps - 1; t >= 0; t--) {
+          for (let b = t * count, last = b + count; b < last; b++) {
+            const xv = v128.load(x + <usize>b * rowBytes + kb), db = dd + bytes(b * stride);
+            a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(db), xv));
+            a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(db + 8), xv));
+            a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(db + 16), xv));
+            a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(db + 24), xv));
+          }
         }
         v128.store(r0 + kb, a0); v128.store(r1 + kb, a1); v128.store(r2 + kb, a2); v128.store(r3 + kb, a3);
       }
       if (k < nIn) {
         let s0 = f(r0, k), s1 = f(r1, k), s2 = f(r2, k), s3 = f(r3, k);
-        for (let b = 0; b < count; b++) {
-          const xk = f(x, b * nIn + k), db = dd + bytes(b * stride);
-          s0 += f(db, 0) * xk; s1 += f(db, 1) * xk; s2 += f(db, 2) * xk; s3 += f(db, 3) * xk;
+        for (let t = steps - 1; t >= 0; t--) {
+          for (let b = t * count, last = b + count; b < last; b++) {
+            const xk = f(x, b * nIn + k), db = dd + bytes(b * stride);
+            s0 += f(db, 0) * xk; s1 += f(db, 1) * xk; s2 += f(db, 2) * xk; s3 += f(db, 3) * xk;
+          }
         }
         put(r0, k, s0); put(r1, k, s1); put(r2, k, s2); put(r3, k, s3);
       }
       let b0 = f(gb, o), b1 = f(gb, o + 1), b2 = f(gb, o + 2), b3 = f(gb, o + 3);
-      for (let b = 0; b < count; b++) {
-        const db = dd + bytes(b * stride);
-        b0 += f(db, 0); b1 += f(db, 1); b2 += f(db, 2); b3 += f(db, 3);
+      for (let t = steps - 1; t >= 0; t--) {
+        for (let b = t * count, last = b + count; b < last; b++) {
+          const db = dd + bytes(b * stride);
+          b0 += f(db, 0); b1 += f(db, 1); b2 += f(db, 2); b3 += f(db, 3);
+        }
       }
       put(gb, o, b0); put(gb, o + 1, b1); put(gb, o + 2, b2); put(gb, o + 3, b3);
     }
@@ -168,10 +217,12 @@ function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i3
   for (; o < end; o++) {
     const row = g + <usize>o * rowBytes;
     let sum = f(gb, o);
-    for (let b = 0; b < count; b++) {
-      const delta = f(d, b * stride + o);
-      axpy(row, delta, x + <usize>b * rowBytes, nIn);
-      sum += delta;
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let b = t * count, last = b + count; b < last; b++) {
+        const delta = f(d, b * stride + o);
+        axpy(row, delta, x + <usize>b * rowBytes, nIn);
+        sum += delta;
+      }
     }
     put(gb, o, sum);
   }
@@ -212,13 +263,15 @@ function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i
   if (cell == CELL_LSTM) {
     // [c | tanh c] per row: the backward pass reads both.
     const c = extra + bytes(t * count * 2 * size);
+    const hidden = entry(arena, layers, l, RNN_MEMORY) == MEMORY_HIDDEN;
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
       activateRow(a, 2 * size, ACT_SIGMOID, 0.0, 0.0);
       activateRow(a + bytes(2 * size), size, ACT_TANH, 0.0, 0.0);
       activateRow(a + bytes(3 * size), size, ACT_SIGMOID, 0.0, 0.0);
       const cb = c + bytes(b * 2 * size);
-      const previous = cb - bytes(count * 2 * size);
+      // The forget gate's operand: c' (0 at step 0), or with memory 'hidden' h' (its [x | h'] row, 0 at step 0).
+      const previous = hidden ? xh + bytes(b * nIn + width) : cb - bytes(count * 2 * size);
       for (let u = 0; u < size; u++) {
         const state = lstmState(f(a, size + u), t == 0 ? 0.0 : f(previous, u), f(a, u), f(a, 2 * size + u));
         put(cb, u, state);
@@ -387,7 +440,8 @@ export function evaluateRecurrent(arena: usize, count: i32, steps: i32): float {
 /**
  * Backpropagation through time of layer l, from its last step back, given dL/dh of every step from above (its
  * DENSE_DELTA): the gates' deltas per step, their gradients added to the layer's, dL/d(input) added to the layer
- * below's DENSE_DELTA, and dL/dh' (and an lstm's dL/dc') carried to the step before. With a window w > 0 nothing
+ * below's DENSE_DELTA, and dL/dh' (and an lstm's dL/dc') carried to the step before; an lstm with memory 'hidden'
+ * carries no dL/dc': its forget product's gradient dc·f joins dL/dh'. With a window w > 0 nothing
  * is carried from a window's first step (a multiple of w) back into the window before.
  */
 function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count: i32, steps: i32, window: i32): void {
@@ -399,9 +453,11 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
   const gb = at(arena, denseEntry(l, DENSE_BIAS)) + toGrads;
   const dhAll = at(arena, denseEntry(l, DENSE_DELTA));
   const xhAll = buffer(arena, layers, l, RNN_XH), gatesAll = buffer(arena, layers, l, RNN_GATES), extra = buffer(arena, layers, l, RNN_EXTRA);
-  const dgates = buffer(arena, layers, l, RNN_DGATES), dxhAll = buffer(arena, layers, l, RNN_DXH), dxrAll = buffer(arena, layers, l, RNN_DXR);
+  const dxhAll = buffer(arena, layers, l, RNN_DXH), dxrAll = buffer(arena, layers, l, RNN_DXR);
   const carryHAll = buffer(arena, layers, l, RNN_CARRY_H), carryCAll = buffer(arena, layers, l, RNN_CARRY_C);
   const below = l > 1 ? at(arena, denseEntry(l - 1, DENSE_DELTA)) : 0;
+  const hidden = cell == CELL_LSTM && entry(arena, layers, l, RNN_MEMORY) == MEMORY_HIDDEN;
+  const zr = cell == CELL_GRU ? 2 * size : nOut;
   zero(carryHAll, count * size);
   zero(carryCAll, count * size);
   if (l > 1) zero(below, steps * count * width);
@@ -415,23 +471,26 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
     const dh = dhAll + bytes(t * count * size);
     for (let b = 0; b < count; b++) {
       const a = gates + bytes(b * nOut);
-      const d = dgates + bytes(b * nOut);
+      // The deltas overwrite the step's gate activations, each read for the last time just before.
+      const d = a;
       const carryH = carryHAll + bytes(b * size);
       const carryC = carryCAll + bytes(b * size);
       const dhb = dh + bytes(b * size);
       if (cell == CELL_LSTM) {
         const c = extra + bytes((t * count + b) * 2 * size);
-        const previous = c - bytes(count * 2 * size);
+        // As in layerStep: the forget gate's operand, c' or (memory 'hidden') h'.
+        const previous = hidden ? xh + bytes(b * nIn + width) : c - bytes(count * 2 * size);
         for (let u = 0; u < size; u++) {
           const dhu = f(dhb, u) + f(carryH, u);
           const i = f(a, u), fg = f(a, size + u), gg = f(a, 2 * size + u), o = f(a, 3 * size + u);
           const tc = f(c, size + u);
-          const dc = lstmStateGradient(f(carryC, u), dhu, o, tc);
+          const dc = lstmStateGradient(hidden ? 0.0 : f(carryC, u), dhu, o, tc);
           put(d, u, dc * gg * derivative(i, ACT_SIGMOID, 0.0, 0.0));
           put(d, size + u, dc * (t == 0 ? 0.0 : f(previous, u)) * derivative(fg, ACT_SIGMOID, 0.0, 0.0));
           put(d, 2 * size + u, dc * i * derivative(gg, ACT_TANH, 0.0, 0.0));
           put(d, 3 * size + u, dhu * tc * derivative(o, ACT_SIGMOID, 0.0, 0.0));
-          put(carryC, u, dc * fg);
+          // dLoss/dc' for the step before, or (memory 'hidden') the forget product's share of dLoss/dh', added below.
+          put(carryC, u, lstmMemoryGradient(dc, fg));
         }
       } else if (cell == CELL_GRU) {
         const row = xh + bytes(b * nIn);
@@ -454,10 +513,7 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
         for (let u = 0; u < size; u++) put(d, u, (f(dhb, u) + f(carryH, u)) * derivative(f(a, u), kind, 0.0, 0.0));
       }
     }
-    const zr = cell == CELL_GRU ? 2 * size : nOut;
-    accumulate(g, gb, dgates, xh, nIn, 0, zr, nOut, count);
-    if (cell == CELL_GRU) accumulate(g, gb, dgates, extra + bytes(t * count * nIn), nIn, zr, nOut, nOut, count);
-    transposed(dxhAll, w, dgates, nIn, 0, zr, nOut, count);
+    transposed(dxhAll, w, gates, nIn, 0, zr, nOut, count);
     for (let b = 0; b < count; b++) {
       const dxh = dxhAll + bytes(b * nIn);
       const carryH = carryHAll + bytes(b * size);
@@ -465,12 +521,18 @@ function layerBackward(arena: usize, layers: i32, l: i32, toGrads: usize, count:
         const dxr = dxrAll + bytes(b * nIn);
         axpy(carryH, 1.0, dxh + bytes(width), size);
         axpy(dxh, 1.0, dxr, width);
+      } else if (hidden) {
+        const carryC = carryCAll + bytes(b * size);
+        for (let u = 0; u < size; u++) put(carryH, u, f(dxh, width + u) + f(carryC, u));
       } else {
         copy(carryH, dxh + bytes(width), size);
       }
       if (l > 1) axpy(below + bytes((t * count + b) * width), 1.0, dxh, width);
     }
   }
+  // Every step's weight and bias gradients at once, added last step first as if step by step.
+  accumulate(g, gb, gatesAll, xhAll, nIn, 0, zr, nOut, count, steps);
+  if (cell == CELL_GRU) accumulate(g, gb, gatesAll, extra, nIn, zr, nOut, nOut, count, steps);
 }
 
 /** Every gradient into DENSE_GRADS, the head first, then each recurrent layer from the top; returns ‖grad‖². */
@@ -490,7 +552,7 @@ function backward(arena: usize, count: i32, steps: i32): float {
   const sequence = word(arena, recurrentWord(layers, RNN_OUTPUT_MODE)) == OUTPUT_SEQUENCE;
   const rows = sequence ? steps * count : count;
   const x = sequence ? top : at(arena, recurrentWord(layers, RNN_HEAD_INPUT));
-  accumulate(w + toGrads, at(arena, denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows);
+  accumulate(w + toGrads, at(arena, denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows, 1);
   if (sequence) {
     transposed(topDelta, w, delta, nIn, 0, nOut, nOut, rows);
   } else {

@@ -147,12 +147,16 @@ export const RNN_DXR = 8;
 /** Per row: dLoss/dh and (lstm) dLoss/dc carried from the next step back. */
 export const RNN_CARRY_H = 9;
 export const RNN_CARRY_C = 10;
+/** lstm: what the forget gate multiplies, MEMORY_CELL (c', the standard cell) or MEMORY_HIDDEN (h', brain.js's form). */
+export const RNN_MEMORY = 11;
 export const RNN_LAYER_WORDS = 12;
 
-/** Cell codes (RNN_CELL), and the output modes (RNN_OUTPUT_MODE). */
+/** Cell codes (RNN_CELL), memory codes (RNN_MEMORY) and the output modes (RNN_OUTPUT_MODE). */
 export const CELL_LSTM = 0;
 export const CELL_GRU = 1;
 export const CELL_RNN = 2;
+export const MEMORY_CELL = 0;
+export const MEMORY_HIDDEN = 1;
 export const OUTPUT_SEQUENCE = 0;
 export const OUTPUT_LAST = 1;
 

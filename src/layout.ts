@@ -17,7 +17,7 @@ import {
 } from './header.js';
 import {
   RNN_STEPS, RNN_OUTPUT_MODE, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH, RNN_XH, RNN_GATES,
-  RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
+  RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
   OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from './header.js';
 import { MemoryError } from './errors.js';
@@ -180,11 +180,15 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   return b.done(fixedBytes);
 }
 
-/** One recurrent layer of a {@link RecurrentShape}: its cell code (CELL_*), units and, for a simple rnn, activation code. */
+/**
+ * One recurrent layer of a {@link RecurrentShape}: its cell code (CELL_*), units, for a simple rnn its activation
+ * code, and for an lstm its memory code (MEMORY_*; MEMORY_CELL elsewhere).
+ */
 export interface RecurrentLayerShape {
   readonly cell: number;
   readonly size: number;
   readonly activation: number;
+  readonly memory: number;
 }
 
 /** A recurrent network's shape and kernel codes: the recurrent layers, then the dense head. */
@@ -257,6 +261,7 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
       b.set(recurrentEntry(layers, l, RNN_CELL), shape.layers[l - 1]!.cell);
       b.set(recurrentEntry(layers, l, RNN_SIZE), size);
       b.set(recurrentEntry(layers, l, RNN_WIDTH), width);
+      b.set(recurrentEntry(layers, l, RNN_MEMORY), shape.layers[l - 1]!.memory);
     }
     width = size;
   }

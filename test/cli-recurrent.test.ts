@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesWindows } from '../src/cli/recurrent.js';
+import { RecurrentNetwork } from '../src/recurrent/network.js';
 import { cli, root, runCli } from './helpers/cli.js';
 import { referencePredict, type ReferenceModel } from './helpers/recurrent-reference.js';
 
@@ -105,6 +106,19 @@ describe('neurite train --recurrent / forecast', () => {
     const js = neurite('export', 'airline.json', '--to', 'js', '--out', 'airline.mjs');
     expect(js.code).toBe(2);
     expect(js.stderr).toMatch(/^neurite: --to js: airline\.json is a recurrent model, which exports as ONNX \(float32\) only: use --to onnx/);
+  });
+
+  it("refuses to export an lstm with memory 'hidden' (brain.js's cell) as ONNX, saying why, and writes nothing", () => {
+    const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 3, memory: 'hidden' }, { type: 'dense', size: 1 }], seed: 1, backend: 'js' });
+    writeFileSync(join(dir, 'brain-lstm.json'), JSON.stringify(net.toJSON()));
+    net.dispose();
+    for (const out of ['brain-lstm.onnx', '-']) {
+      const run = neurite('export', 'brain-lstm.json', '--to', 'onnx', '--out', out);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^neurite: brain-lstm\.json: json\.layers\[0\]\.memory is 'hidden' \(brain\.js's LSTM: the forget gate multiplies the previous hidden state\), which ONNX's LSTM operator cannot express/);
+    }
+    expect(existsSync(join(dir, 'brain-lstm.onnx'))).toBe(false);
   });
 
   it('trains a stacked GRU on two features with a horizon of 3 and forecasts 7 steps as JSON, 3 rows per window', () => {

@@ -112,6 +112,11 @@ describe('bad options', () => {
     [{ inputSize: 1, layers: [{ type: 'rnn', size: 2 }, { type: 'dense', size: 1, activation: 'softmax' }] }, ConfigurationError, 'options.layers[1].activation'],
     [{ inputSize: 1, loss: 'crossEntropy', layers: [{ type: 'rnn', size: 2 }, { type: 'dense', size: 2, activation: 'sigmoid' }] }, ConfigurationError, 'options.loss'],
     [{ inputSize: 1, output: 'first', layers: [{ type: 'rnn', size: 2 }, { type: 'dense', size: 1 }] }, InvalidArgumentError, 'options.output'],
+    [{ inputSize: 1, layers: [{ type: 'lstm', size: 2, memory: 'forget' }, { type: 'dense', size: 1 }] }, InvalidArgumentError, 'options.layers[0].memory'],
+    [{ inputSize: 1, layers: [{ type: 'lstm', size: 2 }, { type: 'lstm', size: 2, memory: null }, { type: 'dense', size: 1 }] }, InvalidArgumentError, 'options.layers[1].memory'],
+    [{ inputSize: 1, layers: [{ type: 'gru', size: 2, memory: 'hidden' }, { type: 'dense', size: 1 }] }, ConfigurationError, 'options.layers[0].memory'],
+    [{ inputSize: 1, layers: [{ type: 'rnn', size: 2, memory: 'cell' }, { type: 'dense', size: 1 }] }, ConfigurationError, 'options.layers[0].memory'],
+    [{ inputSize: 1, layers: [{ type: 'lstm', size: 2 }, { type: 'dense', size: 1, memory: 'hidden' }] }, ConfigurationError, 'options.layers[1].memory'],
   ])('%j', (options, kind, argument) => {
     let error: unknown;
     try {
@@ -144,6 +149,9 @@ describe('hostile or broken model JSON', () => {
     ['a negative standardization', (j) => ({ ...j, scaling: { inputs: { mean: [0, 0], std: [1, -1] } } }), 'json.scaling.inputs.std'],
     ['moments of the wrong length', (j) => { j.training.moment1.pop(); return j; }, 'json.training.moment1'],
     ['an output mode that does not exist', (j) => ({ ...j, output: 'middle' }), 'json.output'],
+    ['an lstm memory that does not exist', (j) => { j.layers[0].memory = 'forget'; return j; }, 'json.layers[0].memory'],
+    ['a memory on a simple rnn', (j) => { j.layers[1].memory = 'hidden'; return j; }, 'json.layers[1].memory'],
+    ['a memory on the head', (j) => { j.layers[2].memory = 'cell'; return j; }, 'json.layers[2].memory'],
   ])('%s', (_, corrupt, argument) => {
     let error: unknown;
     try {

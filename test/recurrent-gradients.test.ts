@@ -1,8 +1,8 @@
 // Gradients of every cell, stacked layers, both output modes and ragged (masked) batches against central finite
-// differences of the loss, on both backends; truncated BPTT against a plain-loop reference.
+// differences of the loss, on both backends (lstm in both memories); truncated BPTT against a plain-loop reference.
 import { describe, expect, test } from 'vitest';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
-import type { RecurrentNetworkOptions } from '../src/recurrent/types.js';
+import { LSTM_MEMORIES, type RecurrentNetworkOptions } from '../src/recurrent/types.js';
 import { engineGradient, finiteDifferences, plainOptions, raggedPairs } from './helpers/recurrent.js';
 
 function expectClose(actual: Float64Array, expected: Float64Array, what: string): void {
@@ -16,7 +16,7 @@ function expectClose(actual: Float64Array, expected: Float64Array, what: string)
 }
 
 const cases: { name: string; options: Omit<RecurrentNetworkOptions, 'optimizer' | 'standardize' | 'backend'>; last: boolean; oneHot?: boolean }[] = [
-  { name: 'lstm', options: { inputSize: 2, layers: [{ type: 'lstm', size: 3 }, { type: 'dense', size: 2 }] }, last: false },
+  ...LSTM_MEMORIES.map((memory) => ({ name: `lstm, memory '${memory}'`, options: { inputSize: 2, layers: [{ type: 'lstm' as const, size: 3, memory }, { type: 'dense' as const, size: 2 }] }, last: false })),
   { name: 'gru', options: { inputSize: 2, layers: [{ type: 'gru', size: 3 }, { type: 'dense', size: 2 }] }, last: false },
   { name: 'rnn tanh', options: { inputSize: 2, layers: [{ type: 'rnn', size: 3 }, { type: 'dense', size: 2 }] }, last: false },
   { name: 'rnn relu', options: { inputSize: 2, layers: [{ type: 'rnn', size: 4, activation: 'relu' }, { type: 'dense', size: 2 }] }, last: false },
@@ -26,6 +26,11 @@ const cases: { name: string; options: Omit<RecurrentNetworkOptions, 'optimizer' 
     options: { inputSize: 2, output: 'last', loss: 'crossEntropy', layers: [{ type: 'lstm', size: 3 }, { type: 'gru', size: 4 }, { type: 'dense', size: 3 }] },
     last: true,
     oneHot: true,
+  },
+  {
+    name: "stacked: lstm 'cell' over lstm 'hidden' over rnn, 'last'",
+    options: { inputSize: 2, output: 'last', layers: [{ type: 'rnn', size: 2 }, { type: 'lstm', size: 3, memory: 'hidden' }, { type: 'lstm', size: 2 }, { type: 'dense', size: 2 }] },
+    last: true,
   },
 ];
 

@@ -9,9 +9,9 @@ import { Random } from '../src/random.js';
 const wave = (phase: number, from: number, steps: number) => Array.from({ length: steps }, (_, t) => 100 + 60 * Math.sin(0.5027 * (from + t) + phase));
 
 describe('learning with the defaults', () => {
-  test.each([1, 2])('an LSTM forecasts a periodic series of values in the hundreds 48 steps ahead (untuned: automatic epochs; seed %i)', (seed) => {
+  test.each([[1, 'cell'], [2, 'cell'], [1, 'hidden']] as const)('an LSTM forecasts a periodic series of values in the hundreds 48 steps ahead (untuned: automatic epochs; seed %i, memory %s)', (seed, memory) => {
     const series = Array.from({ length: 64 }, (_, s) => wave(0.37 * s, 0, 25));
-    const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 20 }, { type: 'dense', size: 1 }], seed });
+    const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 20, memory }, { type: 'dense', size: 1 }], seed });
     const history = net.fit(series);
     expect(history.stopReason).not.toBe('divergence');
     for (const phase of [0.1, 2.9]) {

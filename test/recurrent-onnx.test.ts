@@ -1,7 +1,7 @@
 // recurrentToONNX: the exported graph, run by onnxruntime-web, gives the plain-loop reference's outputs.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, OutOfRangeError } from '../src/errors.js';
+import { ConfigurationError, FormatError, OutOfRangeError } from '../src/errors.js';
 import type { RecurrentModelJSON } from '../src/recurrent/types.js';
 import { recurrentToONNX } from '../src/io/onnx-recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
@@ -64,13 +64,33 @@ describe('recurrentToONNX', () => {
     net.dispose();
   });
 
-  it("rejects malformed models (brain.js's lstm form among them) and weights beyond float32", () => {
+  it('rejects malformed models and weights beyond float32', () => {
     const model = randomRecurrentModel(1, [['lstm', 2]], 1) as RecurrentModelJSON;
     (model.layers[1] as { weights: number[] }).weights[0] = 1e39;
     expect(() => recurrentToONNX(model)).toThrow(OutOfRangeError);
     (model.layers[1] as { weights: number[] }).weights[0] = 1;
-    (model.layers[0] as { memory?: string }).memory = 'hidden';
+    (model.layers[0] as { memory?: string }).memory = 'forget';
     expect(() => recurrentToONNX(model)).toThrowError(FormatError);
     expect(() => recurrentToONNX('{"format":"neurite-recurrent"')).toThrowError(FormatError);
+  });
+
+  it("refuses an lstm with memory 'hidden' (brain.js's cell, which ONNX's LSTM cannot compute) with a ConfigurationError naming the layer; memory 'cell' exports as no memory does", () => {
+    const model = randomRecurrentModel(1, [['gru', 3], ['lstm', 2]], 1) as RecurrentModelJSON;
+    const plain = recurrentToONNX(model);
+    (model.layers[1] as { memory?: string }).memory = 'cell';
+    expect(recurrentToONNX(model)).toEqual(plain);
+    (model.layers[1] as { memory?: string }).memory = 'hidden';
+    let error: unknown;
+    try {
+      recurrentToONNX(model);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).argument).toBe('json.layers[1].memory');
+    expect((error as Error).message).toMatch(/ONNX's LSTM operator cannot express/);
+    const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'lstm', size: 3, memory: 'hidden' }, { type: 'dense', size: 1 }], seed: 1, backend: 'js' });
+    expect(() => net.toONNX()).toThrowError(ConfigurationError);
+    net.dispose();
   });
 });

@@ -1,6 +1,6 @@
 // `neurite train --recurrent` and `neurite forecast`: a CSV series cut into windows, a RecurrentNetwork, a forecast chart.
 import * as asciichart from 'asciichart';
-import { FormatError, InvalidArgumentError } from '../errors.js';
+import { ConfigurationError, FormatError, InvalidArgumentError } from '../errors.js';
 import { nameList, parseNumber, quoted } from '../io/csv.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { RecurrentNetwork } from '../recurrent/network.js';
@@ -268,14 +268,21 @@ export function isRecurrentModelFile(file: string): boolean {
 
 /**
  * Exports a recurrent model file as ONNX (float32: onnxruntime runs LSTM, GRU and RNN in float32 only), to `file`
- * or, when `file` is `-`, to standard output (the note then goes to `err`).
+ * or, when `file` is `-`, to standard output (the note then goes to `err`). A model ONNX cannot express (an lstm
+ * with memory 'hidden', as imported from brain.js) is refused with a ConfigurationError naming the file; nothing is written.
  */
 export function exportRecurrent(modelFile: string, to: 'onnx' | 'onnx64' | 'js', file: string, { out, err }: Streams): void {
   if (to !== 'onnx') throw new InvalidArgumentError(`--to ${to}: ${modelFile} is a recurrent model, which exports as ONNX (float32) only: use --to onnx`, '--to');
   if (file !== '-') checkWritable(file, '--out');
   const net = loadRecurrent(modelFile);
   try {
-    const bytes = recurrentToONNX(net.toJSON());
+    let bytes: Uint8Array;
+    try {
+      bytes = recurrentToONNX(net.toJSON());
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw new ConfigurationError(`${modelFile}: ${error.message}`, error.argument);
+      throw error;
+    }
     if (file === '-') out.write(bytes);
     else writeAtomic(file, bytes);
     const shape = net.output === 'sequence' ? `[N, T, ${net.outputSize}], every step` : `[N, ${net.outputSize}]`;

@@ -8,8 +8,6 @@ import { MAX_LAYERS } from '../layout.js';
 import { finiteNumber, MAX_PARAMETERS, parseText } from './json.js';
 
 type Cell = 'lstm' | 'gru' | 'rnn';
-/** An lstm layer in brain.js's form: its forget gate acts on the previous hidden state, and it carries no cell state. */
-export type BrainLstmLayerJSON = Extract<RecurrentLayerJSON, { type: 'lstm' }> & { memory: 'hidden' };
 
 /** brain.js's time-step classes and the cell each computes. */
 const BRAIN_TYPES: Readonly<Record<string, Cell>> = { LSTMTimeStep: 'lstm', GRUTimeStep: 'gru', RNNTimeStep: 'rnn' };
@@ -42,7 +40,7 @@ const IMPORTED_LEARNING_RATE = 0.01;
  * agree to float32 precision). The model outputs at every step (`output: 'sequence'`) through an identity dense
  * head (brain's `outputConnector` and `output`). brain's GRU is the contract's (reset before the product); its
  * RNN uses relu; its LSTM applies the forget gate to the previous hidden state and carries no cell state,
- * which becomes `memory: 'hidden'` on the lstm layers. The loss is 'mse' (brain's error gradient) and the
+ * which is `memory: 'hidden'` on the lstm layers. The loss is 'mse' (brain's error gradient) and the
  * optimizer adam at 0.01 (brain's RMSProp-like rule is not one of neurite's).
  * @throws FormatError naming the field at fault; brain's text models (LSTM, GRU, RNN) are refused.
  */
@@ -93,8 +91,8 @@ export function brainToRecurrentModel(json: unknown): RecurrentModelJSON {
     }
     if (cell === 'rnn') return { type: 'rnn', size: units, activation: 'relu', input, recurrent, bias };
     if (cell === 'gru') return { type: 'gru', size: units, input, recurrent, bias };
-    const lstm: BrainLstmLayerJSON = { type: 'lstm', size: units, memory: 'hidden', input, recurrent, bias };
-    return lstm;
+    // brain's LSTM: its forget gate acts on the previous hidden state, and it carries no cell state.
+    return { type: 'lstm', size: units, memory: 'hidden', input, recurrent, bias };
   });
   const last = sizes[sizes.length - 1]!;
   layers.push({

@@ -1,4 +1,5 @@
 // recurrentToONNX: a saved recurrent model as an ONNX graph: one LSTM / GRU / RNN operator per layer, then the dense head.
+import { ConfigurationError } from '../errors.js';
 import { parseRecurrentModel } from '../recurrent/json.js';
 import type { RecurrentLayerJSON } from '../recurrent/types.js';
 import {
@@ -26,12 +27,21 @@ const OPERATORS = {
  * input and output are float32: onnxruntime runs these operators in float32 only.
  * @param json a `RecurrentModelJSON` (e.g. `net.toJSON()`, or its JSON text), checked by parseRecurrentModel
  * @returns the `.onnx` file's bytes
- * @throws FormatError when the model is malformed; OutOfRangeError when a weight does not fit in float32
+ * @throws FormatError when the model is malformed; ConfigurationError when an lstm layer has `memory: 'hidden'`
+ * (brain.js's cell, which ONNX's LSTM operator cannot compute); OutOfRangeError when a weight does not fit in float32
  */
 export function recurrentToONNX(json: unknown): Uint8Array {
   const elementType = FLOAT;
   const model = parseRecurrentModel(json);
   const { inputSize, layers, scaling } = model;
+  layers.forEach((layer, l) => {
+    if (layer.type === 'lstm' && layer.memory === 'hidden') {
+      throw new ConfigurationError(
+        `json.layers[${l}].memory is 'hidden' (brain.js's LSTM: the forget gate multiplies the previous hidden state), which ONNX's LSTM operator cannot express: it always multiplies a cell state carried from step to step`,
+        `json.layers[${l}].memory`,
+      );
+    }
+  });
   const recurrent = layers.slice(0, -1) as Exclude<RecurrentLayerJSON, { type: 'dense' }>[];
   const head = layers[layers.length - 1] as Extract<RecurrentLayerJSON, { type: 'dense' }>;
   const graph = new ProtoWriter();

@@ -7,14 +7,15 @@ import {
 } from '../io/json.js';
 import { MAX_LAYER_SIZE } from '../layout.js';
 import { hiddenProblem, lossProblem, widthProblem } from '../spec/rules.js';
-import { RECURRENT_OUTPUTS, type RecurrentLayerJSON, type RecurrentModelJSON } from './types.js';
+import { LSTM_MEMORIES, RECURRENT_OUTPUTS, type RecurrentLayerJSON, type RecurrentModelJSON } from './types.js';
 
 const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'training'];
 const MODEL_REQUIRED = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed'];
 const CELL_KEYS = ['type', 'size', 'input', 'recurrent', 'bias'];
+const LSTM_KEYS = ['type', 'size', 'memory', 'input', 'recurrent', 'bias'];
 const RNN_KEYS = ['type', 'size', 'activation', 'input', 'recurrent', 'bias'];
 const HEAD_KEYS = ['type', 'size', 'activation', 'weights', 'biases'];
-const ALL_LAYER_KEYS = [...new Set([...RNN_KEYS, ...HEAD_KEYS])];
+const ALL_LAYER_KEYS = [...new Set([...LSTM_KEYS, ...RNN_KEYS, ...HEAD_KEYS])];
 const GATES: Record<string, number> = { lstm: 4, gru: 3, rnn: 1 };
 
 /**
@@ -34,9 +35,11 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
     const all = record(value, argument, ALL_LAYER_KEYS, ['type', 'size']);
     const last = l === layerList.length - 1;
     const type = name(all.type, `${argument}.type`, last ? ['dense'] as const : ['lstm', 'gru', 'rnn'] as const);
-    const keys = type === 'dense' ? HEAD_KEYS : type === 'rnn' ? RNN_KEYS : CELL_KEYS;
+    const keys = type === 'dense' ? HEAD_KEYS : type === 'rnn' ? RNN_KEYS : type === 'lstm' ? LSTM_KEYS : CELL_KEYS;
+    // An lstm's memory is optional ('cell' when missing).
+    const required = type === 'lstm' ? CELL_KEYS : keys;
     // `all` is this reader's own copy: checking it again reads nothing of the caller's.
-    return { argument, entry: record(all, argument, keys, keys), type, size: size(all.size, `${argument}.size`, MAX_LAYER_SIZE) };
+    return { argument, entry: record(all, argument, keys, required), type, size: size(all.size, `${argument}.size`, MAX_LAYER_SIZE) };
   });
   let parameters = 0;
   let width = inputSize;
@@ -67,7 +70,8 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
       bias: numbers(entry.bias, `${argument}.bias`, rows),
     };
     if (type === 'rnn') return { type, size: units, activation: name(entry.activation, `${argument}.activation`, ['tanh', 'relu'] as const), ...weights };
-    return { type: type as "lstm" | "gru", size: units, ...weights };
+    if (type === 'lstm' && entry.memory !== undefined) return { type, size: units, memory: name(entry.memory, `${argument}.memory`, LSTM_MEMORIES), ...weights };
+    return { type: type as 'lstm' | 'gru', size: units, ...weights };
   });
   const head = layers[layers.length - 1] as Extract<RecurrentLayerJSON, { type: 'dense' }>;
   const loss = name(root.loss, 'json.loss', LOSSES);

@@ -4,10 +4,10 @@ import { ColumnStats, type Scaling, scalingFromJSON, scalingToJSON, standardize,
 import { checkTargets } from '../dense/targets.js';
 import { writeSettings } from '../dense/model.js';
 import type { Loss, OptimizerOptions } from '../dense/types.js';
-import { ConfigurationError, FormatError, StateError } from '../errors.js';
+import { ConfigurationError, StateError } from '../errors.js';
 import {
   DENSE_CAPACITY, DENSE_GRADS, DENSE_INPUT, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS,
-  DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM, CELL_RNN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW,
+  DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM, CELL_RNN, MEMORY_CELL, MEMORY_HIDDEN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW,
   S_BETA1_POWER, S_BETA2_POWER, S_CORRECT, S_GRAD_NORM, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, denseEntry, recurrentWord,
 } from '../header.js';
 import { brainToRecurrentModel } from '../io/brain-recurrent.js';
@@ -28,6 +28,7 @@ import type {
 
 const codeOf = (specs: readonly { readonly name: string; readonly code: number }[], name: string): number => specs.find((s) => s.name === name)!.code;
 const CELL_CODES = { lstm: CELL_LSTM, gru: CELL_GRU, rnn: CELL_RNN } as const;
+const MEMORY_CODES = { cell: MEMORY_CELL, hidden: MEMORY_HIDDEN } as const;
 /** Sequences per kernel call when evaluating, at most; and the most bytes of per-step buffers such a call may use. */
 const EVALUATION_CHUNK = 256;
 const EVALUATION_BYTES = 32 * 2 ** 20;
@@ -103,7 +104,9 @@ export class RecurrentNetwork {
       inputSize: model.inputSize,
       output: model.output,
       layers: model.layers.map((layer) => (layer.type === 'rnn' ? { type: 'rnn', size: layer.size, activation: layer.activation }
-        : layer.type === 'dense' ? { type: 'dense', size: layer.size, activation: head.activation } : { type: layer.type, size: layer.size })),
+        : layer.type === 'dense' ? { type: 'dense', size: layer.size, activation: head.activation }
+          : layer.type === 'lstm' && layer.memory !== undefined ? { type: 'lstm', size: layer.size, memory: layer.memory }
+            : { type: layer.type, size: layer.size })),
       loss: model.loss,
       optimizer: model.optimizer,
       seed: model.seed,
@@ -148,18 +151,13 @@ export class RecurrentNetwork {
   }
 
   /**
-   * Builds a network from a brain.js 1.x `GRUTimeStep` or `RNNTimeStep` `toJSON()` output (an object or its JSON text)
-   * whose predict and forecast give brain's `run` and `forecast` results to float32 precision (see brainToRecurrentModel).
-   * brain's `LSTMTimeStep` is refused: its forget gate acts on the previous hidden state and it carries no cell state,
-   * which RecurrentNetwork's lstm (the standard cell) does not compute.
+   * Builds a network from a brain.js 1.x `LSTMTimeStep`, `GRUTimeStep` or `RNNTimeStep` `toJSON()` output (an object
+   * or its JSON text) whose predict and forecast give brain's `run` and `forecast` results to float32 precision (see
+   * brainToRecurrentModel). An LSTMTimeStep's layers become lstm layers with `memory: 'hidden'` (brain's cell).
    * @throws FormatError naming the field at fault
    */
   static fromBrainJSON(json: unknown, options: { backend?: BackendName } = {}): RecurrentNetwork {
-    const model = brainToRecurrentModel(json);
-    if (model.layers.some((layer) => 'memory' in layer)) {
-      throw new FormatError("json.type: brain.js's LSTMTimeStep applies its forget gate to the previous hidden state and carries no cell state; RecurrentNetwork's lstm is the standard cell and cannot compute it (GRUTimeStep and RNNTimeStep import exactly)", 'json.type');
-    }
-    return RecurrentNetwork.fromJSON(model, options);
+    return RecurrentNetwork.fromJSON(brainToRecurrentModel(json), options);
   }
 
   /** The network as an ONNX model (see recurrentToONNX): input [N, T, inputSize], output [N, T, outputs] or [N, outputs], float32. */
@@ -172,7 +170,9 @@ export class RecurrentNetwork {
     const o = this.config.optimizer;
     return {
       inputSize: this.inputSize,
-      layers: this.config.layers.map((layer) => ({ cell: CELL_CODES[layer.cell], size: layer.size, activation: codeOf(ACTIVATION_SPECS, layer.activation) })),
+      layers: this.config.layers.map((layer) => ({
+        cell: CELL_CODES[layer.cell], size: layer.size, activation: codeOf(ACTIVATION_SPECS, layer.activation), memory: MEMORY_CODES[layer.memory],
+      })),
       headSize: this.outputSize,
       headActivation: codeOf(ACTIVATION_SPECS, this.config.head.activation),
       output: this.output === 'sequence' ? OUTPUT_SEQUENCE : OUTPUT_LAST,
@@ -549,9 +549,10 @@ export class RecurrentNetwork {
       const bias = Array.from(p.subarray(at + rows * nIn, at + rows * nIn + rows));
       at += rows * nIn + rows;
       width = layer.size;
-      return layer.cell === 'rnn'
-        ? { type: 'rnn', size: layer.size, activation: layer.activation, input, recurrent, bias }
-        : { type: layer.cell as 'lstm' | 'gru', size: layer.size, input, recurrent, bias };
+      if (layer.cell === 'rnn') return { type: 'rnn', size: layer.size, activation: layer.activation, input, recurrent, bias };
+      // memory is written only when 'hidden': a standard lstm saves as it always has.
+      if (layer.cell === 'lstm' && layer.memory === 'hidden') return { type: 'lstm', size: layer.size, memory: 'hidden', input, recurrent, bias };
+      return { type: layer.cell, size: layer.size, input, recurrent, bias };
     });
     const head = this.config.head;
     layers.push({
@@ -601,7 +602,7 @@ export class RecurrentNetwork {
   /** Input size, layers, output mode, loss, optimizer and backend on one line. */
   toString(): string {
     const o = this.config.optimizer;
-    const layers = this.config.layers.map((l) => `${l.cell}(${l.size})`).join('-');
+    const layers = this.config.layers.map((l) => `${l.cell}(${l.size}${l.memory === 'hidden' ? ', memory=hidden' : ''})`).join('-');
     return `RecurrentNetwork(${this.inputSize}-${layers}-dense(${this.outputSize}, ${this.config.head.activation}), output=${this.output}, loss=${this.loss}, optimizer=${o.type}(lr=${o.learningRate}), backend=${this.backend}, seed=${this.seed})`;
   }
 }

@@ -7,7 +7,7 @@ import { MAX_LAYERS } from '../layout.js';
 import { MAX_LAYER_SIZE } from '../layout.js';
 import { hiddenProblem, lossProblem, widthProblem } from '../spec/rules.js';
 import { describe, integer, lengthOf, oneOf, options, record } from '../validate.js';
-import { RECURRENT_CELLS, RECURRENT_OUTPUTS, type RecurrentCell, type RecurrentNetworkOptions, type RecurrentOutput } from './types.js';
+import { LSTM_MEMORIES, RECURRENT_CELLS, RECURRENT_OUTPUTS, type RecurrentCell, type RecurrentNetworkOptions, type RecurrentOutput } from './types.js';
 
 /** Gradient clipping of recurrent networks unless the optimizer options say otherwise. */
 const DEFAULT_CLIP_NORM = 1;
@@ -18,6 +18,8 @@ export interface ResolvedLayer {
   size: number;
   /** 'tanh' or 'relu' for a simple rnn; 'tanh' (unused by the kernels) for lstm and gru. */
   activation: 'tanh' | 'relu';
+  /** What an lstm's forget gate multiplies; 'cell' for gru and rnn (unused by their kernels). */
+  memory: 'cell' | 'hidden';
 }
 
 /** Options after validation and defaults. */
@@ -57,12 +59,16 @@ export function resolveRecurrent(value: RecurrentNetworkOptions): ResolvedRecurr
   let head: { size: number; activation: Activation } | undefined;
   for (let l = 0; l < count; l++) {
     const arg = `options.layers[${l}]`;
-    const spec = options(record(o.layers as readonly unknown[], l, 'options.layers', '{ type, size }') as { type?: unknown; size?: unknown; activation?: unknown }, arg, ['type', 'size', 'activation']);
+    const spec = options(
+      record(o.layers as readonly unknown[], l, 'options.layers', '{ type, size }') as { type?: unknown; size?: unknown; activation?: unknown; memory?: unknown },
+      arg, ['type', 'size', 'activation', 'memory'],
+    );
     const type = oneOf(spec.type, `${arg}.type`, LAYER_TYPES);
     const size = integer(spec.size, `${arg}.size`, 1, MAX_LAYER_SIZE);
     const last = l === count - 1;
     if (type === 'dense') {
       if (!last) throw new ConfigurationError(`${arg}: the dense head must be the last layer, and only one`, `${arg}.type`);
+      if (spec.memory !== undefined) throw new ConfigurationError(`${arg}.memory: only an 'lstm' layer takes a memory (what its forget gate multiplies), not the dense head`, `${arg}.memory`);
       const activation = spec.activation === undefined ? headDefault(lossOption) : oneOf(spec.activation, `${arg}.activation`, ACTIVATIONS);
       const problem = hiddenProblem(activation, 1, 2) ?? widthProblem(activation, size);
       if (problem !== null) throw new ConfigurationError(`${arg}: ${problem}`, `${arg}.activation`);
@@ -74,7 +80,11 @@ export function resolveRecurrent(value: RecurrentNetworkOptions): ResolvedRecurr
       throw new ConfigurationError(`${arg}.activation: only a simple 'rnn' layer takes an activation ('${type}' uses sigmoid gates and tanh)`, `${arg}.activation`);
     }
     const activation = spec.activation === undefined ? 'tanh' : oneOf(spec.activation, `${arg}.activation`, ['tanh', 'relu'] as const);
-    layers.push({ cell: type, size, activation });
+    if (spec.memory !== undefined && type !== 'lstm') {
+      throw new ConfigurationError(`${arg}.memory: only an 'lstm' layer takes a memory (what its forget gate multiplies), not a '${type}' layer`, `${arg}.memory`);
+    }
+    const memory = spec.memory === undefined ? 'cell' : oneOf(spec.memory, `${arg}.memory`, LSTM_MEMORIES);
+    layers.push({ cell: type, size, activation, memory });
   }
   const output = o.output === undefined ? 'sequence' : oneOf(o.output, 'options.output', RECURRENT_OUTPUTS);
   const loss = lossOption ?? (head!.activation === 'softmax' ? 'crossEntropy' : head!.activation === 'sigmoid' ? 'binaryCrossEntropy' : 'mse');

@@ -9,6 +9,9 @@ export type RecurrentCell = 'lstm' | 'gru' | 'rnn';
 /** Every cell name, in the order errors list them. */
 export const RECURRENT_CELLS: readonly RecurrentCell[] = ['lstm', 'gru', 'rnn'];
 
+/** What an lstm layer's forget gate multiplies (see {@link RecurrentLayerSpec.memory}): every value, the default first. */
+export const LSTM_MEMORIES: readonly ('cell' | 'hidden')[] = ['cell', 'hidden'];
+
 /** What a recurrent network outputs: at every step (`'sequence'`), or once from the final state (`'last'`). */
 export type RecurrentOutput = 'sequence' | 'last';
 /** Every output mode. */
@@ -22,6 +25,14 @@ export interface RecurrentLayerSpec {
   size: number;
   /** A simple `'rnn'` layer's activation (lstm and gru use sigmoid gates and tanh). @default 'tanh' */
   activation?: 'tanh' | 'relu';
+  /**
+   * An `'lstm'` layer's memory: what its forget gate multiplies. `'cell'` is the standard LSTM, c = f ⊙ c′ + i ⊙ g
+   * with a cell state carried from step to step; `'hidden'` is brain.js's LSTM, c = f ⊙ h′ + i ⊙ g, which carries
+   * only h (models imported from brain.js's LSTMTimeStep use it; ONNX's LSTM operator cannot express it).
+   * In both, h = o ⊙ tanh(c). Only lstm layers take this option.
+   * @default 'cell'
+   */
+  memory?: 'cell' | 'hidden';
 }
 
 /** The dense head, last in {@link RecurrentNetworkOptions.layers}: applied to the top recurrent state. */
@@ -120,6 +131,8 @@ export type RecurrentLayerJSON =
       type: 'lstm';
       /** Units. */
       size: number;
+      /** What the forget gate multiplies (see RecurrentLayerSpec.memory); written only when 'hidden'. @default 'cell' */
+      memory?: 'cell' | 'hidden';
       /** (4·size) × width input weights. */
       input: number[];
       /** (4·size) × size recurrent weights. */

@@ -1,6 +1,7 @@
 // JS/wasm parity of recurrent networks, run against the SIMD build (test/recurrent-parity.test.ts) and the plain
 // build (test/recurrent-parity-plain.test.ts): every weight after training, every prediction and forecast, the
-// histories' losses, bit for bit, for every cell, both output modes, ragged batches and truncated BPTT.
+// histories' losses, bit for bit, for every cell (lstm in both memories), both output modes, ragged batches and
+// truncated BPTT.
 import { expect, test } from 'vitest';
 import { wasmSimd } from '../../src/backend/index.js';
 import { RecurrentNetwork } from '../../src/recurrent/network.js';
@@ -20,6 +21,18 @@ const configurations: { name: string; options: Omit<RecurrentNetworkOptions, 'ba
     options: { inputSize: 3, output: 'last', loss: 'crossEntropy', layers: [{ type: 'gru', size: 5 }, { type: 'lstm', size: 4 }, { type: 'dense', size: 3 }], seed: 8 },
     data: () => raggedPairs(9, 11, [6, 2, 9, 4], 3, 3, true, true),
     fit: { epochs: 3, batchSize: 4, validationSplit: 0.25 },
+  },
+  {
+    name: "lstm, memory 'hidden', on series (batch size 1, truncated BPTT)",
+    options: { inputSize: 1, layers: [{ type: 'lstm', size: 7, memory: 'hidden' }, { type: 'dense', size: 1 }], seed: 10 },
+    data: () => sine(8, 15),
+    fit: { epochs: 3, batchSize: 1, bpttWindow: 5 },
+  },
+  {
+    name: "stacked lstm 'cell' over lstm 'hidden', ragged pairs, 'last'",
+    options: { inputSize: 2, output: 'last', layers: [{ type: 'lstm', size: 5, memory: 'hidden' }, { type: 'lstm', size: 4 }, { type: 'dense', size: 2 }], seed: 11 },
+    data: () => raggedPairs(12, 11, [6, 2, 9, 4], 2, 2, true),
+    fit: { epochs: 3, batchSize: 4 },
   },
   {
     name: 'stacked, ragged pairs, sequence, 2 outputs',

@@ -5,15 +5,15 @@ import { affine, dot, matches, rowLoss } from './dense.js';
 import { commitStep, optimize, peekStep, prepareStep, stepBound } from './optimizers.js';
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
-  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmOutput, lstmState, lstmStateGradient,
+  feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmMemoryGradient, lstmOutput, lstmState, lstmStateGradient,
 } from '../../math/recurrent.js';
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
   DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
   RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
-  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, CELL_LSTM, CELL_GRU,
-  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
+  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from '../../header.js';
 
 /** y[k] += a·x[k], k < n. */
@@ -27,15 +27,20 @@ function transposed(f: Float64Array, out: number, w: number, d: number, nIn: num
   for (let o = first; o < end; o++) axpy(f, out, f[d + o]!, w + o * nIn, nIn);
 }
 
-/** Gradient rows [first, end) (nIn wide, at g) += Σ_b d[b][o]·x[b], bias gradients gb[o] += Σ_b d[b][o], over b in order. */
-function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number, nIn: number, first: number, end: number, stride: number, count: number): void {
+/**
+ * Gradient rows [first, end) (nIn wide, at g) += Σ_r d[r][o]·x[r], bias gradients gb[o] += Σ_r d[r][o], over the
+ * `steps` blocks of `count` rows, the last block first and each block's rows in order.
+ */
+function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number, nIn: number, first: number, end: number, stride: number, count: number, steps: number): void {
   for (let o = first; o < end; o++) {
     const row = g + o * nIn;
     let sum = f[gb + o]!;
-    for (let b = 0; b < count; b++) {
-      const delta = f[d + b * stride + o]!;
-      axpy(f, row, delta, x + b * nIn, nIn);
-      sum += delta;
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let b = t * count; b < (t + 1) * count; b++) {
+        const delta = f[d + b * stride + o]!;
+        axpy(f, row, delta, x + b * nIn, nIn);
+        sum += delta;
+      }
     }
     f[gb + o] = sum;
   }
@@ -43,15 +48,17 @@ function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number
 
 /** One recurrent layer's header entries, as float64 indices. */
 interface Layer {
-  cell: number; size: number; width: number; nIn: number; nOut: number; activation: number;
+  /** hidden: an lstm whose forget gate multiplies h' (memory 'hidden'). */
+  cell: number; hidden: boolean; size: number; width: number; nIn: number; nOut: number; activation: number;
   w: number; bias: number; h: number; dh: number; xh: number; gates: number; extra: number;
-  dgates: number; dxh: number; dxr: number; carryH: number; carryC: number;
+  dxh: number; dxr: number; carryH: number; carryC: number;
 }
 
 function layer(arena: Arena, layers: number, l: number): Layer {
   const e = (field: number) => arena.at(recurrentEntry(layers, l, field));
   return {
     cell: arena.word(recurrentEntry(layers, l, RNN_CELL)),
+    hidden: arena.word(recurrentEntry(layers, l, RNN_CELL)) === CELL_LSTM && arena.word(recurrentEntry(layers, l, RNN_MEMORY)) === MEMORY_HIDDEN,
     size: arena.word(recurrentEntry(layers, l, RNN_SIZE)),
     width: arena.word(recurrentEntry(layers, l, RNN_WIDTH)),
     nIn: arena.word(denseEntry(l, DENSE_IN)),
@@ -61,7 +68,7 @@ function layer(arena: Arena, layers: number, l: number): Layer {
     bias: arena.at(denseEntry(l, DENSE_BIAS)),
     h: arena.at(denseEntry(l, DENSE_OUTPUT)),
     dh: arena.at(denseEntry(l, DENSE_DELTA)),
-    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dgates: e(RNN_DGATES), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
+    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
     carryH: e(RNN_CARRY_H), carryC: e(RNN_CARRY_C),
   };
 }
@@ -88,7 +95,8 @@ function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: numbe
       activate(f, a + 2 * size, size, ACT_TANH, 0.0, 0.0);
       activate(f, a + 3 * size, size, ACT_SIGMOID, 0.0, 0.0);
       const cb = c + b * 2 * size;
-      const previous = c - count * 2 * size + b * 2 * size;
+      // The forget gate's operand: c' (0 at step 0), or with memory 'hidden' h' (its [x | h'] row, 0 at step 0).
+      const previous = L.hidden ? xh + b * nIn + width : c - count * 2 * size + b * 2 * size;
       for (let u = 0; u < size; u++) {
         const state = lstmState(f[a + size + u]!, t === 0 ? 0.0 : f[previous + u]!, f[a + u]!, f[a + 2 * size + u]!);
         f[cb + u] = state;
@@ -245,6 +253,7 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
   const { cell, size, width, nIn, nOut } = L;
   const g = L.w + toGrads;
   const gb = L.bias + toGrads;
+  const zr = cell === CELL_GRU ? 2 * size : nOut;
   f.fill(0, L.carryH, L.carryH + count * size);
   f.fill(0, L.carryC, L.carryC + count * size);
   if (below) f.fill(0, below.dh, below.dh + steps * count * width);
@@ -259,7 +268,8 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
     const dh = L.dh + t * count * size;
     for (let b = 0; b < count; b++) {
       const a = gates + b * nOut;
-      const d = L.dgates + b * nOut;
+      // The deltas overwrite the step's gate activations, each read for the last time just before.
+      const d = a;
       const carryH = L.carryH + b * size;
       const carryC = L.carryC + b * size;
       for (let u = 0; u < size; u++) {
@@ -268,13 +278,15 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
           const c = L.extra + (t * count + b) * 2 * size;
           const i = f[a + u]!, fg = f[a + size + u]!, gg = f[a + 2 * size + u]!, o = f[a + 3 * size + u]!;
           const tc = f[c + size + u]!;
-          const previous = t === 0 ? 0.0 : f[c - count * 2 * size + u]!;
-          const dc = lstmStateGradient(f[carryC + u]!, dhu, o, tc);
+          // As in layerStep: the forget gate's operand, c' or (memory 'hidden') h'.
+          const previous = t === 0 ? 0.0 : L.hidden ? f[xh + b * nIn + width + u]! : f[c - count * 2 * size + u]!;
+          const dc = lstmStateGradient(L.hidden ? 0.0 : f[carryC + u]!, dhu, o, tc);
           f[d + u] = dc * gg * derivative(i, ACT_SIGMOID, 0.0, 0.0);
           f[d + size + u] = dc * previous * derivative(fg, ACT_SIGMOID, 0.0, 0.0);
           f[d + 2 * size + u] = dc * i * derivative(gg, ACT_TANH, 0.0, 0.0);
           f[d + 3 * size + u] = dhu * tc * derivative(o, ACT_SIGMOID, 0.0, 0.0);
-          f[carryC + u] = dc * fg;
+          // dLoss/dc' for the step before, or (memory 'hidden') the forget product's share of dLoss/dh', added below.
+          f[carryC + u] = lstmMemoryGradient(dc, fg);
         } else if (cell === CELL_GRU) {
           const z = f[a + u]!, n = f[a + 2 * size + u]!;
           const previous = f[xh + b * nIn + width + u]!;
@@ -296,23 +308,26 @@ function layerBackward(f: Float64Array, L: Layer, below: Layer | null, toGrads: 
         }
       }
     }
-    const zr = cell === CELL_GRU ? 2 * size : nOut;
-    accumulate(f, g, gb, L.dgates, xh, nIn, 0, zr, nOut, count);
-    if (cell === CELL_GRU) accumulate(f, g, gb, L.dgates, L.extra + t * count * nIn, nIn, zr, nOut, nOut, count);
     for (let b = 0; b < count; b++) {
       const dxh = L.dxh + b * nIn;
-      transposed(f, dxh, L.w, L.dgates + b * nOut, nIn, 0, zr);
+      transposed(f, dxh, L.w, gates + b * nOut, nIn, 0, zr);
       const carryH = L.carryH + b * size;
       if (cell === CELL_GRU) {
         const dxr = L.dxr + b * nIn;
         for (let u = 0; u < size; u++) f[carryH + u] = f[carryH + u]! + f[dxh + width + u]!;
         for (let k = 0; k < width; k++) f[dxh + k] = f[dxh + k]! + f[dxr + k]!;
+      } else if (L.hidden) {
+        const carryC = L.carryC + b * size;
+        for (let u = 0; u < size; u++) f[carryH + u] = f[dxh + width + u]! + f[carryC + u]!;
       } else {
         f.copyWithin(carryH, dxh + width, dxh + nIn);
       }
       if (below) axpy(f, below.dh + (t * count + b) * width, 1.0, dxh, width);
     }
   }
+  // Every step's weight and bias gradients at once, added last step first as if step by step.
+  accumulate(f, g, gb, L.gates, L.xh, nIn, 0, zr, nOut, count, steps);
+  if (cell === CELL_GRU) accumulate(f, g, gb, L.gates, L.extra, nIn, zr, nOut, nOut, count, steps);
 }
 
 // See assembly/recurrent.ts `backward`.
@@ -334,7 +349,7 @@ function backward(arena: Arena, count: number, steps: number): number {
   const sequence = arena.word(recurrentWord(layers, RNN_OUTPUT_MODE)) === OUTPUT_SEQUENCE;
   const rows = sequence ? steps * count : count;
   const x = sequence ? top.h : arena.at(recurrentWord(layers, RNN_HEAD_INPUT));
-  accumulate(f, w + toGrads, arena.at(denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows);
+  accumulate(f, w + toGrads, arena.at(denseEntry(layers, DENSE_BIAS)) + toGrads, delta, x, nIn, 0, nOut, nOut, rows, 1);
   if (sequence) {
     for (let r = 0; r < rows; r++) transposed(f, top.dh + r * nIn, w, delta + r * nOut, nIn, 0, nOut);
   } else {

@@ -8,9 +8,9 @@ declare function hostParallel(kind: i32, arena: usize, count: i32, parts: i32): 
 // Parts per phase at most (1: never split, never call the host). Each instance has its own: only the main one splits.
 let threads: i32 = 1;
 
-// A handoff to a worker and back costs ~10-30 µs (Atomics.notify/wait round trip on this 2-core machine);
-// 2^18 multiply-adds (~80 µs of f64x2 work) per part keeps that under a quarter of the part.
-const MIN_PART_WORK: f64 = 65536.0;
+// Waking a worker from Atomics.wait and hearing back took ~10 µs (Node 20 on this 2-core machine, load ~1.3; under
+// 1 µs while it spins): 2^17 multiply-adds per part (~20-40 µs of f64x2 work) keep a wake-up under a third of a part.
+const MIN_PART_WORK: f64 = 131072.0;
 
 /** Lets the kernels split a phase into up to `n` parts (n < 1 counts as 1). */
 export function setThreads(n: i32): void {

@@ -17,7 +17,7 @@ import {
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, DENSE_PARAM_COUNT, DENSE_SLICE_STATS, DENSE_SLICE_ROWS,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, DENSE_PARAM_COUNT, DENSE_SLICE_STATS,
   SLICE, SLICE_WORDS, SLICE_LOSS, SLICE_CORRECT, SLICE_BOUND, TASK_SLICES, TASK_GRADIENTS, TASK_GRADIENTS_STEP, TASK_FORWARD,
 } from "../src/header";
 
@@ -323,19 +323,20 @@ export function slicesTask(arena: usize, count: i32, part: i32, parts: i32): voi
 function gradientsPhase(arena: usize, count: i32, apply: bool): float {
   const slices = (count + SLICE - 1) / SLICE;
   if (apply) saveStepTerms(arena);
-  // Each part needs a scratch row of DENSE_SLICE_ROWS, which has one per slice.
-  const parts = partsFor(slices, batchWork(arena, count));
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  let rows = 0;
+  for (let l = 1; l <= layers; l++) rows += word(arena, entry(l, DENSE_OUT));
+  // A third of a step's multiply-adds, in pairs of weight rows.
+  const parts = partsFor((rows + 1) >> 1, batchWork(arena, count) / 3.0);
   const kind = apply ? TASK_GRADIENTS_STEP : TASK_GRADIENTS;
   if (parts > 1) parallel(kind, arena, count, parts);
   else gradientsTask(arena, count, 0, 1, apply);
-  const layers = word(arena, DENSE_LAYER_COUNT);
   const params = at(arena, DENSE_PARAMS);
   const toGrads = at(arena, DENSE_GRADS) - params;
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
   const squares = at(arena, DENSE_SLICE_STATS) + (<usize>(slices * SLICE_WORDS) << 3);
-  let rows = 0;
-  for (let l = 1; l < layers; l++) rows += word(arena, entry(l, DENSE_OUT));
+  rows -= word(arena, entry(layers, DENSE_OUT));
   let sum: float = 0.0;
   for (let l = layers; l >= 1; l--) {
     const nOut = word(arena, entry(l, DENSE_OUT));
@@ -363,9 +364,6 @@ export function gradientsTask(arena: usize, count: i32, part: i32, parts: i32, a
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
   const squares = at(arena, DENSE_SLICE_STATS) + (<usize>(slices * SLICE_WORDS) << 3);
-  let widest = 0;
-  for (let l = 1; l <= layers; l++) widest = max(widest, word(arena, entry(l, DENSE_IN)));
-  const scratch = at(arena, DENSE_SLICE_ROWS) + (<usize>(part * widest) << 3);
   let weights: i64 = 0;
   for (let l = 1; l <= layers; l++) weights += <i64>word(arena, entry(l, DENSE_IN)) * word(arena, entry(l, DENSE_OUT));
   const lo = weights * part / parts, hi = weights * (part + 1) / parts;
@@ -379,49 +377,85 @@ export function gradientsTask(arena: usize, count: i32, part: i32, parts: i32, a
     const gb = at(arena, entry(l, DENSE_BIAS)) + toGrads;
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    for (let o = first; o < end; o++) {
+    for (let o = first; o < end; o += 2) {
+      // Two weight rows at a time where there are two, sharing the loads of x.
+      const two = o + 1 < end;
       const weights = w + (<usize>(o * nIn) << 3);
       const row = weights + toGrads;
-      let sum = sliceRow(row, delta, x, o, nIn, nOut, 0, min(SLICE, count));
-      for (let s = 1; s < slices; s++) {
+      for (let s = 0; s < slices; s++) {
         const b0 = s * SLICE;
-        sum += sliceRow(scratch, delta, x, o, nIn, nOut, b0, min(SLICE, count - b0));
-        addInto(row, scratch, nIn);
+        sliceRows(row, delta, x, o, nIn, nOut, b0, min(SLICE, count - b0), s > 0, two);
       }
-      store<float>(gb + (<usize>o << 3), sum);
-      store<float>(squares + (<usize>(rows + o) << 3), dot(row, row, nIn));
-      if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
+      const after = two ? o + 2 : o + 1;
+      for (let r = o; r < after; r++) {
+        const gradient = row + (<usize>((r - o) * nIn) << 3);
+        let sum: float = 0.0;
+        for (let s = 0; s < slices; s++) {
+          const b0 = s * SLICE, last = b0 + min(SLICE, count - b0);
+          let partial = f(delta, b0 * nOut + r);
+          for (let b = b0 + 1; b < last; b++) partial += f(delta, b * nOut + r);
+          sum = s == 0 ? partial : sum + partial;
+        }
+        store<float>(gb + (<usize>r << 3), sum);
+        store<float>(squares + (<usize>(rows + r) << 3), dot(gradient, gradient, nIn));
+        if (apply) stepRange(gradient - toGrads, toGrads, toM, toV, nIn, true);
+      }
     }
     base += <i64>nIn * nOut;
     rows += nOut;
   }
 }
 
-/** Σ_b delta[b][o]·x[b] over rows b0..b0+n-1 into `row` (in order, as gradientsDense); returns Σ_b delta[b][o]. */
-// @ts-ignore: decorator
-@inline function sliceRow(row: usize, delta: usize, x: usize, o: i32, nIn: i32, nOut: i32, b0: i32, n: i32): float {
-  let d = f(delta, b0 * nOut + o);
-  scaleInto(row, d, x + (<usize>(b0 * nIn) << 3), nIn);
-  let sum = d;
-  for (let b = b0 + 1; b < b0 + n; b++) {
-    d = f(delta, b * nOut + o);
-    axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
-    sum += d;
-  }
-  return sum;
-}
-
-/** y[k] = y[k] + x[k] for k < n. */
-// @ts-ignore: decorator
-@inline function addInto(y: usize, x: usize, n: i32): void {
+/**
+ * Σ_b delta[b][o]·x[b] over rows b0..b0+n-1 (from d·x of row b0 on, adding the next rows' in order, as scaleInto then
+ * axpy do), summed in registers, then stored at `row` or, with `add`, added to it; with `two`, the same for weight
+ * row o + 1 into the next row (nIn further), the loads of x shared.
+ */
+function sliceRows(row: usize, delta: usize, x: usize, o: i32, nIn: i32, nOut: i32, b0: i32, n: i32, add: bool, two: bool): void {
+  const stride = <usize>nIn << 3;
+  const x0 = x + <usize>b0 * stride;
+  const d0 = delta + (<usize>(b0 * nOut + o) << 3), dStride = <usize>nOut << 3;
+  const next = row + stride;
   let k = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; k + 2 <= n; k += 2) {
+    for (; k + 4 <= nIn; k += 4) {
       const kb = <usize>k << 3;
-      v128.store(y + kb, f64x2.add(v128.load(y + kb), v128.load(x + kb)));
+      let p = x0 + kb, d = d0;
+      let xa = v128.load(p), xb = v128.load(p, 16);
+      let da = v128.load64_splat(d), db = v128.load64_splat(d, 8);
+      let a0 = f64x2.mul(da, xa), a1 = f64x2.mul(da, xb), c0 = f64x2.mul(db, xa), c1 = f64x2.mul(db, xb);
+      for (let b = 1; b < n; b++) {
+        p += stride;
+        d += dStride;
+        xa = v128.load(p);
+        xb = v128.load(p, 16);
+        da = v128.load64_splat(d);
+        db = v128.load64_splat(d, 8);
+        a0 = f64x2.add(a0, f64x2.mul(da, xa)); a1 = f64x2.add(a1, f64x2.mul(da, xb));
+        c0 = f64x2.add(c0, f64x2.mul(db, xa)); c1 = f64x2.add(c1, f64x2.mul(db, xb));
+      }
+      if (add) {
+        a0 = f64x2.add(v128.load(row + kb), a0); a1 = f64x2.add(v128.load(row + kb, 16), a1);
+        c0 = f64x2.add(v128.load(next + kb), c0); c1 = f64x2.add(v128.load(next + kb, 16), c1);
+      }
+      v128.store(row + kb, a0); v128.store(row + kb, a1, 16);
+      if (two) { v128.store(next + kb, c0); v128.store(next + kb, c1, 16); }
     }
   }
-  for (; k < n; k++) store<float>(y + (<usize>k << 3), f(y, k) + f(x, k));
+  for (; k < nIn; k++) {
+    const kb = <usize>k << 3;
+    let p = x0 + kb, d = d0;
+    let a = load<float>(d) * load<float>(p);
+    let c = two ? load<float>(d, 8) * load<float>(p) : 0.0;
+    for (let b = 1; b < n; b++) {
+      p += stride;
+      d += dStride;
+      a += load<float>(d) * load<float>(p);
+      if (two) c += load<float>(d, 8) * load<float>(p);
+    }
+    store<float>(row + kb, add ? load<float>(row + kb) + a : a);
+    if (two) store<float>(next + kb, add ? load<float>(next + kb) + c : c);
+  }
 }
 
 /**

@@ -53,8 +53,6 @@ export const DENSE_FAILED_BATCH = 21;
  * matched, the gradient bound), then one ‖row‖² per weight row (layers in order). Empty below SLICE + 1 rows.
  */
 export const DENSE_SLICE_STATS = 22;
-/** One row of the widest layer input per slice: where a part of the gradient phase puts a slice's gradient row. */
-export const DENSE_SLICE_ROWS = 23;
 export const DENSE_HEADER_WORDS = 24;
 
 /**

@@ -301,7 +301,6 @@ function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
   const { toGrads, toM, toV } = h;
   const slices = Math.ceil(count / SLICE);
   const squares = h.sliceStats + slices * SLICE_WORDS;
-  const scratch = h.sliceRows;
   let rows = 0;
   for (let l = 1; l <= h.layers; l++) {
     const nIn = h.nIn[l]!;
@@ -313,11 +312,19 @@ function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
     for (let o = 0; o < nOut; o++) {
       const weights = w + o * nIn;
       const row = weights + toGrads;
-      let sum = sliceRow(f, row, delta, x, o, nIn, nOut, 0, Math.min(SLICE, count));
-      for (let s = 1; s < slices; s++) {
+      let sum = 0.0;
+      for (let s = 0; s < slices; s++) {
         const b0 = s * SLICE;
-        sum += sliceRow(f, scratch, delta, x, o, nIn, nOut, b0, Math.min(SLICE, count - b0));
-        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + f[scratch + k]!;
+        const end = b0 + Math.min(SLICE, count - b0);
+        // Each element: the slice's rows summed in order, then added to the slices before.
+        for (let k = 0; k < nIn; k++) {
+          let a = f[delta + b0 * nOut + o]! * f[x + b0 * nIn + k]!;
+          for (let b = b0 + 1; b < end; b++) a += f[delta + b * nOut + o]! * f[x + b * nIn + k]!;
+          f[row + k] = s === 0 ? a : f[row + k]! + a;
+        }
+        let partial = f[delta + b0 * nOut + o]!;
+        for (let b = b0 + 1; b < end; b++) partial += f[delta + b * nOut + o]!;
+        sum = s === 0 ? partial : sum + partial;
       }
       f[gb + o] = sum;
       f[squares + rows + o] = dot(f, row, row, nIn);
@@ -335,21 +342,6 @@ function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
     if (apply) stepRange(f, bias, toGrads, toM, toV, nOut, false);
   }
   return total;
-}
-
-// See assembly/dense.ts `sliceRow`.
-function sliceRow(f: Float64Array, row: number, delta: number, x: number, o: number, nIn: number, nOut: number, b0: number, n: number): number {
-  let d = f[delta + b0 * nOut + o]!;
-  const x0 = x + b0 * nIn;
-  for (let k = 0; k < nIn; k++) f[row + k] = d * f[x0 + k]!;
-  let sum = d;
-  for (let b = b0 + 1; b < b0 + n; b++) {
-    d = f[delta + b * nOut + o]!;
-    const xb = x + b * nIn;
-    for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[xb + k]!;
-    sum += d;
-  }
-  return sum;
 }
 
 /** See assembly/dense.ts `trainEpochsDense`. */

@@ -196,25 +196,36 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
     const gb = bias + toGrads;
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    for (let o = 0; o < nOut; o++) {
-      const weights = w + (<usize>(o * nIn) << 3);
-      if (fused) {
-        store<float>(gb + (<usize>o << 3), f(delta, o));
-        squares += stepRowSgd(weights, toGrads, f(delta, o), x, nIn);
-        continue;
+    if (count > 1) {
+      // Two weight rows per pass, each gradient summed over the rows in registers (sliceRows).
+      for (let o = 0; o < nOut; o += 2) {
+        const two = o + 1 < nOut;
+        const row = w + (<usize>(o * nIn) << 3) + toGrads;
+        sliceRows(row, delta, x, o, nIn, nOut, 0, count, false, two);
+        const after = two ? o + 2 : o + 1;
+        for (let r = o; r < after; r++) {
+          let sum = f(delta, r);
+          for (let b = 1; b < count; b++) sum += f(delta, b * nOut + r);
+          store<float>(gb + (<usize>r << 3), sum);
+          const gradient = row + (<usize>((r - o) * nIn) << 3);
+          squares += dot(gradient, gradient, nIn);
+          if (apply) stepRange(gradient - toGrads, toGrads, toM, toV, nIn, true);
+        }
       }
-      const row = weights + toGrads;
-      let d = f(delta, o);
-      scaleInto(row, d, x, nIn);
-      let sum = d;
-      for (let b = 1; b < count; b++) {
-        d = f(delta, b * nOut + o);
-        axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
-        sum += d;
+    } else {
+      for (let o = 0; o < nOut; o++) {
+        const weights = w + (<usize>(o * nIn) << 3);
+        const d = f(delta, o);
+        store<float>(gb + (<usize>o << 3), d);
+        if (fused) {
+          squares += stepRowSgd(weights, toGrads, d, x, nIn);
+          continue;
+        }
+        const row = weights + toGrads;
+        scaleInto(row, d, x, nIn);
+        squares += dot(row, row, nIn);
+        if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
       }
-      store<float>(gb + (<usize>o << 3), sum);
-      squares += dot(row, row, nIn);
-      if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
     }
     squares += dot(gb, gb, nOut);
     if (apply) stepRange(bias, toGrads, toM, toV, nOut, false);

@@ -317,9 +317,11 @@ function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
         const b0 = s * SLICE;
         const end = b0 + Math.min(SLICE, count - b0);
         // Each element: the slice's rows summed in order, then added to the slices before.
-        for (let k = 0; k < nIn; k++) {
-          let a = f[delta + b0 * nOut + o]! * f[x + b0 * nIn + k]!;
-          for (let b = b0 + 1; b < end; b++) a += f[delta + b * nOut + o]! * f[x + b * nIn + k]!;
+        const d0 = delta + b0 * nOut + o;
+        const dEnd = delta + end * nOut + o;
+        for (let k = 0, x0 = x + b0 * nIn; k < nIn; k++, x0++) {
+          let a = f[d0]! * f[x0]!;
+          for (let d = d0 + nOut, xb = x0 + nIn; d < dEnd; d += nOut, xb += nIn) a += f[d]! * f[xb]!;
           f[row + k] = s === 0 ? a : f[row + k]! + a;
         }
         let partial = f[delta + b0 * nOut + o]!;

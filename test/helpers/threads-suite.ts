@@ -17,6 +17,8 @@ const OPTIMIZERS: DenseNetworkOptions['optimizer'][] = [
   { type: 'sgd', learningRate: 0.05 },
   { type: 'momentum', learningRate: 0.02, nesterov: true, weightDecay: 1e-3 },
   { type: 'adam', learningRate: 0.01 },
+  // Clipping needs the norm before any step: the gradient phase without steps, then the optimizer on its own.
+  { type: 'rmsprop', learningRate: 0.01, clipNorm: 0.5 },
 ];
 const BATCHES = [1, 16, 17, 32, 33, 100];
 // Wide enough that each phase pays for 3 parts (assembly/parallel.ts MIN_PART_WORK).
@@ -73,7 +75,7 @@ export function threadsKernelsTests(build: 'SIMD' | 'plain'): void {
 
     for (const optimizer of OPTIMIZERS) {
       for (const batch of BATCHES) {
-        it(`${(optimizer as { type: string }).type}, batch ${batch}: fit and trainStep give the same bits in 1, 2 and 3 parts and on js`, () => {
+        it(`${JSON.stringify(optimizer)}, batch ${batch}: fit and trainStep give the same bits in 1, 2 and 3 parts and on js`, () => {
           const js = train('js', optimizer, batch);
           let one: { params: Float64Array; losses: number[] } | undefined;
           for (const threads of [1, 2, 3]) {

@@ -113,6 +113,22 @@ export function threadsKernelsTests(build: 'SIMD' | 'plain'): void {
       }
     });
 
+    it('predictBatch of a few rows of a wide network with narrow layers gives the same bits in 1, 2 and 3 parts (a part of one row takes the one-row path)', () => {
+      const options: DenseNetworkOptions = { layers: [50000, 3, 2], activation: 'sigmoid', outputActivation: 'tanh', seed: 2 };
+      const js = new DenseNetwork({ ...options, backend: 'js' });
+      const wasm = new DenseNetwork({ ...options, backend: 'wasm' });
+      const x = randomArray(rng(8), 5 * 50000, 0.05);
+      for (const threads of [1, 2, 3]) {
+        seen = new Map();
+        useParts(threads);
+        for (let rows = 1; rows <= 5; rows++) {
+          const inputs = x.subarray(0, rows * 50000);
+          expectSameBits(wasm.predictBatch(inputs, rows), js.predictBatch(inputs, rows), `${rows} rows, ${threads} parts`);
+        }
+        expect(seen.get(TASK_FORWARD) ?? 0).toBe(threads === 1 ? 0 : threads);
+      }
+    });
+
     it('the float32 predictor gives the same bits in 1, 2 and 3 parts and on js, and finds a non-finite input in any part', () => {
       const net = network('wasm', 'sgd');
       const set = data(6, 64);

@@ -8,13 +8,17 @@ import { matches, rowLoss } from "./loss";
 import { activation, derivative } from "../src/math/activations";
 import { SAFE_GRADIENT } from "../src/math/losses";
 import { SAFE_VALUE } from "../src/math/optimizers";
-import { optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep } from "./optimizers";
+import {
+  optimize, loadSettings, saveState, prepareStep, clipping, stepRange, stepRowSgd, isSgd, commitStep, stepBound, peekStep, saveStepTerms, loadStepTerms,
+} from "./optimizers";
+import { partsFor, parallel } from "./parallel";
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES,
   DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, denseEntry as entry,
   DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX,
+  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SOFTMAX, DENSE_PARAM_COUNT, DENSE_SLICE_STATS,
+  SLICE, SLICE_WORDS, SLICE_LOSS, SLICE_CORRECT, SLICE_BOUND, TASK_SLICES, TASK_GRADIENTS, TASK_GRADIENTS_STEP, TASK_FORWARD,
 } from "../src/header";
 
 type float = f64;
@@ -39,15 +43,29 @@ type float = f64;
   for (; k < n; k++) store<float>(y + (<usize>k << 3), a * f(x, k));
 }
 
-/** Forward pass of `count` rows staged at DENSE_INPUT; the last layer's DENSE_OUTPUT holds the result. */
+/** Forward pass of `count` rows staged at DENSE_INPUT; the last layer's DENSE_OUTPUT holds the result. Rows may be split into parts. */
 export function forwardDense(arena: usize, count: i32): void {
+  const parts = partsFor((count + 1) >> 1, <f64>count * <f64>word(arena, DENSE_PARAM_COUNT));
+  if (parts > 1) parallel(TASK_FORWARD, arena, count, parts);
+  else forwardRows(arena, 0, count);
+}
+
+/** Part `part` of `parts` of forwardDense: a range of rows, cut at even rows (each row's result does not depend on the cut). */
+export function forwardTask(arena: usize, count: i32, part: i32, parts: i32): void {
+  const pairs = (count + 1) >> 1;
+  const first = 2 * <i32>(<i64>pairs * part / parts), end = min(count, 2 * <i32>(<i64>pairs * (part + 1) / parts));
+  if (end > first) forwardRows(arena, first, end - first);
+}
+
+/** Forward pass of the `count` staged rows from row `first` on. */
+function forwardRows(arena: usize, first: i32, count: i32): void {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
-  let x = at(arena, DENSE_INPUT);
+  let x = at(arena, DENSE_INPUT) + (<usize>(first * word(arena, entry(1, DENSE_IN))) << 3);
   for (let l = 1; l <= layers; l++) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
     const kind = word(arena, entry(l, DENSE_ACTIVATION));
-    const out = at(arena, entry(l, DENSE_OUTPUT));
+    const out = at(arena, entry(l, DENSE_OUTPUT)) + (<usize>(first * nOut) << 3);
     const w = at(arena, entry(l, DENSE_WEIGHT)), bias = at(arena, entry(l, DENSE_BIAS));
     if (count == 1 && nOut < 4 && kind != ACT_SOFTMAX) {
       // Too narrow for affine's 4-row blocks: one dot and one activation per output, without a pass over memory.
@@ -70,15 +88,26 @@ export function forwardDense(arena: usize, count: i32): void {
  * which the facade enforces.) ln is only in the loss value, never in a gradient.
  */
 function outputDelta(arena: usize, count: i32): float {
+  const perRow: float = 1.0 / <float>count;
+  const total = lossRows(arena, 0, count, perRow);
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), <float>matched);
+  return total * perRow;
+}
+
+// Rows that lossRows found matching their target (no tuples in AssemblyScript).
+let matched = 0;
+
+/** outputDelta's sum of row losses over `count` rows from row `first` on, each delta times `perRow`; sets `matched`. */
+function lossRows(arena: usize, first: i32, count: i32, perRow: float): float {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const n = word(arena, entry(layers, DENSE_OUT));
   const kind = word(arena, entry(layers, DENSE_ACTIVATION));
   const lossKind = word(arena, DENSE_LOSS_KIND);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
-  const out = at(arena, entry(layers, DENSE_OUTPUT));
-  const delta = at(arena, entry(layers, DENSE_DELTA));
-  const target = at(arena, DENSE_TARGET);
-  const perRow: float = 1.0 / <float>count;
+  const skip = <usize>(first * n) << 3;
+  const out = at(arena, entry(layers, DENSE_OUTPUT)) + skip;
+  const delta = at(arena, entry(layers, DENSE_DELTA)) + skip;
+  const target = at(arena, DENSE_TARGET) + skip;
   let total: float = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
@@ -86,8 +115,8 @@ function outputDelta(arena: usize, count: i32): float {
     if (matches(out + (<usize>row << 3), target + (<usize>row << 3), n)) correct++;
     total += rowLoss(out + (<usize>row << 3), target + (<usize>row << 3), delta + (<usize>row << 3), n, kind, lossKind, perRow, leaky, elu);
   }
-  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), <float>correct);
-  return total * perRow;
+  matched = correct;
+  return total;
 }
 
 /** Loss and S_CORRECT of `count` staged rows against DENSE_TARGET, without training. */
@@ -113,18 +142,23 @@ function maxAbs(p: usize, n: i32): float {
  * (NaN when a delta or input is NaN).
  */
 function deltasDense(arena: usize, count: i32): float {
+  return deltasRows(arena, 0, count, count);
+}
+
+/** deltasDense of `count` rows from row `first` on, its bound for a batch of `batch` rows. */
+function deltasRows(arena: usize, first: i32, count: i32, batch: i32): float {
   const layers = word(arena, DENSE_LAYER_COUNT);
   const leaky = slot(arena, DENSE_SETTINGS, S_LEAKY_ALPHA), elu = slot(arena, DENSE_SETTINGS, S_ELU_ALPHA);
   let bound: float = 0.0;
   for (let l = layers; l >= 1; l--) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
-    const delta = at(arena, entry(l, DENSE_DELTA));
-    const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
+    const delta = at(arena, entry(l, DENSE_DELTA)) + (<usize>(first * nOut) << 3);
+    const x = (l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT))) + (<usize>(first * nIn) << 3);
     // The max(…, 1) covers the biases, whose gradients are sums of deltas alone.
-    bound = Math.max(bound, <float>count * maxAbs(delta, count * nOut) * Math.max(maxAbs(x, count * nIn), 1.0));
+    bound = Math.max(bound, <float>batch * maxAbs(delta, count * nOut) * Math.max(maxAbs(x, count * nIn), 1.0));
     if (l == 1) break;
     const w = at(arena, entry(l, DENSE_WEIGHT));
-    const prevDelta = at(arena, entry(l - 1, DENSE_DELTA));
+    const prevDelta = at(arena, entry(l - 1, DENSE_DELTA)) + (<usize>(first * nIn) << 3);
     const prevKind = word(arena, entry(l - 1, DENSE_ACTIVATION));
     for (let b = 0; b < count; b++) {
       const row = prevDelta + (<usize>(b * nIn) << 3);
@@ -162,25 +196,36 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
     const gb = bias + toGrads;
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    for (let o = 0; o < nOut; o++) {
-      const weights = w + (<usize>(o * nIn) << 3);
-      if (fused) {
-        store<float>(gb + (<usize>o << 3), f(delta, o));
-        squares += stepRowSgd(weights, toGrads, f(delta, o), x, nIn);
-        continue;
+    if (count > 1) {
+      // Two weight rows per pass, each gradient summed over the rows in registers (sliceRows).
+      for (let o = 0; o < nOut; o += 2) {
+        const two = o + 1 < nOut;
+        const row = w + (<usize>(o * nIn) << 3) + toGrads;
+        sliceRows(row, delta, x, o, nIn, nOut, 0, count, false, two);
+        const after = two ? o + 2 : o + 1;
+        for (let r = o; r < after; r++) {
+          let sum = f(delta, r);
+          for (let b = 1; b < count; b++) sum += f(delta, b * nOut + r);
+          store<float>(gb + (<usize>r << 3), sum);
+          const gradient = row + (<usize>((r - o) * nIn) << 3);
+          squares += dot(gradient, gradient, nIn);
+          if (apply) stepRange(gradient - toGrads, toGrads, toM, toV, nIn, true);
+        }
       }
-      const row = weights + toGrads;
-      let d = f(delta, o);
-      scaleInto(row, d, x, nIn);
-      let sum = d;
-      for (let b = 1; b < count; b++) {
-        d = f(delta, b * nOut + o);
-        axpy(row, d, x + (<usize>(b * nIn) << 3), nIn);
-        sum += d;
+    } else {
+      for (let o = 0; o < nOut; o++) {
+        const weights = w + (<usize>(o * nIn) << 3);
+        const d = f(delta, o);
+        store<float>(gb + (<usize>o << 3), d);
+        if (fused) {
+          squares += stepRowSgd(weights, toGrads, d, x, nIn);
+          continue;
+        }
+        const row = weights + toGrads;
+        scaleInto(row, d, x, nIn);
+        squares += dot(row, row, nIn);
+        if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
       }
-      store<float>(gb + (<usize>o << 3), sum);
-      squares += dot(row, row, nIn);
-      if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
     }
     squares += dot(gb, gb, nOut);
     if (apply) stepRange(bias, toGrads, toM, toV, nOut, false);
@@ -203,16 +248,23 @@ export function trainDense(arena: usize, count: i32): float {
 
 /** trainDense between loadSettings and saveState, so a run of steps reads and writes them once. */
 function step(arena: usize, count: i32): float {
-  forwardDense(arena, count);
-  const loss = outputDelta(arena, count);
-  const gradient = deltasDense(arena, count);
+  const sliced = count > SLICE;
+  let loss: float, gradient: float;
+  if (sliced) {
+    loss = slicesPhase(arena, count);
+    gradient = sliceBound;
+  } else {
+    forwardDense(arena, count);
+    loss = outputDelta(arena, count);
+    gradient = deltasDense(arena, count);
+  }
   let norm: float;
   prepareStep(0.0);
   if (isFinite(loss) && !clipping() && gradient < SAFE_GRADIENT && stepBound(gradient) < SAFE_VALUE) {
     // The step is proven finite and no clipping needs the norm first: step row by row, in cache.
-    norm = Math.sqrt(gradientsDense(arena, count, true));
+    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, true) : gradientsDense(arena, count, true));
   } else {
-    norm = Math.sqrt(gradientsDense(arena, count, false));
+    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, false) : gradientsDense(arena, count, false));
     prepareStep(norm);
     // Unless a bound proves the step safe, look at what it would write before writing anything.
     if (!isFinite(loss) || !isFinite(norm) || (!(stepBound(norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
@@ -225,6 +277,196 @@ function step(arena: usize, count: i32): float {
   commitStep();
   store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_GRAD_NORM << 3), norm);
   return loss;
+}
+
+// The gradient bound of the last slicesPhase (its return value is the loss).
+let sliceBound: float = 0.0;
+
+/** Multiply-adds of a forward and backward pass of `count` rows, for partsFor. */
+function batchWork(arena: usize, count: i32): f64 {
+  return 3.0 * <f64>count * <f64>word(arena, DENSE_PARAM_COUNT);
+}
+
+/**
+ * Forward pass, loss and deltas of each SLICE-row slice of a batch of `count` rows (possibly in parallel), then
+ * their partials combined in slice order: the loss sums added (then divided by count), the matched rows added
+ * into S_CORRECT, the gradient bounds' max into sliceBound. Returns the batch's mean loss.
+ */
+function slicesPhase(arena: usize, count: i32): float {
+  const slices = (count + SLICE - 1) / SLICE;
+  const parts = partsFor(slices, batchWork(arena, count));
+  if (parts > 1) parallel(TASK_SLICES, arena, count, parts);
+  else slicesTask(arena, count, 0, 1);
+  const stats = at(arena, DENSE_SLICE_STATS);
+  let total: float = 0.0, correct: float = 0.0, bound: float = 0.0;
+  for (let s = 0; s < slices; s++) {
+    const p = stats + (<usize>(s * SLICE_WORDS) << 3);
+    total += f(p, SLICE_LOSS);
+    correct += f(p, SLICE_CORRECT);
+    bound = Math.max(bound, f(p, SLICE_BOUND));
+  }
+  store<float>(at(arena, DENSE_SETTINGS) + (<usize>S_CORRECT << 3), correct);
+  sliceBound = bound;
+  return total * (1.0 / <float>count);
+}
+
+/** Part `part` of `parts` of slicesPhase: slices part, part + parts, ..., each's partials to its DENSE_SLICE_STATS slots. */
+export function slicesTask(arena: usize, count: i32, part: i32, parts: i32): void {
+  const slices = (count + SLICE - 1) / SLICE;
+  const perRow: float = 1.0 / <float>count;
+  const stats = at(arena, DENSE_SLICE_STATS);
+  for (let s = part; s < slices; s += parts) {
+    const first = s * SLICE, n = min(SLICE, count - first);
+    forwardRows(arena, first, n);
+    const total = lossRows(arena, first, n, perRow);
+    const p = stats + (<usize>(s * SLICE_WORDS) << 3);
+    store<float>(p + (<usize>SLICE_LOSS << 3), total);
+    store<float>(p + (<usize>SLICE_CORRECT << 3), <float>matched);
+    store<float>(p + (<usize>SLICE_BOUND << 3), deltasRows(arena, first, n, count));
+  }
+}
+
+/**
+ * The gradients of a sliced batch (possibly in parallel, by ranges of weight rows), each weight row stepped as soon
+ * as it is known with `apply`, then the biases' norms (and steps). Returns ‖grad‖² in gradientsDense's order:
+ * layers last to first, each weight row's dot(row, row) in order, then dot(gb, gb).
+ */
+function gradientsPhase(arena: usize, count: i32, apply: bool): float {
+  const slices = (count + SLICE - 1) / SLICE;
+  if (apply) saveStepTerms(arena);
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  let rows = 0;
+  for (let l = 1; l <= layers; l++) rows += word(arena, entry(l, DENSE_OUT));
+  // A third of a step's multiply-adds, in pairs of weight rows.
+  const parts = partsFor((rows + 1) >> 1, batchWork(arena, count) / 3.0);
+  const kind = apply ? TASK_GRADIENTS_STEP : TASK_GRADIENTS;
+  if (parts > 1) parallel(kind, arena, count, parts);
+  else gradientsTask(arena, count, 0, 1, apply);
+  const params = at(arena, DENSE_PARAMS);
+  const toGrads = at(arena, DENSE_GRADS) - params;
+  const toM = at(arena, DENSE_MOMENT1) - params;
+  const toV = at(arena, DENSE_MOMENT2) - params;
+  const squares = at(arena, DENSE_SLICE_STATS) + (<usize>(slices * SLICE_WORDS) << 3);
+  rows -= word(arena, entry(layers, DENSE_OUT));
+  let sum: float = 0.0;
+  for (let l = layers; l >= 1; l--) {
+    const nOut = word(arena, entry(l, DENSE_OUT));
+    for (let o = 0; o < nOut; o++) sum += f(squares, rows + o);
+    const bias = at(arena, entry(l, DENSE_BIAS));
+    sum += dot(bias + toGrads, bias + toGrads, nOut);
+    if (apply) stepRange(bias, toGrads, toM, toV, nOut, false);
+    if (l > 1) rows -= word(arena, entry(l - 1, DENSE_OUT));
+  }
+  return sum;
+}
+
+/**
+ * Part `part` of `parts` of gradientsPhase: the weight rows whose first weight's index falls in the part's share of
+ * the weights. Each row's gradient is slice 0's (at DENSE_GRADS) plus slice 1's plus ..., each slice's summed over
+ * its rows in order as gradientsDense does; its bias gradient alike; its ‖row‖² goes to DENSE_SLICE_STATS. With
+ * `apply` the row takes the step prepared by the main thread (loadStepTerms).
+ */
+export function gradientsTask(arena: usize, count: i32, part: i32, parts: i32, apply: bool): void {
+  if (apply) loadStepTerms(arena);
+  const slices = (count + SLICE - 1) / SLICE;
+  const layers = word(arena, DENSE_LAYER_COUNT);
+  const params = at(arena, DENSE_PARAMS);
+  const toGrads = at(arena, DENSE_GRADS) - params;
+  const toM = at(arena, DENSE_MOMENT1) - params;
+  const toV = at(arena, DENSE_MOMENT2) - params;
+  const squares = at(arena, DENSE_SLICE_STATS) + (<usize>(slices * SLICE_WORDS) << 3);
+  let weights: i64 = 0;
+  for (let l = 1; l <= layers; l++) weights += <i64>word(arena, entry(l, DENSE_IN)) * word(arena, entry(l, DENSE_OUT));
+  const lo = weights * part / parts, hi = weights * (part + 1) / parts;
+  let base: i64 = 0;
+  let rows = 0;
+  for (let l = 1; l <= layers; l++) {
+    const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
+    const first = <i32>min<i64>(nOut, lo <= base ? 0 : (lo - base + nIn - 1) / nIn);
+    const end = <i32>min<i64>(nOut, hi <= base ? 0 : (hi - base + nIn - 1) / nIn);
+    const w = at(arena, entry(l, DENSE_WEIGHT));
+    const gb = at(arena, entry(l, DENSE_BIAS)) + toGrads;
+    const delta = at(arena, entry(l, DENSE_DELTA));
+    const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
+    for (let o = first; o < end; o += 2) {
+      // Two weight rows at a time where there are two, sharing the loads of x.
+      const two = o + 1 < end;
+      const weights = w + (<usize>(o * nIn) << 3);
+      const row = weights + toGrads;
+      for (let s = 0; s < slices; s++) {
+        const b0 = s * SLICE;
+        sliceRows(row, delta, x, o, nIn, nOut, b0, min(SLICE, count - b0), s > 0, two);
+      }
+      const after = two ? o + 2 : o + 1;
+      for (let r = o; r < after; r++) {
+        const gradient = row + (<usize>((r - o) * nIn) << 3);
+        let sum: float = 0.0;
+        for (let s = 0; s < slices; s++) {
+          const b0 = s * SLICE, last = b0 + min(SLICE, count - b0);
+          let partial = f(delta, b0 * nOut + r);
+          for (let b = b0 + 1; b < last; b++) partial += f(delta, b * nOut + r);
+          sum = s == 0 ? partial : sum + partial;
+        }
+        store<float>(gb + (<usize>r << 3), sum);
+        store<float>(squares + (<usize>(rows + r) << 3), dot(gradient, gradient, nIn));
+        if (apply) stepRange(gradient - toGrads, toGrads, toM, toV, nIn, true);
+      }
+    }
+    base += <i64>nIn * nOut;
+    rows += nOut;
+  }
+}
+
+/**
+ * Σ_b delta[b][o]·x[b] over rows b0..b0+n-1 (from d·x of row b0 on, adding the next rows' in order, as scaleInto then
+ * axpy do), summed in registers, then stored at `row` or, with `add`, added to it; with `two`, the same for weight
+ * row o + 1 into the next row (nIn further), the loads of x shared.
+ */
+function sliceRows(row: usize, delta: usize, x: usize, o: i32, nIn: i32, nOut: i32, b0: i32, n: i32, add: bool, two: bool): void {
+  const stride = <usize>nIn << 3;
+  const x0 = x + <usize>b0 * stride;
+  const d0 = delta + (<usize>(b0 * nOut + o) << 3), dStride = <usize>nOut << 3;
+  const next = row + stride;
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; k + 4 <= nIn; k += 4) {
+      const kb = <usize>k << 3;
+      let p = x0 + kb, d = d0;
+      let xa = v128.load(p), xb = v128.load(p, 16);
+      let da = v128.load64_splat(d), db = v128.load64_splat(d, 8);
+      let a0 = f64x2.mul(da, xa), a1 = f64x2.mul(da, xb), c0 = f64x2.mul(db, xa), c1 = f64x2.mul(db, xb);
+      for (let b = 1; b < n; b++) {
+        p += stride;
+        d += dStride;
+        xa = v128.load(p);
+        xb = v128.load(p, 16);
+        da = v128.load64_splat(d);
+        db = v128.load64_splat(d, 8);
+        a0 = f64x2.add(a0, f64x2.mul(da, xa)); a1 = f64x2.add(a1, f64x2.mul(da, xb));
+        c0 = f64x2.add(c0, f64x2.mul(db, xa)); c1 = f64x2.add(c1, f64x2.mul(db, xb));
+      }
+      if (add) {
+        a0 = f64x2.add(v128.load(row + kb), a0); a1 = f64x2.add(v128.load(row + kb, 16), a1);
+        c0 = f64x2.add(v128.load(next + kb), c0); c1 = f64x2.add(v128.load(next + kb, 16), c1);
+      }
+      v128.store(row + kb, a0); v128.store(row + kb, a1, 16);
+      if (two) { v128.store(next + kb, c0); v128.store(next + kb, c1, 16); }
+    }
+  }
+  for (; k < nIn; k++) {
+    const kb = <usize>k << 3;
+    let p = x0 + kb, d = d0;
+    let a = load<float>(d) * load<float>(p);
+    let c = two ? load<float>(d, 8) * load<float>(p) : 0.0;
+    for (let b = 1; b < n; b++) {
+      p += stride;
+      d += dStride;
+      a += load<float>(d) * load<float>(p);
+      if (two) c += load<float>(d, 8) * load<float>(p);
+    }
+    store<float>(row + kb, add ? load<float>(row + kb) + a : a);
+    if (two) store<float>(next + kb, add ? load<float>(next + kb) + c : c);
+  }
 }
 
 /**

@@ -7,3 +7,5 @@ export { exp } from "../src/math/exp";
 export { findNonFinite } from "./scan";
 export { predict32 } from "./predict32";
 export { forwardRecurrent, trainRecurrent, evaluateRecurrent, forecastRecurrent } from "./recurrent";
+export { task } from "./tasks";
+export { setThreads } from "./parallel";

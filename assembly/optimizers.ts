@@ -11,6 +11,7 @@ import {
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, denseEntry, DENSE_IN, DENSE_OUT,
   DENSE_WEIGHT, S_LEARNING_RATE, S_MOMENTUM, S_BETA1, S_BETA2, S_EPSILON, S_WEIGHT_DECAY, S_CLIP_NORM,
   S_BETA1_POWER, S_BETA2_POWER, S_PEAK_PARAM, S_PEAK_M, S_PEAK_V, OPT_SGD, OPT_MOMENTUM, OPT_ADAM,
+  S_STEP_SCALE, S_STEP_C1, S_STEP_C2,
 } from "../src/header";
 
 export { SAFE_VALUE };
@@ -67,6 +68,35 @@ export function prepareStep(norm: float): void {
   power2 = advancePower(lastPower2, b2);
   c1 = 1.0 - power1;
   c2 = 1.0 - power2;
+}
+
+/** Writes the prepared step's terms (S_STEP_*) for loadStepTerms in the instances that run parts of a step. */
+export function saveStepTerms(arena: usize): void {
+  const settings = at(arena, DENSE_SETTINGS);
+  store<float>(settings + (<usize>S_STEP_SCALE << 3), scale);
+  store<float>(settings + (<usize>S_STEP_C1 << 3), c1);
+  store<float>(settings + (<usize>S_STEP_C2 << 3), c2);
+}
+
+/**
+ * Sets what stepRange reads from the arena alone: the settings and the terms saveStepTerms wrote (a worker's
+ * instance has globals of its own). Leaves the running state (powers, peaks) alone.
+ */
+export function loadStepTerms(arena: usize): void {
+  kind = word(arena, DENSE_OPTIMIZER);
+  const moments = momentsOf(kind);
+  first = (moments & FIRST_MOMENT) != 0;
+  second = (moments & SECOND_MOMENT) != 0;
+  nesterov = word(arena, DENSE_NESTEROV) != 0;
+  b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
+  b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
+  lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
+  mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM);
+  eps = slot(arena, DENSE_SETTINGS, S_EPSILON);
+  decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
+  scale = slot(arena, DENSE_SETTINGS, S_STEP_SCALE);
+  c1 = slot(arena, DENSE_SETTINGS, S_STEP_C1);
+  c2 = slot(arena, DENSE_SETTINGS, S_STEP_C2);
 }
 
 /** Whether gradient clipping is on (the step then needs ‖grad‖ before it can start). */

@@ -5,10 +5,12 @@
 // (assembly/activations.ts) and are rounded to float32, which both sides do alike.
 import { word, at } from "./layout";
 import { activate } from "./activations";
-import { ACT_IDENTITY, ACT_RELU } from "../src/header";
+import { partsFor, parallel } from "./parallel";
+import { ACT_IDENTITY, ACT_RELU, TASK_PREDICT32 } from "../src/header";
 import {
   P32_LAYER_COUNT, P32_INPUT, P32_SCRATCH, P32_PACK, P32_LEAKY_ALPHA, P32_ELU_ALPHA,
   P32_IN, P32_OUT, P32_STRIDE, P32_ACTIVATION, P32_WEIGHT, P32_BIAS, P32_OUTPUT, P32_PANEL, P32_BLOCK, p32Entry as entry,
+  P32_PARTS, P32_PART_BUFFERS, p32PartBytes,
 } from "../src/predictor/header";
 
 // @ts-ignore: decorator
@@ -200,27 +202,74 @@ function activate32(out: usize, stride: i32, n: i32, count: i32, kind: i32, scra
 /**
  * Forward pass of `count` rows staged at P32_INPUT; each layer's P32_OUTPUT holds its rows, `stride` floats apart.
  * Returns the index of the first non-finite staged input, or -1 (the outputs are then meaningless; the caller throws).
+ * Splits the rows into parts of whole P32_BLOCK-row blocks when the arena has per-part buffers (P32_PARTS).
  */
 export function predict32(arena: usize, count: i32): i32 {
   const layers = word(arena, P32_LAYER_COUNT);
-  const scratch = at(arena, P32_SCRATCH), pack = at(arena, P32_PACK);
-  const leaky = load<f64>(arena + (<usize>P32_LEAKY_ALPHA << 2)), elu = load<f64>(arena + (<usize>P32_ELU_ALPHA << 2));
   const nInputs = word(arena, entry(1, P32_IN));
   // The SIMD build sees the inputs of whole 4-row blocks while interleaving them: only the rest is scanned first.
   const seen = ASC_FEATURE_SIMD ? count - count % P32_BLOCK : 0;
   if (findNonFinite32From(arena, seen * nInputs, count * nInputs) >= 0) return findNonFinite32(arena, count * nInputs);
-  let x = at(arena, P32_INPUT);
+  let weights: f64 = 0.0;
+  for (let l = 1; l <= layers; l++) weights += <f64>word(arena, entry(l, P32_IN)) * <f64>word(arena, entry(l, P32_STRIDE));
+  // float32 lanes do twice the multiply-adds of float64 ones in the same time.
+  const parts = min(partsFor((count + P32_BLOCK - 1) / P32_BLOCK, 0.5 * <f64>count * weights), word(arena, P32_PARTS));
+  if (parts > 1) {
+    parallel(TASK_PREDICT32, arena, count, parts);
+    const buffers = at(arena, P32_PART_BUFFERS), bytes = <usize>partBytes(arena);
+    for (let p = 0; p < parts; p++) {
+      if (load<i32>(buffers + <usize>p * bytes) == 0) return findNonFinite32(arena, count * nInputs);
+    }
+    return -1;
+  }
+  if (!predictRows(arena, 0, count, at(arena, P32_SCRATCH), at(arena, P32_PACK))) return findNonFinite32(arena, count * nInputs);
+  return -1;
+}
+
+/** Bytes of one part's buffers in this arena (p32PartBytes of its widest stride and input). */
+function partBytes(arena: usize): i32 {
+  const layers = word(arena, P32_LAYER_COUNT);
+  let stride = 0, nIn = 0;
+  for (let l = 1; l <= layers; l++) {
+    stride = max(stride, word(arena, entry(l, P32_STRIDE)));
+    nIn = max(nIn, word(arena, entry(l, P32_IN)));
+  }
+  return p32PartBytes(stride, nIn);
+}
+
+/** Part `part` of `parts` of predict32: blocks of P32_BLOCK rows in the part's share, with the part's own buffers; its flag says whether its inputs were finite. */
+export function predict32Task(arena: usize, count: i32, part: i32, parts: i32): void {
+  const blocks = (count + P32_BLOCK - 1) / P32_BLOCK;
+  const first = P32_BLOCK * <i32>(<i64>blocks * part / parts), end = min(count, P32_BLOCK * <i32>(<i64>blocks * (part + 1) / parts));
+  const buffers = at(arena, P32_PART_BUFFERS) + <usize>part * <usize>partBytes(arena);
+  let finite = true;
+  if (end > first) {
+    const layers = word(arena, P32_LAYER_COUNT);
+    let stride = 0;
+    for (let l = 1; l <= layers; l++) stride = max(stride, word(arena, entry(l, P32_STRIDE)));
+    const scratch = buffers + 16;
+    finite = predictRows(arena, first, end - first, scratch, scratch + ((<usize>(stride * 8) + 15) & ~15));
+  }
+  store<i32>(buffers, finite ? 1 : 0);
+}
+
+/** The forward pass of `count` rows from row `first` on, with these scratch and pack buffers; false when an input of a 4-row block was not finite. */
+function predictRows(arena: usize, first: i32, count: i32, scratch: usize, pack: usize): bool {
+  const layers = word(arena, P32_LAYER_COUNT);
+  const leaky = load<f64>(arena + (<usize>P32_LEAKY_ALPHA << 2)), elu = load<f64>(arena + (<usize>P32_ELU_ALPHA << 2));
+  const nInputs = word(arena, entry(1, P32_IN));
   let xRow = <usize>nInputs << 2;
+  let x = at(arena, P32_INPUT) + <usize>first * xRow;
   for (let l = 1; l <= layers; l++) {
     const nIn = word(arena, entry(l, P32_IN)), nOut = word(arena, entry(l, P32_OUT)), stride = word(arena, entry(l, P32_STRIDE));
-    const out = at(arena, entry(l, P32_OUTPUT));
+    const out = at(arena, entry(l, P32_OUTPUT)) + <usize>first * (<usize>stride << 2);
     const finite = affine32(x, xRow, nIn, at(arena, entry(l, P32_WEIGHT)), at(arena, entry(l, P32_BIAS)), out, stride, count, pack);
-    if (l == 1 && !finite) return findNonFinite32(arena, count * nIn);
+    if (l == 1 && !finite) return false;
     activate32(out, stride, nOut, count, word(arena, entry(l, P32_ACTIVATION)), scratch, leaky, elu);
     x = out;
     xRow = <usize>stride << 2;
   }
-  return -1;
+  return true;
 }
 
 /** Index of the first non-finite float among the first `n` staged at P32_INPUT, or -1. */

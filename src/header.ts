@@ -48,7 +48,36 @@ export const DENSE_LOSS_CHUNK = 18;
 export const DENSE_STATUS = 19;
 export const DENSE_FAILED_EPOCH = 20;
 export const DENSE_FAILED_BATCH = 21;
+/**
+ * Per-slice partials of a step on more than SLICE rows (SLICE_WORDS float64s per slice: the loss sum, the rows
+ * matched, the gradient bound), then one ‖row‖² per weight row (layers in order). Empty below SLICE + 1 rows.
+ */
+export const DENSE_SLICE_STATS = 22;
 export const DENSE_HEADER_WORDS = 24;
+
+/**
+ * Rows per slice of a training batch: a batch of more rows is cut into slices of SLICE rows (the last one
+ * shorter), each slice's gradient is computed alone and the slices' gradients are summed in slice order, so
+ * that the bits do not depend on how many threads run the slices. A batch of SLICE rows or fewer is one slice.
+ */
+export const SLICE = 16;
+/** float64s per slice in DENSE_SLICE_STATS. */
+export const SLICE_WORDS = 4;
+export const SLICE_LOSS = 0;
+export const SLICE_CORRECT = 1;
+export const SLICE_BOUND = 2;
+
+// Parallel phases (`task` in assembly/tasks.ts) and what part `part` of `parts` does in each.
+/** Slices part, part + parts, ... of a training step: forward pass, loss, deltas. */
+export const TASK_SLICES = 0;
+/** A range of weight rows: each slice's gradient row, their sum in slice order, ‖row‖². */
+export const TASK_GRADIENTS = 1;
+/** TASK_GRADIENTS, then the prepared optimizer step of each row (terms from S_STEP_*). */
+export const TASK_GRADIENTS_STEP = 2;
+/** A range of rows of a dense forward pass. */
+export const TASK_FORWARD = 3;
+/** A range of P32_BLOCK-row blocks of a float32 predictor's forward pass. */
+export const TASK_PREDICT32 = 4;
 
 /** Per dense layer l >= 1, at `DENSE_HEADER_WORDS + (l - 1) * DENSE_LAYER_WORDS`. */
 export const DENSE_IN = 0;
@@ -80,6 +109,10 @@ export const S_CORRECT = 13;
 export const S_PEAK_PARAM = 14;
 export const S_PEAK_M = 15;
 export const S_PEAK_V = 16;
+/** The prepared step's gradient scale and Adam's bias corrections 1 - β^t, for the parts that step rows. */
+export const S_STEP_SCALE = 17;
+export const S_STEP_C1 = 18;
+export const S_STEP_C2 = 19;
 export const SETTINGS_COUNT = 24;
 
 /** Activation codes (DENSE_ACTIVATION). */

@@ -14,6 +14,7 @@ import {
   DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, DENSE_LOSS_CHUNK, DENSE_HEADER_WORDS,
   DENSE_LAYER_WORDS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT,
   DENSE_DELTA, SETTINGS_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, denseEntry,
+  DENSE_SLICE_STATS, SLICE, SLICE_WORDS,
 } from './header.js';
 import {
   RNN_STEPS, RNN_OUTPUT_MODE, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH, RNN_XH, RNN_GATES,
@@ -137,7 +138,8 @@ export function denseParameterCount(sizes: readonly number[]): number {
  * and gradient norm walk them as one block), gradients, first and second moments in
  * the same arrangement. Then, sized by `capacity` rows per batch: each layer's outputs
  * and deltas, the staged inputs and targets; then the staged data set of `dataRows`
- * rows, its visiting order (i32) and per-epoch (loss, accuracy) pairs for `lossChunk` epochs.
+ * rows, its visiting order (i32) and per-epoch (loss, accuracy) pairs for `lossChunk` epochs. A capacity
+ * above SLICE rows adds what a sliced step needs: per-slice partials and per-weight-row norms (DENSE_SLICE_STATS).
  */
 export function denseLayout(shape: DenseShape, capacity: number, dataRows: number, lossChunk: number): Layout {
   const { sizes, activations } = shape;
@@ -173,6 +175,8 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   }
   b.buffer(DENSE_INPUT, capacity * sizes[0]!);
   b.buffer(DENSE_TARGET, capacity * sizes[layers]!);
+  const slices = capacity > SLICE ? Math.ceil(capacity / SLICE) : 0;
+  b.buffer(DENSE_SLICE_STATS, slices > 0 ? slices * SLICE_WORDS + sizes.slice(1).reduce((sum, n) => sum + n, 0) : 0);
   b.buffer(DENSE_DATA_INPUTS, dataRows * sizes[0]!);
   b.buffer(DENSE_DATA_TARGETS, dataRows * sizes[layers]!);
   b.buffer(DENSE_DATA_ORDER, Math.ceil(dataRows / 2));

@@ -6,6 +6,8 @@ import { jsKernels } from './js/index.js';
 import type { Kernels } from './kernels.js';
 import { allocateWasm, loadWasm, wasmFailure, wasmKernels, wasmModule } from './wasm.js';
 
+export { setParallelRunner, type ParallelRunner, type WasmExports, type WasmModule, wasmModule, loadWasm } from './wasm.js';
+
 /** Names accepted by {@link setBackend} and the `{ backend }` option. */
 export type BackendName = 'wasm' | 'js';
 const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];

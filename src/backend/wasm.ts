@@ -26,6 +26,30 @@ export interface WasmExports {
   forecastRecurrent(arena: number, prime: number, horizon: number): void;
   exp(x: number): number;
   expTable(): number;
+  /** Part `part` of `parts` of parallel phase `kind` (TASK_* in src/header.ts) of the kernel call in progress on `arena`. */
+  task(kind: number, arena: number, count: number, part: number, parts: number): void;
+  /** How many parts the kernels may split a phase into (1: never, and `env.parallel` is never called). */
+  setThreads(n: number): void;
+}
+
+/**
+ * Runs parts 0..parts-1 of parallel phase `kind` (each as `exports.task(kind, arena, count, part, parts)`, exactly
+ * once, on any thread sharing the memory) and returns when all are done and their writes are visible.
+ */
+export type ParallelRunner = (kind: number, arena: number, count: number, parts: number) => void;
+
+// The module's instance, for the serial runner (set by instantiate: there is one per realm).
+let mainExports: WasmExports | null = null;
+
+const serialRunner: ParallelRunner = (kind, arena, count, parts) => {
+  for (let part = 0; part < parts; part++) mainExports!.task(kind, arena, count, part, parts);
+};
+
+let runner: ParallelRunner = serialRunner;
+
+/** Installs the runner of parallel phases (the worker pool's); `null` restores the default, every part in order on the calling thread. */
+export function setParallelRunner(next: ParallelRunner | null): void {
+  runner = next ?? serialRunner;
 }
 
 /** The loaded module: its exports, a heap over its memory and whether it is the SIMD build. */
@@ -67,9 +91,14 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
         const text = `WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`;
         throw readString(message).startsWith(UNKNOWN_CODE) ? new BackendError(text) : new MemoryError(text);
       },
+      // A kernel that split a phase into parts (setThreads > 1) has them run.
+      parallel(kind: number, arena: number, count: number, parts: number): void {
+        runner(kind, arena, count, parts);
+      },
     },
   };
   exports = new WebAssembly.Instance(compiled, imports).exports as unknown as WasmExports;
+  mainExports = exports;
   return { exports, heap: new Heap(exports.memory), simd };
 }
 

@@ -38,16 +38,35 @@ export const EXP2_TABLE: StaticArray<f64> = [
   1.9152065613971474, 1.9360617934922943, 1.9571441241754002, 1.978456026387951,
 ];
 
-// 2^k for k in [-1074, 1023] at POW2[k + POW2_OFFSET], built by exact doubling and halving.
-const POW2_OFFSET: i32 = 1074;
-const POW2: Float64Array = pow2Table();
+// 2^m = POW2_HIGH[(m >> 5) + 33] · POW2_LOW[m & 31] for m in [-1056, 1023], exactly: a product of powers of two is exact
+// when it is representable. Literals, not a table built when the module starts: a worker's instance of the module over
+// the same memory runs no start-up code.
+const POW2_HIGH: StaticArray<f64> = [
+  1.295163e-318, 5.562684646268003e-309, 2.3891548633682403e-299, 1.0261342003245941e-289, 4.407212831701244e-280,
+  1.8928834978668395e-270, 8.129872718476162e-261, 3.491753744649773e-251, 1.499696813895631e-241,
+  6.441148769597133e-232, 2.7664523314090327e-222, 1.188182228934475e-212, 5.103203814961955e-203,
+  2.191809349008403e-193, 9.413749473058141e-184, 4.043174611952195e-174, 1.7365302730352168e-164,
+  7.458340731200207e-155, 3.2033329522929615e-145, 1.3758210268297398e-135, 5.909106315382871e-126,
+  2.5379418373156492e-116, 1.0900377190420866e-106, 4.6816763546921983e-97, 2.010764683385949e-87,
+  8.636168555094445e-78, 3.7092061506874214e-68, 1.5930919111324523e-58, 6.842277657836021e-49,
+  2.938735877055719e-39, 1.262177448353619e-29, 5.421010862427522e-20, 2.3283064365386963e-10, 1e+0, 4.294967296e+9,
+  1.8446744073709552e+19, 7.922816251426434e+28, 3.402823669209385e+38, 1.461501637330903e+48, 6.277101735386681e+57,
+  2.695994666715064e+67, 1.157920892373162e+77, 4.9732323640978664e+86, 2.13598703592091e+96, 9.173994463960286e+105,
+  3.940200619639448e+115, 1.6923032801030364e+125, 7.268387242956069e+134, 3.1217485503159922e+144,
+  1.3407807929942597e+154, 5.758609657015292e+163, 2.4733040147310453e+173, 1.0622759856335342e+183,
+  4.562440617622195e+192, 1.959553324262937e+202, 8.416217442477398e+211, 3.6147378671465184e+221,
+  1.552518092300709e+231, 6.668014432879854e+240, 2.863890391847496e+250, 1.2300315572313621e+260,
+  5.282945311356653e+269, 2.269007733883336e+279, 9.7453140114e+288, 4.185580496821357e+298,
+];
+const POW2_LOW: StaticArray<f64> = [
+  1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0, 16384.0, 32768.0,
+  65536.0, 131072.0, 262144.0, 524288.0, 1048576.0, 2097152.0, 4194304.0, 8388608.0, 16777216.0, 33554432.0,
+  67108864.0, 134217728.0, 268435456.0, 536870912.0, 1073741824.0, 2147483648.0,
+];
 
-function pow2Table(): Float64Array {
-  const table = new Float64Array(POW2_OFFSET + 1024);
-  table[POW2_OFFSET] = 1.0;
-  for (let k = 1; k <= 1023; k++) table[POW2_OFFSET + k] = table[POW2_OFFSET + k - 1] * 2.0;
-  for (let k = 1; k <= POW2_OFFSET; k++) table[POW2_OFFSET - k] = table[POW2_OFFSET - k + 1] / 2.0;
-  return table;
+/** 2^m for m in [-1056, 1023]. */
+function pow2(m: i32): f64 {
+  return POW2_HIGH[(m >> 5) + 33] * POW2_LOW[m & 31];
 }
 
 /** k = 64m + j nearest to x·64/ln2, as a float: adding SHIFTER rounds it to an integer (ties to even). */
@@ -75,7 +94,7 @@ export function exp(x: f64): f64 {
   if (!(Math.abs(x) <= EXP_TABLE_LIMIT)) return expOutsideTable(x);
   const kf = expIndex(x);
   const k = <i32>kf;
-  return expMantissa(x, kf, k) * POW2[POW2_OFFSET + (k >> 6)];
+  return expMantissa(x, kf, k) * pow2(k >> 6);
 }
 
 /** exp for NaN and |x| > 700: the same formula, with overflow, underflow and subnormal results handled. */
@@ -87,6 +106,6 @@ function expOutsideTable(x: f64): f64 {
   const k = <i32>kf;
   const y = expMantissa(x, kf, k);
   const m = k >> 6;
-  if (m >= -1021) return m == 1024 ? y * 2.0 * POW2[POW2_OFFSET + 1023] : y * POW2[POW2_OFFSET + m];
-  return y * POW2[POW2_OFFSET + m + 1000] * TWO_M1000;
+  if (m >= -1021) return m == 1024 ? y * 2.0 * pow2(1023) : y * pow2(m);
+  return y * pow2(m + 1000) * TWO_M1000;
 }

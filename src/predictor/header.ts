@@ -20,7 +20,14 @@ export const P32_LEAKY_ALPHA = 4;
 export const P32_ELU_ALPHA = 6;
 /** P32_BLOCK rows of the widest layer input, interleaved input by input ([k][row]), for the blocked product. */
 export const P32_PACK = 8;
-export const P32_HEADER_WORDS = 10;
+/**
+ * Per-part buffers of a forward pass split into parts, P32_PARTS of them, each P32_PART_FLAG's 16 bytes, then a
+ * P32_SCRATCH and a P32_PACK of its own (sizes in {@link p32PartBytes}).
+ */
+export const P32_PART_BUFFERS = 9;
+/** How many parts P32_PART_BUFFERS serves (0: the forward pass is never split). */
+export const P32_PARTS = 10;
+export const P32_HEADER_WORDS = 12;
 
 /** Per layer l ≥ 1, at `P32_HEADER_WORDS + (l - 1) * P32_LAYER_WORDS`. */
 export const P32_IN = 0;
@@ -37,6 +44,14 @@ export const P32_LAYER_WORDS = 8;
 export const P32_PANEL = 8;
 /** Rows per pass of the blocked product. */
 export const P32_BLOCK = 4;
+
+/** Most parts of one predict32 call, so that the per-part buffers stay small beside the weights. */
+export const P32_MAX_PARTS = 16;
+
+/** Bytes of one part's buffers: a 16-byte flag, a float64 scratch row of `widestStride`, P32_BLOCK rows of `widestIn` float32s. */
+export function p32PartBytes(widestStride: i32, widestIn: i32): i32 {
+  return 16 + ((widestStride * 8 + 15) & ~15) + ((P32_BLOCK * widestIn * 4 + 15) & ~15);
+}
 
 /** Header word `index` of layer `l` (from 1). */
 export function p32Entry(l: i32, index: i32): i32 {

@@ -3,6 +3,7 @@ import type { Arena } from '../backend/arena.js';
 import {
   P32_ACTIVATION, P32_BIAS, P32_BLOCK, P32_CAPACITY, P32_PACK, P32_ELU_ALPHA, P32_HEADER_WORDS, P32_IN, P32_INPUT, P32_LAYER_COUNT,
   P32_LAYER_WORDS, P32_LEAKY_ALPHA, P32_OUT, P32_OUTPUT, P32_PANEL, P32_SCRATCH, P32_STRIDE, P32_WEIGHT, p32Entry,
+  P32_MAX_PARTS, P32_PARTS, P32_PART_BUFFERS, p32PartBytes,
 } from './header.js';
 
 /** Byte offsets of one predictor arena: the fixed part (header, weights, biases, scratch) first, then the per-row buffers. */
@@ -19,6 +20,9 @@ export interface Predictor32Layout {
   capacity: number;
   input: number;
   outputs: number[];
+  /** The per-part buffers (P32_PART_BUFFERS) and how many parts they serve. */
+  partBuffers: number;
+  parts: number;
   bytes: number;
 }
 
@@ -48,7 +52,11 @@ export function predictor32Layout(sizes: readonly number[], capacity: number): P
     outputs.push(at);
     at += capacity * strides[l]! * 4;
   }
-  return { sizes, strides, weights, biases, scratch, pack, fixedBytes, capacity, input, outputs, bytes: at };
+  // A part takes whole P32_BLOCK-row blocks: a capacity of one block is never split.
+  const parts = Math.min(P32_MAX_PARTS, Math.ceil(capacity / P32_BLOCK));
+  const partBuffers = at = align16(at);
+  if (parts > 1) at += parts * p32PartBytes(Math.max(...strides), Math.max(...sizes.slice(0, -1)));
+  return { sizes, strides, weights, biases, scratch, pack, fixedBytes, capacity, input, outputs, partBuffers, parts: parts > 1 ? parts : 0, bytes: at };
 }
 
 /** Bytes each row of a batch takes in the per-row buffers. */
@@ -66,6 +74,8 @@ export function writePredictor32Header(arena: Arena, layout: Predictor32Layout, 
   i32[words + P32_INPUT] = layout.input;
   i32[words + P32_SCRATCH] = layout.scratch;
   i32[words + P32_PACK] = layout.pack;
+  i32[words + P32_PART_BUFFERS] = layout.partBuffers;
+  i32[words + P32_PARTS] = layout.parts;
   for (let l = 1; l <= layers; l++) {
     i32[words + p32Entry(l, P32_IN)] = layout.sizes[l - 1]!;
     i32[words + p32Entry(l, P32_OUT)] = layout.sizes[l]!;

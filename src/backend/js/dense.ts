@@ -10,7 +10,7 @@ import {
 import { SAFE_VALUE } from '../../math/optimizers.js';
 import {
   DENSE_SETTINGS, DENSE_STATUS, DENSE_FAILED_EPOCH, DENSE_FAILED_BATCH, S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM,
-  S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY,
+  S_CLIP_NORM, ACT_SOFTMAX, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY, SLICE, SLICE_WORDS, SLICE_LOSS, SLICE_CORRECT, SLICE_BOUND,
 } from '../../header.js';
 
 /** Σ w[k]·x[k], k < n: even and odd terms in two sums, then their sum, then the odd tail. */
@@ -42,13 +42,13 @@ export function forwardDense(arena: Arena, count: number): void {
   forwardRows(arena.f64, h, h.input, count);
 }
 
-/** forwardDense of `count` rows at f[x...] (the staged input, or a row of the data set). */
-export function forwardRows(f: Float64Array, h: Header, x: number, count: number): void {
+/** forwardDense of `count` rows at f[x...] (the staged input, or a row of the data set), outputs from row `first` on. */
+export function forwardRows(f: Float64Array, h: Header, x: number, count: number, first = 0): void {
   const leaky = f[h.settings + S_LEAKY_ALPHA]!;
   const elu = f[h.settings + S_ELU_ALPHA]!;
   for (let l = 1; l <= h.layers; l++) {
     const nOut = h.nOut[l]!;
-    const out = h.output[l]!;
+    const out = h.output[l]! + first * nOut;
     affine(f, x, h.weight[l]!, h.bias[l]!, out, h.nIn[l]!, 0, nOut, nOut, count);
     for (let b = 0; b < count; b++) activate(f, out + b * nOut, nOut, h.kind[l]!, leaky, elu);
     x = out;
@@ -57,17 +57,24 @@ export function forwardRows(f: Float64Array, h: Header, x: number, count: number
 
 // See assembly/dense.ts `outputDelta`.
 function outputDelta(arena: Arena, count: number): number {
-  const f = arena.f64;
-  const h = headerOf(arena);
+  const perRow = 1.0 / count;
+  const total = lossRows(arena.f64, headerOf(arena), 0, count, perRow);
+  arena.f64[headerOf(arena).settings + S_CORRECT] = matched;
+  return total * perRow;
+}
+
+// Rows that lossRows found matching their target.
+let matched = 0;
+
+// See assembly/dense.ts `lossRows`.
+function lossRows(f: Float64Array, h: Header, first: number, count: number, perRow: number): number {
   const n = h.nOut[h.layers]!;
   const kind = h.kind[h.layers]!;
-  const settings = h.settings;
-  const leaky = f[settings + S_LEAKY_ALPHA]!;
-  const elu = f[settings + S_ELU_ALPHA]!;
-  const out = h.output[h.layers]!;
-  const delta = h.delta[h.layers]!;
-  const target = h.target;
-  const perRow = 1.0 / count;
+  const leaky = f[h.settings + S_LEAKY_ALPHA]!;
+  const elu = f[h.settings + S_ELU_ALPHA]!;
+  const out = h.output[h.layers]! + first * n;
+  const delta = h.delta[h.layers]! + first * n;
+  const target = h.target + first * n;
   let total = 0.0;
   let correct = 0;
   for (let b = 0; b < count; b++) {
@@ -75,8 +82,8 @@ function outputDelta(arena: Arena, count: number): number {
     if (matches(f, out + row, target + row, n)) correct++;
     total += rowLoss(f, out + row, target + row, delta + row, n, kind, h.lossKind, leaky, elu, perRow);
   }
-  f[settings + S_CORRECT] = correct;
-  return total * perRow;
+  matched = correct;
+  return total;
 }
 
 /** One row's loss; writes its output deltas (dL/dz of `kind`'s outputs, times `perRow`) at f[delta...]. */
@@ -155,19 +162,19 @@ function maxAbs(f: Float64Array, p: number, n: number): number {
  * See assembly/dense.ts `deltasDense`: each earlier layer's deltas, for `count` rows whose input is at f[x0...];
  * returns the bound on the gradients, count·max|delta|·max(max|x|, 1) over the layers.
  */
-export function deltasRows(f: Float64Array, h: Header, x0: number, count: number): number {
+export function deltasRows(f: Float64Array, h: Header, x0: number, count: number, first = 0, batch = count): number {
   const leaky = f[h.settings + S_LEAKY_ALPHA]!;
   const elu = f[h.settings + S_ELU_ALPHA]!;
   let bound = 0.0;
   for (let l = h.layers; l >= 1; l--) {
     const nIn = h.nIn[l]!;
     const nOut = h.nOut[l]!;
-    const delta = h.delta[l]!;
-    const x = l === 1 ? x0 : h.output[l - 1]!;
-    bound = Math.max(bound, count * maxAbs(f, delta, count * nOut) * Math.max(maxAbs(f, x, count * nIn), 1.0));
+    const delta = h.delta[l]! + first * nOut;
+    const x = l === 1 ? x0 : h.output[l - 1]! + first * nIn;
+    bound = Math.max(bound, batch * maxAbs(f, delta, count * nOut) * Math.max(maxAbs(f, x, count * nIn), 1.0));
     if (l === 1) break;
     const w = h.weight[l]!;
-    const prevDelta = h.delta[l - 1]!;
+    const prevDelta = h.delta[l - 1]! + first * nIn;
     const prevKind = h.kind[l - 1]!;
     for (let b = 0; b < count; b++) {
       const row = prevDelta + b * nIn;
@@ -223,18 +230,26 @@ export function gradientsDense(arena: Arena, count: number, apply: boolean): num
 
 /** See assembly/dense.ts `trainDense`. */
 export function trainDense(arena: Arena, count: number): number {
-  forwardDense(arena, count);
-  const loss = outputDelta(arena, count);
+  const sliced = count > SLICE;
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
   const h = headerOf(arena);
-  const gradient = deltasRows(f, h, h.input, count);
+  let loss: number;
+  let gradient: number;
+  if (sliced) {
+    loss = slicesPhase(f, h, count);
+    gradient = sliceBound;
+  } else {
+    forwardDense(arena, count);
+    loss = outputDelta(arena, count);
+    gradient = deltasRows(f, h, h.input, count);
+  }
   let norm: number;
   prepareStep(arena, 0.0);
   if (Number.isFinite(loss) && f[settings + S_CLIP_NORM] === 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
-    norm = Math.sqrt(gradientsDense(arena, count, true));
+    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, true) : gradientsDense(arena, count, true));
   } else {
-    norm = Math.sqrt(gradientsDense(arena, count, false));
+    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, false) : gradientsDense(arena, count, false));
     prepareStep(arena, norm);
     if (!Number.isFinite(loss) || !Number.isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
       f[settings + S_GRAD_NORM] = norm;
@@ -246,6 +261,89 @@ export function trainDense(arena: Arena, count: number): number {
   commitStep(arena);
   f[settings + S_GRAD_NORM] = norm;
   return loss;
+}
+
+// The gradient bound of the last slicesPhase.
+let sliceBound = 0.0;
+
+// See assembly/dense.ts `slicesPhase` (the slices one after the other).
+function slicesPhase(f: Float64Array, h: Header, count: number): number {
+  const slices = Math.ceil(count / SLICE);
+  const perRow = 1.0 / count;
+  const stats = h.sliceStats;
+  for (let s = 0; s < slices; s++) {
+    const first = s * SLICE;
+    const n = Math.min(SLICE, count - first);
+    forwardRows(f, h, h.input + first * h.nIn[1]!, n, first);
+    const p = stats + s * SLICE_WORDS;
+    f[p + SLICE_LOSS] = lossRows(f, h, first, n, perRow);
+    f[p + SLICE_CORRECT] = matched;
+    f[p + SLICE_BOUND] = deltasRows(f, h, h.input + first * h.nIn[1]!, n, first, count);
+  }
+  let total = 0.0;
+  let correct = 0.0;
+  let bound = 0.0;
+  for (let s = 0; s < slices; s++) {
+    const p = stats + s * SLICE_WORDS;
+    total += f[p + SLICE_LOSS]!;
+    correct += f[p + SLICE_CORRECT]!;
+    bound = Math.max(bound, f[p + SLICE_BOUND]!);
+  }
+  f[h.settings + S_CORRECT] = correct;
+  sliceBound = bound;
+  return total * (1.0 / count);
+}
+
+// See assembly/dense.ts `gradientsPhase` and `gradientsTask` (one part).
+function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
+  const f = arena.f64;
+  const h = headerOf(arena);
+  const { toGrads, toM, toV } = h;
+  const slices = Math.ceil(count / SLICE);
+  const squares = h.sliceStats + slices * SLICE_WORDS;
+  let rows = 0;
+  for (let l = 1; l <= h.layers; l++) {
+    const nIn = h.nIn[l]!;
+    const nOut = h.nOut[l]!;
+    const w = h.weight[l]!;
+    const gb = h.bias[l]! + toGrads;
+    const delta = h.delta[l]!;
+    const x = l === 1 ? h.input : h.output[l - 1]!;
+    for (let o = 0; o < nOut; o++) {
+      const weights = w + o * nIn;
+      const row = weights + toGrads;
+      let sum = 0.0;
+      for (let s = 0; s < slices; s++) {
+        const b0 = s * SLICE;
+        const end = b0 + Math.min(SLICE, count - b0);
+        // Each element: the slice's rows summed in order, then added to the slices before.
+        const d0 = delta + b0 * nOut + o;
+        const dEnd = delta + end * nOut + o;
+        for (let k = 0, x0 = x + b0 * nIn; k < nIn; k++, x0++) {
+          let a = f[d0]! * f[x0]!;
+          for (let d = d0 + nOut, xb = x0 + nIn; d < dEnd; d += nOut, xb += nIn) a += f[d]! * f[xb]!;
+          f[row + k] = s === 0 ? a : f[row + k]! + a;
+        }
+        let partial = f[delta + b0 * nOut + o]!;
+        for (let b = b0 + 1; b < end; b++) partial += f[delta + b * nOut + o]!;
+        sum = s === 0 ? partial : sum + partial;
+      }
+      f[gb + o] = sum;
+      f[squares + rows + o] = dot(f, row, row, nIn);
+      if (apply) stepRange(f, weights, toGrads, toM, toV, nIn, true);
+    }
+    rows += nOut;
+  }
+  let total = 0.0;
+  for (let l = h.layers; l >= 1; l--) {
+    const nOut = h.nOut[l]!;
+    rows -= nOut;
+    for (let o = 0; o < nOut; o++) total += f[squares + rows + o]!;
+    const bias = h.bias[l]!;
+    total += dot(f, bias + toGrads, bias + toGrads, nOut);
+    if (apply) stepRange(f, bias, toGrads, toM, toV, nOut, false);
+  }
+  return total;
 }
 
 /** See assembly/dense.ts `trainEpochsDense`. */

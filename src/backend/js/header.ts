@@ -4,7 +4,7 @@ import type { Arena } from '../arena.js';
 import {
   DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, DENSE_NESTEROV, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2,
   DENSE_INPUT, DENSE_TARGET, DENSE_DATA_INPUTS, DENSE_DATA_TARGETS, DENSE_DATA_ORDER, DENSE_DATA_LOSSES, denseEntry as entry,
-  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, OPT_MOMENTUM,
+  DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, OPT_MOMENTUM, DENSE_SLICE_STATS,
 } from '../../header.js';
 
 /** What a dense arena's header says: per layer l >= 1 (index 0 unused), then the buffers and settings. */
@@ -34,6 +34,8 @@ export interface Header {
   readonly words: number;
   readonly input: number;
   readonly target: number;
+  /** DENSE_SLICE_STATS: a sliced step's partials and norms. */
+  readonly sliceStats: number;
 }
 
 // Each arena's header. Its sizes and offsets are written once, with the arena (a larger one is a new arena), and
@@ -80,5 +82,6 @@ function read(arena: Arena): Header {
     words: arena.base >> 2,
     input: arena.at(DENSE_INPUT),
     target: arena.at(DENSE_TARGET),
+    sliceStats: arena.at(DENSE_SLICE_STATS),
   };
 }

@@ -6,10 +6,18 @@ import { BackendError, MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { specializedEpochs } from './specialized.js';
+import { MAX_PAGES } from './wasm-encoder.js';
+import { GLOBAL_EXPORT_PREFIX, patchModule } from './wasm-patch.js';
 
 /** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
 export interface WasmExports {
   memory: WebAssembly.Memory;
+  /** The module's start function (asc --exportStart): the main instance runs it once, a worker's never. */
+  _start(): void;
+  task(kind: number, arena: number, count: number, part: number, parts: number): void;
+  setThreads(n: number): void;
+  /** STUB (pool helper): calls env.parallel with task 99 over `count` i32 slots; drop at merge. */
+  stubParallel(arena: number, count: number): void;
   alloc(bytes: number): number;
   free(ptr: number): void;
   forwardSeed(arena: number, first: number, end: number, inputCount: number): void;
@@ -33,6 +41,28 @@ export interface WasmModule {
   exports: WasmExports;
   heap: Heap;
   simd: boolean;
+  /** Whether the memory is a shared WebAssembly.Memory, which worker threads can run kernels over. */
+  shared: boolean;
+  /** Why the memory is not shared (absent when it is). */
+  unshared?: string;
+  /** The variant's bytes as built, from which the pool makes its workers' copy. */
+  source: Uint8Array;
+}
+
+/** Runs parts 0 .. parts-1 of a parallel phase; on return every part has run once and its writes are visible. */
+export type ParallelRunner = (kind: number, arena: number, count: number, parts: number) => void;
+
+let runner: ParallelRunner | null = null;
+
+/** Installs the runner env.parallel calls (the thread pool's); `null` restores the serial default. */
+export function setParallelRunner(next: ParallelRunner | null): void {
+  runner = next;
+}
+
+/** The values of the module's mutable globals (exported as `~g<index>`), for a worker's instance to adopt. */
+export function wasmGlobals(wasm: WasmModule): [string, unknown][] {
+  const exports = wasm.exports as unknown as Record<string, unknown>;
+  return Object.keys(exports).filter((name) => name.startsWith(GLOBAL_EXPORT_PREFIX)).map((name) => [name, (exports[name] as WebAssembly.Global).value]);
 }
 
 // A minimal module using v128 (i8x16.popcnt): valid only where WebAssembly SIMD is supported.
@@ -53,7 +83,39 @@ function supportsSimd(): boolean {
 // How the kernels' refusals of an unknown kind code begin ("unknown activation code", src/math/ and assembly/).
 const UNKNOWN_CODE = 'unknown ';
 
-function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
+/** Why this environment gives no shared memory, or undefined when it may. */
+export function sharingRefused(): string | undefined {
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return 'the page is not cross-origin isolated (serve it with the COOP and COEP headers)';
+  }
+  return undefined;
+}
+
+interface Prepared {
+  bytes: Uint8Array<ArrayBuffer>;
+  memory: WebAssembly.Memory;
+  simd: boolean;
+  unshared?: string;
+}
+
+// The memory is created here and imported: shared from the start where allowed, so threads can start any time later.
+function prepare(simd: boolean): Prepared {
+  const source = simd ? simdBytes : plainBytes;
+  let unshared = sharingRefused();
+  if (!unshared) {
+    const { bytes, initialPages } = patchModule(source, { shared: true, worker: false });
+    try {
+      return { bytes, simd, memory: new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true }) };
+    } catch (error) {
+      unshared = `a shared WebAssembly.Memory could not be created: ${String(error)}`;
+    }
+  }
+  const { bytes, initialPages } = patchModule(source, { shared: false, worker: false });
+  return { bytes, simd, unshared, memory: new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES }) };
+}
+
+function instantiate(compiled: WebAssembly.Module, { simd, memory, unshared }: Prepared): WasmModule {
   let exports: WasmExports;
   const readString = (ptr: number): string => {
     if (!ptr) return '';
@@ -62,6 +124,12 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   };
   const imports = {
     env: {
+      memory,
+      // STUB (pool helper): kernels' version replaces this entry at merge.
+      parallel(kind: number, arena: number, count: number, parts: number): void {
+        if (runner) return runner(kind, arena, count, parts);
+        for (let part = 0; part < parts; part++) exports.task(kind, arena, count, part, parts);
+      },
       // The allocator aborts when memory runs out; a kernel aborts on a kind code it does not know (a corrupt arena).
       abort(message: number, file: number, line: number, column: number): never {
         const text = `WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`;
@@ -70,7 +138,10 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
     },
   };
   exports = new WebAssembly.Instance(compiled, imports).exports as unknown as WasmExports;
-  return { exports, heap: new Heap(exports.memory), simd };
+  exports._start();
+  const wasm: WasmModule = { exports, heap: new Heap(memory), simd, shared: !unshared, source: simd ? simdBytes : plainBytes };
+  if (unshared) wasm.unshared = unshared;
+  return wasm;
 }
 
 /**
@@ -79,9 +150,9 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
  */
 export function wasmModule(): WasmModule | null {
   if (loaded || failure || typeof WebAssembly !== 'object') return loaded;
-  const simd = supportsSimd();
   try {
-    loaded = instantiate(new WebAssembly.Module(simd ? simdBytes : plainBytes), simd);
+    const prepared = prepare(supportsSimd());
+    loaded = instantiate(new WebAssembly.Module(prepared.bytes), prepared);
   } catch (error) {
     // Browsers refuse synchronous compiles of large modules on the main thread: ready() compiles async.
     if (!(error instanceof globalThis.RangeError)) failure = error;
@@ -93,9 +164,9 @@ export function wasmModule(): WasmModule | null {
 export function loadWasm(): Promise<WasmModule | null> {
   if (loaded || failure || typeof WebAssembly !== 'object') return Promise.resolve(loaded);
   loading ??= (async () => {
-    const simd = supportsSimd();
     try {
-      loaded = instantiate(await WebAssembly.compile(simd ? simdBytes : plainBytes), simd);
+      const prepared = prepare(supportsSimd());
+      loaded = instantiate(await WebAssembly.compile(prepared.bytes), prepared);
     } catch (error) {
       failure = error;
     }

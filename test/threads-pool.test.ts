@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { wasmModule } from '../src/backend/wasm.js';
+import { wasmGlobals, wasmModule } from '../src/backend/wasm.js';
+import { patchModule } from '../src/backend/wasm-patch.js';
 import { BackendError, InvalidArgumentError, OutOfRangeError, setThreads, threadInfo } from '../src/index.js';
 import { poolRunner, threadRuns } from '../src/threads/pool.js';
 import { expectError } from './helpers/errors.js';
@@ -51,6 +52,36 @@ describe('setThreads', () => {
     const report = await setThreads('auto');
     expect(report.requested).toBe(availableParallelism());
     expect(report.threads).toBe(report.requested);
+  });
+});
+
+describe('a worker\'s instance of the kernels', () => {
+  const imports = (memory: WebAssembly.Memory) => ({ env: { memory, abort() { throw new Error('abort'); }, parallel() {} } });
+
+  it('does not write the data segments again over live memory', () => {
+    const wasm = wasmModule()!;
+    const table = wasm.exports.expTable();
+    const word = new Float64Array(wasm.exports.memory.buffer, table, 1);
+    const original = word[0]!;
+    word[0] = 12345;
+    new WebAssembly.Instance(new WebAssembly.Module(patchModule(wasm.source, { shared: true, worker: true }).bytes), imports(wasm.exports.memory));
+    expect(word[0], 'the worker copy left memory alone').toBe(12345);
+    // The main copy (data segments kept) does write them: the check above can fail.
+    new WebAssembly.Instance(new WebAssembly.Module(patchModule(wasm.source, { shared: true, worker: false }).bytes), imports(wasm.exports.memory));
+    expect(word[0]).toBe(original);
+  });
+
+  it('takes the globals the main instance\'s start function set (exp\'s table of powers of two), so its kernels give the same bits', () => {
+    const wasm = wasmModule()!;
+    const worker = () => new WebAssembly.Instance(new WebAssembly.Module(patchModule(wasm.source, { shared: true, worker: true }).bytes), imports(wasm.exports.memory)).exports as Record<string, unknown>;
+    const xs = [-3.25, -0.5, 0.125, 1, 2.5, 40];
+    const adopted = worker();
+    const globals = wasmGlobals(wasm);
+    expect(globals.length).toBeGreaterThan(0);
+    for (const [name, value] of globals) (adopted[name] as WebAssembly.Global).value = value;
+    expect(xs.map(adopted.exp as (x: number) => number)).toEqual(xs.map(wasm.exports.exp));
+    // Without them exp reads its table at address 0: the adoption is what makes the bits match.
+    expect(xs.map(worker().exp as (x: number) => number)).not.toEqual(xs.map(wasm.exports.exp));
   });
 });
 

@@ -85,10 +85,11 @@ const UNKNOWN_CODE = 'unknown ';
 
 /** Why this environment gives no shared memory, or undefined when it may. */
 export function sharingRefused(): string | undefined {
-  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  // Browsers withhold SharedArrayBuffer from pages that are not cross-origin isolated: name the cause first.
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     return 'the page is not cross-origin isolated (serve it with the COOP and COEP headers)';
   }
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
   return undefined;
 }
 

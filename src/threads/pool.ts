@@ -166,6 +166,8 @@ function spawn(init: WorkerInit, bytes: Uint8Array, workers: WorkerHandle[]): Pr
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const worker = new Worker(url, { type: 'module' });
     workers.push(worker);
+    // Bun's Web Workers can be unref'd; browsers' and Deno's cannot (setThreads(1) stops them).
+    (worker as { unref?(): void }).unref?.();
     worker.onmessage = (event) => {
       URL.revokeObjectURL(url);
       settle(event.data as { ready?: boolean; error?: string });

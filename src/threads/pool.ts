@@ -40,6 +40,8 @@ interface Pool {
 let report: ThreadReport = { threads: 1, requested: 1 };
 let pool: Pool | null = null;
 let queue: Promise<unknown> = Promise.resolve();
+// The workers' copy of the module (no data segments), compiled once.
+let workerModule: { wasm: WasmModule; module: WebAssembly.Module } | null = null;
 
 /**
  * Sets how many threads the wasm kernels may use: `n` >= 1 (the calling thread included), or `'auto'` for
@@ -116,7 +118,8 @@ async function start(threads: number): Promise<string | undefined> {
   const workers: WorkerHandle[] = [];
   try {
     const bytes = patchModule(wasm.source, { shared: true, worker: true }).bytes;
-    const module = await WebAssembly.compile(bytes);
+    if (workerModule?.wasm !== wasm) workerModule = { wasm, module: await WebAssembly.compile(bytes) };
+    const module = workerModule.module;
     const globals = wasmGlobals(wasm);
     const started = Array.from({ length: threads - 1 }, (_, i) =>
       spawn({ module, memory: wasm.exports.memory, control: control.buffer as SharedArrayBuffer, globals, index: i + 1, threads }, bytes, workers));
@@ -148,15 +151,23 @@ function spawn(init: WorkerInit, bytes: Uint8Array, workers: WorkerHandle[]): Pr
     };
     const threads = nodeModule<{ Worker: new (source: string, options: object) => NodeWorker }>('worker_threads');
     if (threads) {
-      const source = `const t = process.getBuiltinModule('node:worker_threads'); (${workerMain.toString()})(t.workerData, (m) => t.parentPort.postMessage(m));`;
-      const worker = new threads.Worker(source, { eval: true, workerData: init });
-      workers.push(worker);
-      worker.on('message', settle);
-      worker.on('error', (error: Error) => settle({ error: error.message }));
-      worker.on('exit', (code: number) => settle({ error: `a worker exited with code ${code}` }));
-      // Workers never keep the process alive (they only run while the main thread waits for them); after the listeners, which ref.
-      worker.unref();
-      return;
+      try {
+        const source = `const t = process.getBuiltinModule('node:worker_threads'); (${workerMain.toString()})(t.workerData, (m) => t.parentPort.postMessage(m));`;
+        const worker = new threads.Worker(source, { eval: true, workerData: init });
+        workers.push(worker);
+        worker.on('message', settle);
+        worker.on('error', (error: Error) => settle({ error: error.message }));
+        worker.on('exit', (code: number) => settle({ error: `a worker exited with code ${code}` }));
+        // Workers never keep the process alive (they only run while the main thread waits for them); after the listeners, which ref.
+        worker.unref();
+        return;
+      } catch (error) {
+        // A runtime whose worker_threads refuses may still have Web Workers.
+        if (typeof Worker !== 'function') {
+          settle({ error: error instanceof Error ? error.message : String(error) });
+          return;
+        }
+      }
     }
     if (typeof Worker !== 'function') {
       settle({ error: 'this environment has neither worker_threads nor Web Workers' });

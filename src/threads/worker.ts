@@ -44,49 +44,48 @@ export interface WorkerInit {
 /**
  * Instantiates the kernels over the shared memory (no start function, no data segments: the main instance
  * did both), takes the main instance's globals, reports ready, then runs parts `index`, `index + threads`, ...
- * of every phase until told to stop. Failures are written to the control block for the main thread.
+ * of every phase until told to stop. Failures are written to the control block for the main thread. Written
+ * without classes, async, spread or destructuring, which a bundler transpiling for old engines would turn into
+ * calls of helpers that the worker's copy of this text does not have.
  */
-export async function workerMain(init: WorkerInit, post: (message: unknown) => void): Promise<void> {
+export function workerMain(init: WorkerInit, post: (message: unknown) => void): void {
   // Values of Control and ErrorCode, repeated: this function is shipped as text and sees no imports.
   const GENERATION = 0, KIND = 1, ARENA = 2, COUNT = 3, PARTS = 4, DONE = 5, ERROR = 6, LENGTH = 7, SPIN = 8, RUNS = 16, MESSAGE = 272;
   const BACKEND = 1, MEMORY = 2, RUNTIME = 3, OTHER = 4, MAX_MESSAGE = 1024;
-  let exports: Record<string, unknown> & { task(kind: number, arena: number, count: number, part: number, parts: number): void };
-  try {
-    const control = new Int32Array(init.control);
-    const memory = init.memory;
-    const readString = (ptr: number): string => {
-      if (!ptr) return '';
-      const length = new Uint32Array(memory.buffer)[(ptr - 4) >>> 2]!;
-      return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, length >>> 1));
-    };
-    class Abort extends Error {
-      constructor(message: string, readonly code: number) {
-        super(message);
-      }
-    }
-    const imports = {
-      env: {
-        memory,
-        abort(message: number, file: number, line: number, column: number): never {
-          const text = `WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`;
-          throw new Abort(text, readString(message).startsWith('unknown ') ? BACKEND : MEMORY);
-        },
-        // A part never splits further; if one asked, its parts run here in order.
-        parallel(kind: number, arena: number, count: number, parts: number): void {
-          for (let part = 0; part < parts; part++) exports.task(kind, arena, count, part, parts);
-        },
+  type Exports = Record<string, unknown> & { task(kind: number, arena: number, count: number, part: number, parts: number): void };
+  let exports: Exports;
+  const control = new Int32Array(init.control);
+  const memory = init.memory;
+  const readString = (ptr: number): string => {
+    if (!ptr) return '';
+    const length = new Uint32Array(memory.buffer)[(ptr - 4) >>> 2]!;
+    return String.fromCharCode.apply(null, new Uint16Array(memory.buffer, ptr, length >>> 1) as unknown as number[]);
+  };
+  const imports = {
+    env: {
+      memory,
+      abort(message: number, file: number, line: number, column: number): never {
+        const error = new Error('WebAssembly kernel aborted: ' + readString(message) + ' (' + readString(file) + ':' + line + ':' + column + ')');
+        (error as Error & { neuriteCode?: number }).neuriteCode = readString(message).indexOf('unknown ') === 0 ? BACKEND : MEMORY;
+        throw error;
       },
-    };
-    const module = init.module ?? (await WebAssembly.compile(init.bytes as Uint8Array<ArrayBuffer>));
-    exports = (await WebAssembly.instantiate(module, imports)).exports as typeof exports;
-    for (const [name, value] of init.globals) (exports[name] as WebAssembly.Global).value = value;
-    const fail = (error: unknown): void => {
-      const code = error instanceof Abort ? error.code : error instanceof WebAssembly.RuntimeError ? RUNTIME : OTHER;
-      if (Atomics.compareExchange(control, ERROR, 0, code) !== 0) return;
-      const text = String(error instanceof Error ? error.message : error).slice(0, MAX_MESSAGE);
-      for (let i = 0; i < text.length; i++) control[MESSAGE + (i >> 1)] = i & 1 ? control[MESSAGE + (i >> 1)]! | (text.charCodeAt(i) << 16) : text.charCodeAt(i);
-      Atomics.store(control, LENGTH, text.length);
-    };
+      // A part never splits further; if one asked, its parts run here in order.
+      parallel(kind: number, arena: number, count: number, parts: number): void {
+        for (let part = 0; part < parts; part++) exports.task(kind, arena, count, part, parts);
+      },
+    },
+  };
+  const fail = (error: unknown): void => {
+    const marked = (error as { neuriteCode?: unknown } | null)?.neuriteCode;
+    const code = typeof marked === 'number' ? marked : error instanceof WebAssembly.RuntimeError ? RUNTIME : OTHER;
+    if (Atomics.compareExchange(control, ERROR, 0, code) !== 0) return;
+    const text = String(error instanceof Error ? error.message : error).slice(0, MAX_MESSAGE);
+    for (let i = 0; i < text.length; i++) control[MESSAGE + (i >> 1)] = i & 1 ? control[MESSAGE + (i >> 1)]! | (text.charCodeAt(i) << 16) : text.charCodeAt(i);
+    Atomics.store(control, LENGTH, text.length);
+  };
+  const serve = (instance: WebAssembly.Instance): void => {
+    exports = instance.exports as Exports;
+    for (let g = 0; g < init.globals.length; g++) (exports[init.globals[g]![0]] as WebAssembly.Global).value = init.globals[g]![1];
     let seen = Atomics.load(control, GENERATION);
     post({ ready: true });
     for (;;) {
@@ -107,7 +106,9 @@ export async function workerMain(init: WorkerInit, post: (message: unknown) => v
       Atomics.add(control, DONE, 1);
       Atomics.notify(control, DONE);
     }
-  } catch (error) {
-    post({ error: String(error) });
-  }
+  };
+  (init.module ? Promise.resolve(init.module) : WebAssembly.compile(init.bytes as Uint8Array<ArrayBuffer>))
+    .then((module) => WebAssembly.instantiate(module, imports))
+    .then(serve)
+    .catch((error: unknown) => post({ error: String(error) }));
 }

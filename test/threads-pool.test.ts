@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { wasmGlobals, wasmModule } from '../src/backend/wasm.js';
 import { patchModule } from '../src/backend/wasm-patch.js';
-import { BackendError, InvalidArgumentError, OutOfRangeError, setThreads, threadInfo } from '../src/index.js';
+import { BackendError, DenseNetwork, InvalidArgumentError, OutOfRangeError, setThreads, threadInfo } from '../src/index.js';
 import { poolRunner, threadRuns } from '../src/threads/pool.js';
+import { rng as rngFor } from './helpers/data.js';
 import { expectError } from './helpers/errors.js';
 
 const STUB_TASK = 99;
@@ -237,4 +238,27 @@ describe('the process', () => {
     expect(JSON.parse(output).report).toEqual({ threads: 2, requested: 2 });
     expect(Date.now() - start).toBeLessThan(20_000);
   });
+});
+
+// Once kernels' phases replace the STUB task (no stubParallel export), the public calls split on the pool itself.
+describe.skipIf('stubParallel' in wasmModule()!.exports)('kernels\' phases on the pool', () => {
+  it('predictBatch and fit run parts on the workers and give the same bits for 1, 2 and 3 threads', async () => {
+    const r = rngFor(5);
+    const inputs = Float64Array.from({ length: 784 * 512 }, r);
+    const targets = new Float64Array(10 * 512);
+    for (let i = 0; i < 512; i++) targets[i * 10 + (i % 10)] = 1;
+    const results: Float64Array[][] = [];
+    for (const threads of [1, 2, 3]) {
+      expect((await setThreads(threads)).threads).toBe(threads);
+      const net = new DenseNetwork({ layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'crossEntropy', optimizer: 'adam', seed: 3 });
+      const before = threadRuns();
+      net.fit({ inputs, targets }, { epochs: 2, batchSize: 256, shuffle: false });
+      results.push([net.getParameters(), net.predictBatch(inputs, 512)]);
+      if (threads > 1) expect(threadRuns().slice(1).every((n, i) => n > before[i + 1]!), 'every worker ran parts').toBe(true);
+      net.dispose();
+    }
+    for (const other of results.slice(1)) {
+      other.forEach((values, i) => expect(new Uint8Array(values.buffer)).toEqual(new Uint8Array(results[0]![i]!.buffer)));
+    }
+  }, 120_000);
 });

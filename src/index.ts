@@ -1,5 +1,6 @@
 // neurite's public API. This file only re-exports; each module's header says what it holds.
 export { setBackend, getBackend, ready, wasmSimd, type BackendName } from './backend/index.js';
+export { setThreads, threadInfo, MAX_THREADS, type ThreadReport } from './threads/pool.js';
 export {
   NeuriteError, ShapeError, NonFiniteError, OutOfRangeError, InvalidArgumentError, ConfigurationError,
   ZeroWeightError, DivergenceError, AbortError, MemoryError, FormatError, BackendError, StateError,

@@ -2,14 +2,15 @@
 import type { Backend } from './index.js';
 
 /**
- * Typed views over one memory. WebAssembly memory detaches its buffer when it
- * grows, so every access goes through `fresh()`: the one place views are re-derived.
+ * Typed views over one memory. An unshared WebAssembly memory detaches its buffer when it
+ * grows, so every access goes through `fresh()`; a shared one keeps the old, shorter buffer
+ * valid, so the allocator (the only thing that grows memory) calls `grown()` after each block.
  */
 export class Heap {
   f64: Float64Array;
   i32: Int32Array;
   f32: Float32Array;
-  constructor(private readonly source: { readonly buffer: ArrayBuffer }) {
+  constructor(private readonly source: { readonly buffer: ArrayBufferLike }) {
     this.f64 = new Float64Array(source.buffer);
     this.i32 = new Int32Array(source.buffer);
     this.f32 = new Float32Array(source.buffer);
@@ -27,13 +28,22 @@ export class Heap {
     return this;
   }
 
+  /** Re-derives the views if the memory has grown since they were made (a shared memory's old buffer stays usable, at its old length). */
+  grown(): void {
+    if (this.f64.buffer.byteLength !== this.source.buffer.byteLength) {
+      this.f64 = new Float64Array(this.source.buffer);
+      this.i32 = new Int32Array(this.source.buffer);
+      this.f32 = new Float32Array(this.source.buffer);
+    }
+  }
+
   /** Bytes the memory holds now. */
   get byteLength(): number {
     return this.source.buffer.byteLength;
   }
 
-  /** The memory's current buffer (a WebAssembly memory's is detached, and replaced, when it grows). */
-  get buffer(): ArrayBuffer {
+  /** The memory's current buffer (an unshared WebAssembly memory's is detached, and replaced, when it grows). */
+  get buffer(): ArrayBufferLike {
     return this.source.buffer;
   }
 }

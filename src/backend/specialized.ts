@@ -100,7 +100,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
   if (kernel !== undefined) return kernel;
   const instantiate = (module: WebAssembly.Module): EpochsKernel =>
     new WebAssembly.Instance(module, { env: { memory: wasm.exports.memory, exp: wasm.exports.exp } }).exports.trainEpochs as EpochsKernel;
-  const bytes = generate(shape, wasm.exports.expTable());
+  const bytes = generate(shape, wasm.exports.expTable(), wasm.shared);
   if (cache.size >= MAX_KERNELS) cache.delete(cache.keys().next().value!);
   cache.set(shape.key, null);
   try {
@@ -113,7 +113,7 @@ function kernelFor(wasm: WasmModule, shape: Shape): EpochsKernel | null {
 }
 
 /** The generated module's bytes: see the file comment; each step below names the generic code it mirrors. */
-function generate({ sizes, kinds, optimizer, nesterov }: Shape, table: number): Uint8Array<ArrayBuffer> {
+function generate({ sizes, kinds, optimizer, nesterov }: Shape, table: number, shared: boolean): Uint8Array<ArrayBuffer> {
   const c = new FunctionBody([I32, I32, I32, I32, F64], [I32]);
   const ARENA = 0, ROWS = 1, EPOCHS = 3, THRESHOLD = 4;
   const L = sizes.length - 1;
@@ -462,7 +462,7 @@ function generate({ sizes, kinds, optimizer, nesterov }: Shape, table: number): 
   storeSetting(S_PEAK_M, lastPeakM);
   storeSetting(S_PEAK_V, lastPeakV);
   c.get(result);
-  return encodeModule([{ name: 'exp', params: [F64], results: [F64] }], c, 'trainEpochs');
+  return encodeModule([{ name: 'exp', params: [F64], results: [F64] }], c, 'trainEpochs', shared);
 
   // Pushes ‖grad‖² in gradientsDense's order: layers last to first, each weight row's dot with itself, then the biases'.
   function squaresOfGradients(): void {

@@ -164,11 +164,14 @@ function functionType(out: number[], params: readonly ValueType[], results: read
   out.push(...results);
 }
 
+/** Pages in a shared memory's maximum: a shared memory import must declare one, and neurite's memory has this one. */
+export const MAX_PAGES = 65536;
+
 /**
- * A module importing `env.memory` and `functions` (indices 0, 1, ... in that order) and exporting `body`
- * (the next index) as `exportName`.
+ * A module importing `env.memory` (shared when `shared`) and `functions` (indices 0, 1, ... in that order)
+ * and exporting `body` (the next index) as `exportName`.
  */
-export function encodeModule(functions: readonly FunctionImport[], body: FunctionBody, exportName: string): Uint8Array<ArrayBuffer> {
+export function encodeModule(functions: readonly FunctionImport[], body: FunctionBody, exportName: string, shared = false): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];
   unsigned(types, functions.length + 1);
@@ -179,7 +182,13 @@ export function encodeModule(functions: readonly FunctionImport[], body: Functio
   unsigned(imports, functions.length + 1);
   name(imports, 'env');
   name(imports, 'memory');
-  imports.push(0x02, 0x00, 0x00); // memory, limits: minimum 0 pages, no maximum
+  // Memory, minimum 0 pages; a shared memory's import is flagged shared (0x03) and needs a maximum.
+  if (shared) {
+    imports.push(0x02, 0x03, 0x00);
+    unsigned(imports, MAX_PAGES);
+  } else {
+    imports.push(0x02, 0x00, 0x00);
+  }
   functions.forEach((f, i) => {
     name(imports, 'env');
     name(imports, f.name);

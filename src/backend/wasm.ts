@@ -6,10 +6,14 @@ import { BackendError, MemoryError } from '../errors.js';
 import { Arena, Heap } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { specializedEpochs } from './specialized.js';
+import { MAX_PAGES } from './wasm-encoder.js';
+import { GLOBAL_EXPORT_PREFIX, patchModule } from './wasm-patch.js';
 
 /** The exports of assembly/index.ts (pointers are byte addresses in `memory`). */
 export interface WasmExports {
   memory: WebAssembly.Memory;
+  /** The module's start function (asc --exportStart): the main instance runs it once, a worker's never. */
+  _start(): void;
   alloc(bytes: number): number;
   free(ptr: number): void;
   forwardSeed(arena: number, first: number, end: number, inputCount: number): void;
@@ -57,6 +61,18 @@ export interface WasmModule {
   exports: WasmExports;
   heap: Heap;
   simd: boolean;
+  /** Whether the memory is a shared WebAssembly.Memory, which worker threads can run kernels over. */
+  shared: boolean;
+  /** Why the memory is not shared (absent when it is). */
+  unshared?: string;
+  /** The variant's bytes as built, from which the pool makes its workers' copy. */
+  source: Uint8Array;
+}
+
+/** The values of the module's mutable globals (exported as `~g<index>`), for a worker's instance to adopt. */
+export function wasmGlobals(wasm: WasmModule): [string, unknown][] {
+  const exports = wasm.exports as unknown as Record<string, unknown>;
+  return Object.keys(exports).filter((name) => name.startsWith(GLOBAL_EXPORT_PREFIX)).map((name) => [name, (exports[name] as WebAssembly.Global).value]);
 }
 
 // A minimal module using v128 (i8x16.popcnt): valid only where WebAssembly SIMD is supported.
@@ -77,7 +93,40 @@ function supportsSimd(): boolean {
 // How the kernels' refusals of an unknown kind code begin ("unknown activation code", src/math/ and assembly/).
 const UNKNOWN_CODE = 'unknown ';
 
-function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
+/** Why this environment gives no shared memory, or undefined when it may. */
+export function sharingRefused(): string | undefined {
+  // Browsers withhold SharedArrayBuffer from pages that are not cross-origin isolated: name the cause first.
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return 'the page is not cross-origin isolated (serve it with the COOP and COEP headers)';
+  }
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  return undefined;
+}
+
+interface Prepared {
+  bytes: Uint8Array<ArrayBuffer>;
+  memory: WebAssembly.Memory;
+  simd: boolean;
+  unshared?: string;
+}
+
+// The memory is created here and imported: shared from the start where allowed, so threads can start any time later.
+function prepare(simd: boolean): Prepared {
+  const source = simd ? simdBytes : plainBytes;
+  let unshared = sharingRefused();
+  if (!unshared) {
+    const { bytes, initialPages } = patchModule(source, { shared: true, worker: false });
+    try {
+      return { bytes, simd, memory: new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true }) };
+    } catch (error) {
+      unshared = `a shared WebAssembly.Memory could not be created: ${String(error)}`;
+    }
+  }
+  const { bytes, initialPages } = patchModule(source, { shared: false, worker: false });
+  return { bytes, simd, unshared, memory: new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES }) };
+}
+
+function instantiate(compiled: WebAssembly.Module, { simd, memory, unshared }: Prepared): WasmModule {
   let exports: WasmExports;
   const readString = (ptr: number): string => {
     if (!ptr) return '';
@@ -86,6 +135,7 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   };
   const imports = {
     env: {
+      memory,
       // The allocator aborts when memory runs out; a kernel aborts on a kind code it does not know (a corrupt arena).
       abort(message: number, file: number, line: number, column: number): never {
         const text = `WebAssembly kernel aborted: ${readString(message)} (${readString(file)}:${line}:${column})`;
@@ -99,7 +149,10 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
   };
   exports = new WebAssembly.Instance(compiled, imports).exports as unknown as WasmExports;
   mainExports = exports;
-  return { exports, heap: new Heap(exports.memory), simd };
+  exports._start();
+  const wasm: WasmModule = { exports, heap: new Heap(memory), simd, shared: !unshared, source: simd ? simdBytes : plainBytes };
+  if (unshared) wasm.unshared = unshared;
+  return wasm;
 }
 
 /**
@@ -108,9 +161,9 @@ function instantiate(compiled: WebAssembly.Module, simd: boolean): WasmModule {
  */
 export function wasmModule(): WasmModule | null {
   if (loaded || failure || typeof WebAssembly !== 'object') return loaded;
-  const simd = supportsSimd();
   try {
-    loaded = instantiate(new WebAssembly.Module(simd ? simdBytes : plainBytes), simd);
+    const prepared = prepare(supportsSimd());
+    loaded = instantiate(new WebAssembly.Module(prepared.bytes), prepared);
   } catch (error) {
     // Browsers refuse synchronous compiles of large modules on the main thread: ready() compiles async.
     if (!(error instanceof globalThis.RangeError)) failure = error;
@@ -122,9 +175,9 @@ export function wasmModule(): WasmModule | null {
 export function loadWasm(): Promise<WasmModule | null> {
   if (loaded || failure || typeof WebAssembly !== 'object') return Promise.resolve(loaded);
   loading ??= (async () => {
-    const simd = supportsSimd();
     try {
-      loaded = instantiate(await WebAssembly.compile(simd ? simdBytes : plainBytes), simd);
+      const prepared = prepare(supportsSimd());
+      loaded = instantiate(await WebAssembly.compile(prepared.bytes), prepared);
     } catch (error) {
       failure = error;
     }

@@ -89,10 +89,6 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
   if (root.scaling !== undefined) model.scaling = scaling(root.scaling, inputSize, head.size);
-  if (root.training !== undefined) {
-    const state = training(root.training, parameters);
-    if (state.fit !== undefined) throw new FormatError('json.training.fit is not a field of recurrent models', 'json.training.fit');
-    model.training = state;
-  }
+  if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
 }

@@ -28,7 +28,7 @@ const CONFIGS: [string, RecurrentNetworkOptions, RecurrentData, RecurrentFitOpti
   }, raggedPairs(4, 10, [6, 3, 8], 2, 2, false), { epochs: 8, batchSize: 3, bpttWindow: 3, validationSplit: 0.2, earlyStopping: { patience: 50 } }],
 ];
 
-/** The training state of a network as a checkpoint saves it: moments, powers, shuffling stream. */
+/** The training state of a network as a checkpoint saves it: moments, powers, shuffling stream, the fit's progress. */
 function expectSameTraining(a: RecurrentNetwork, b: RecurrentNetwork): void {
   expectSameBits(a.getParameters(), b.getParameters(), 'parameters');
   const x = a.toJSON({ training: true }).training!;
@@ -36,6 +36,7 @@ function expectSameTraining(a: RecurrentNetwork, b: RecurrentNetwork): void {
   expectSameBits(Float64Array.from(x.moment1), Float64Array.from(y.moment1), 'first moments');
   expectSameBits(Float64Array.from(x.moment2), Float64Array.from(y.moment2), 'second moments');
   expect([x.beta1Power, x.beta2Power, x.random]).toEqual([y.beta1Power, y.beta2Power, y.random]);
+  expect(x.fit).toEqual(y.fit);
   expect(a.learningRate).toBe(b.learningRate);
 }
 

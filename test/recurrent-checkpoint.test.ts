@@ -306,4 +306,55 @@ describe('checkpoint properties', () => {
         resumed.dispose();
       }), { numRuns: RUNS });
   });
+
+  // What may replace a value: other types, out-of-range numbers, shuffled or shortened arrays.
+  const replacement = fc.oneof(
+    fc.constantFrom(null, true, '', 'earlyStopping', -1, 0.5, 1.5, 2 ** 31, 2 ** 32, Number.MAX_VALUE, -1e300, 5e-324, [], {}, [0], [1, 0], [2, 1, 0]),
+    fc.double(),
+    fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { maxLength: 40 }),
+  );
+
+  it('a checkpoint with a training value replaced or removed: FormatError, or it loads, saves back the same and trains (or refuses with a NeuriteError)', () => {
+    const options: RecurrentNetworkOptions = { inputSize: 1, layers: [{ type: 'gru', size: 2 }, { type: 'dense', size: 1 }], seed: 2, backend: 'js' };
+    const data = series(8, 5);
+    const fitOptions: RecurrentFitOptions = { epochs: 6, batchSize: 3, validationSplit: 0.25, earlyStopping: { patience: 3 } };
+    const base = new RecurrentNetwork(options);
+    let text = '';
+    base.fit(data, { ...fitOptions, onEpoch: ({ epoch }) => { if (epoch === 2) text = JSON.stringify(base.toJSON({ training: true })); } });
+    base.dispose();
+    const fields = (value: unknown, path: (string | number)[]): (string | number)[][] =>
+      value === null || typeof value !== 'object' ? [path] : [path, ...Object.entries(value).flatMap(([k, v]) => fields(v, [...path, Array.isArray(value) ? Number(k) : k]))];
+    const paths = fields(JSON.parse(text).training, ['training']).filter((p) => p.length > 1);
+    expect(paths.some((p) => p[1] === 'fit' && p[2] === 'order')).toBe(true);
+    let loaded = 0;
+    fc.assert(fc.property(fc.constantFrom(...paths), fc.option(replacement, { nil: undefined }), fc.constantFrom(...BACKENDS), (path, value, backend) => {
+      const model = JSON.parse(text);
+      let parent = model;
+      for (const key of path.slice(0, -1)) parent = parent[key];
+      if (value === undefined) delete parent[path.at(-1)!];
+      else parent[path.at(-1)!] = value;
+      let net: RecurrentNetwork;
+      try {
+        net = RecurrentNetwork.fromJSON(model, { backend });
+      } catch (error) {
+        expect(error).toBeInstanceOf(FormatError);
+        return;
+      }
+      loaded++;
+      const again = JSON.stringify(net.toJSON({ training: true }));
+      expect(JSON.stringify(RecurrentNetwork.fromJSON(again, { backend: backend === 'js' ? 'wasm' : 'js' }).toJSON({ training: true }))).toBe(again);
+      const epoch = typeof model.training.fit?.epoch === 'number' ? model.training.fit.epoch : 0;
+      for (const more of [{ ...fitOptions, epochs: Math.min(2 ** 31 - 1, epoch + 1) }, { initialEpoch: 0, epochs: 1, batchSize: 3 }]) {
+        try {
+          net.fit(data, more);
+        } catch (error) {
+          // A typed refusal (a visiting order of another length, a divergence) is an answer; anything else is a bug.
+          expect(error).toBeInstanceOf(NeuriteError);
+        }
+      }
+      expect(Array.from(net.getParameters()).every(Number.isFinite)).toBe(true);
+      net.dispose();
+    }), { numRuns: 4 * RUNS });
+    expect(loaded).toBeGreaterThan(0);
+  });
 });

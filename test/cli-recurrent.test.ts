@@ -1,11 +1,12 @@
 // `neurite train --recurrent` and `neurite forecast`, run as users run them (node dist/cli.js), on a real series.
-import { execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesWindows } from '../src/cli/recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
+import type { RecurrentModelJSON } from '../src/recurrent/types.js';
 import { cli, root, runCli } from './helpers/cli.js';
 import { referencePredict, type ReferenceModel } from './helpers/recurrent-reference.js';
 
@@ -29,6 +30,8 @@ function slidingForecast(model: ReferenceModel, series: number[][], window: numb
   return out;
 }
 
+const saved = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecurrentModelJSON;
+
 const csvRows = (text: string) => text.trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
 
 beforeAll(() => {
@@ -40,6 +43,7 @@ beforeAll(() => {
   copyFileSync(join(root, 'test', 'data', 'airline-passengers.csv'), join(dir, 'all.csv'));
   const waves = Array.from({ length: 80 }, (_, t) => `d${t},${Math.sin(0.3 * t).toFixed(6)},${Math.cos(0.2 * t).toFixed(6)}`);
   writeFileSync(join(dir, 'waves.csv'), `day,a,b\n${waves.join('\n')}\n`);
+  writeFileSync(join(dir, 'fewer.csv'), `day,a,b\n${waves.slice(0, 70).join('\n')}\n`);
 }, 180_000);
 
 afterAll(() => {
@@ -164,5 +168,105 @@ describe('neurite train --recurrent / forecast', () => {
     const wrong = neurite('forecast', 'dense.json', 'airline.csv');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^neurite: dense\.json: json\.format must be "neurite-recurrent"/);
+  });
+});
+
+describe('neurite train --recurrent --checkpoint, then --resume', () => {
+  const options = ['--recurrent', 'gru', '--window', '8', '--units', '6', '--batch-size', '8', '--seed', '3', '--no-plot'];
+
+  it.each([['wasm'], ['js']])('stopping after epoch 4 and resuming to 10 (on %s) gives the bits of 10 epochs in one go', (backend) => {
+    expect(neurite('train', 'waves.csv', ...options, '--epochs', '10', '--out', 'w-whole.json').code).toBe(0);
+    const first = neurite('train', 'waves.csv', ...options, '--epochs', '4', '--out', 'w-part.json', '--checkpoint', `w-ck-${backend}.json`);
+    expect(first.code, first.stderr).toBe(0);
+    const checkpoint = saved(`w-ck-${backend}.json`);
+    expect(checkpoint.training?.fit?.epoch).toBe(4);
+    expect(checkpoint.meta?.series).toEqual({ inputs: ['a', 'b'], targets: ['a', 'b'], window: 8, horizon: 1 });
+    // The options are the checkpoint's: --resume needs only the data file (and, here, how far to go and where to run).
+    const resumed = neurite('train', 'waves.csv', '--resume', `w-ck-${backend}.json`, '--epochs', '10', '--backend', backend, '--out', `w-resumed-${backend}.json`);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^training gru\(6\) on 72 windows of 8 steps from waves\.csv .*, resuming after epoch 4 from w-ck-\w+\.json$/m);
+    expect(resumed.stdout).toMatch(/^epoch 5\/10 /m);
+    expect(resumed.stdout).not.toMatch(/^epoch 4\/10 /m);
+    expect(saved(`w-resumed-${backend}.json`)).toEqual(saved('w-whole.json'));
+    // The run went on checkpointing to the same file, to the last epoch.
+    expect(saved(`w-ck-${backend}.json`).training?.fit?.epoch).toBe(10);
+    // The part and the whole are different models: the comparison can tell.
+    expect(saved('w-part.json')).not.toEqual(saved('w-whole.json'));
+  });
+
+  it('--checkpoint-every 3 writes after epochs 3, 6 and the last of --epochs; a checkpoint is a model that forecast reads', () => {
+    const run = neurite('train', 'waves.csv', ...options, '--epochs', '7', '--out', 'w-7.json', '--checkpoint', 'w-every.json', '--checkpoint-every', '3');
+    expect(run.code, run.stderr).toBe(0);
+    expect(saved('w-every.json').training?.fit?.epoch).toBe(7);
+    const early = neurite('train', 'waves.csv', ...options, '--epochs', '5', '--out', 'w-5.json', '--checkpoint', 'w-every3.json', '--checkpoint-every', '3');
+    expect(early.code, early.stderr).toBe(0);
+    expect(saved('w-every3.json').training?.fit?.epoch).toBe(5);
+    const forecast = neurite('forecast', 'w-every.json', 'waves.csv', '--steps', '3', '--no-plot');
+    expect(forecast.code, forecast.stderr).toBe(0);
+    expect(forecast.stdout).toBe(neurite('forecast', 'w-7.json', 'waves.csv', '--steps', '3', '--no-plot').stdout);
+  });
+
+  it('a run with automatic epochs and early stopping, interrupted by Ctrl-C after a checkpoint, resumes to the bits of the uninterrupted run', async () => {
+    const args = ['train', 'waves.csv', '--recurrent', 'rnn', '--window', '6', '--units', '4', '--no-plot'];
+    const whole = neurite(...args, '--out', 'w-long.json');
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toMatch(/stopped early after epoch \d+: val_loss stopped improving/);
+    const child = spawn(process.execPath, [cli, ...args, '--out', 'w-cut.json', '--checkpoint', 'w-cut-ck.json', '--checkpoint-every', '5'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    while (!existsSync(join(dir, 'w-cut-ck.json')) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+    const epoch = saved('w-cut-ck.json').training!.fit!.epoch;
+    if (code === 130) {
+      expect(stderr).toContain(`neurite: interrupted; the model was not saved; w-cut-ck.json holds epoch ${epoch}: continue with neurite train waves.csv --resume w-cut-ck.json\n`);
+      expect(existsSync(join(dir, 'w-cut.json'))).toBe(false);
+    }
+    const resumed = neurite('train', 'waves.csv', '--resume', 'w-cut-ck.json', '--out', 'w-cut.json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(saved('w-cut.json')).toEqual(saved('w-long.json'));
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('--resume of a recurrent run refuses what would not continue the same run', () => {
+  beforeAll(() => {
+    if (!existsSync(join(dir, 'w-ck-wasm.json'))) {
+      neurite('train', 'waves.csv', '--recurrent', 'gru', '--window', '8', '--units', '6', '--batch-size', '8', '--seed', '3', '--no-plot', '--epochs', '4', '--checkpoint', 'w-ck-wasm.json', '--out', 'w-part.json');
+    }
+    const checkpoint = saved('w-ck-wasm.json');
+    (checkpoint.meta!.trainOptions as Record<string, unknown>).window = '8; rm -rf';
+    writeFileSync(join(dir, 'w-hostile.json'), JSON.stringify(checkpoint));
+  });
+
+  it.each([
+    [['--units', '8'], '--units', 'cannot resume w-ck-wasm.json (trained with --units 6) with --units 8: a resumed run keeps its options; leave --units out'],
+    [['--recurrent', 'lstm'], '--recurrent', '(trained with --recurrent gru) with --recurrent lstm'],
+    [['--window', '12'], '--window', '(trained with --window 8) with --window 12'],
+    [['--seed', '1'], '--seed', '(trained with --seed 3) with --seed 1'],
+    [['--horizon', '2'], '--horizon', '(trained without --horizon) with --horizon 2'],
+    [['--epochs', '3'], '--epochs', '--epochs 3 is fewer than the'],
+    [['--layers', '2,4,2'], '--layers', '--layers is for dense networks'],
+  ])('%j exits 2 naming %s', (extra, flag, message) => {
+    const run = neurite('train', 'waves.csv', '--resume', 'w-ck-wasm.json', ...extra);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr.split('\n')[0]).toContain(flag);
+  });
+
+  it('another series (fewer rows), a model without training state and a damaged checkpoint are refused, naming --resume', () => {
+    const fewer = neurite('train', 'fewer.csv', '--resume', 'w-ck-wasm.json');
+    expect(fewer.code).toBe(2);
+    expect(fewer.stderr).toContain('--resume w-ck-wasm.json was trained on another series than fewer.csv (80 rows, not 70)');
+    const plain = neurite('train', 'waves.csv', '--recurrent', 'gru', '--resume', 'w-part.json');
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('--resume w-part.json is not a checkpoint written by neurite train --recurrent --checkpoint');
+    const hostile = neurite('train', 'waves.csv', '--resume', 'w-hostile.json');
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toContain('neurite: --resume w-hostile.json: meta.trainOptions.window must be a positive integer, got "8; rm -rf"');
+    const every = neurite('train', 'waves.csv', '--recurrent', 'gru', '--checkpoint-every', '2');
+    expect(every.code).toBe(2);
+    expect(every.stderr).toContain('--checkpoint-every needs --checkpoint <file>');
   });
 });

@@ -83,8 +83,10 @@ describe.each(['js', 'wasm'] as const)('bad input on %s', (backend) => {
     expectRefused(net, () => net.fit(series(4, 5), { bpttWindow: -2 }), OutOfRangeError, 'options.bpttWindow');
     expectRefused(net, () => net.fit(series(4, 5), { batchSize: 0 }), OutOfRangeError, 'options.batchSize');
     expectRefused(net, () => net.fit(series(4, 5), { validationSplit: 0.1 }), OutOfRangeError, 'options.validationSplit');
-    expectRefused(net, () => net.fit(series(4, 5), { onDivergence: 'reduceLearningRate' as never }), InvalidArgumentError, 'options.onDivergence');
-    expectRefused(net, () => net.fit(series(4, 5), { initialEpoch: 1 } as never), InvalidArgumentError, 'options.initialEpoch');
+    expectRefused(net, () => net.fit(series(4, 5), { onDivergence: 'retry' as never }), InvalidArgumentError, 'options.onDivergence');
+    expectRefused(net, () => net.fit(series(4, 5), { initialEpoch: -1 }), OutOfRangeError, 'options.initialEpoch');
+    expectRefused(net, () => net.fit(series(4, 5), { initialEpoch: 1.5 }), OutOfRangeError, 'options.initialEpoch');
+    expectRefused(net, () => net.fit(series(4, 5), { shuffleBuffer: 4 } as never), InvalidArgumentError, 'options.shuffleBuffer');
   });
 
   test('a predictInto output of the wrong length or type', () => {

@@ -61,14 +61,19 @@ describe.each(['js', 'wasm'] as const)('reproducibility on %s', (backend) => {
   test.each(['js', 'wasm'] as const)('save → load (on %s) → resume ends bit-identical to a run that never stopped', (other) => {
     const data = series(10, 9);
     const straight = new RecurrentNetwork({ ...options, backend });
-    straight.fit(data, { epochs: 2, batchSize: 3 });
-    straight.fit(data, { epochs: 3, batchSize: 3 });
+    straight.fit(data, { epochs: 5, batchSize: 3 });
     const stopped = new RecurrentNetwork({ ...options, backend });
     stopped.fit(data, { epochs: 2, batchSize: 3 });
-    const resumed = RecurrentNetwork.fromJSON(JSON.stringify(stopped.toJSON({ training: true })), { backend: other });
-    resumed.fit(data, { epochs: 3, batchSize: 3 });
+    const checkpoint = JSON.stringify(stopped.toJSON({ training: true }));
+    const resumed = RecurrentNetwork.fromJSON(checkpoint, { backend: other });
+    expect(resumed.fit(data, { epochs: 5, batchSize: 3 }).epochs.map((e) => e.epoch)).toEqual([2, 3, 4]);
     expectSameBits(resumed.getParameters(), straight.getParameters(), 'weights');
     expectSameBits(resumed.predict(data[0]!), straight.predict(data[0]!), 'predictions');
+    // initialEpoch 0 starts a new run instead, as a second fit call on the network that never left memory does.
+    stopped.fit(data, { epochs: 3, batchSize: 3 });
+    const again = RecurrentNetwork.fromJSON(checkpoint, { backend: other });
+    expect(again.fit(data, { epochs: 3, batchSize: 3, initialEpoch: 0 }).epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expectSameBits(again.getParameters(), stopped.getParameters(), 'weights (initialEpoch 0)');
   });
 });
 

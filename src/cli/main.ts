@@ -66,7 +66,7 @@ function unitSizes(value: string): number[] {
 }
 
 /** `train`'s options that have no meaning for a recurrent network, as commander names them. */
-const DENSE_ONLY = ['layers', 'activation', 'outputActivation', 'loss', 'patience', 'earlyStopping', 'validationSplit', 'checkpoint', 'checkpointEvery', 'resume', 'stream'];
+const DENSE_ONLY = ['layers', 'activation', 'outputActivation', 'loss', 'patience', 'earlyStopping', 'validationSplit', 'stream'];
 /** `train`'s options that only a recurrent network has. */
 const RECURRENT_ONLY = ['window', 'horizon', 'units'];
 /** A commander option key as its flag: `outputActivation` → `--output-activation`, `earlyStopping` → `--no-early-stopping`. */
@@ -133,11 +133,12 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .addOption(new Option('--units <sizes>', '--recurrent: units per recurrent layer, comma-separated to stack (default: 32)').argParser(unitSizes))
     .action(async (data: string, o: Record<string, unknown>, command: Command) => {
       const given = (key: string) => command.getOptionValueSource(key) === 'cli';
-      if (o.recurrent) {
+      // A recurrent checkpoint resumes as a recurrent run, with or without --recurrent.
+      if (o.recurrent || (o.resume && isRecurrentModelFile(o.resume as string))) {
         const dense = DENSE_ONLY.find(given);
         if (dense) throw new InvalidArgumentError(`${flagOf(dense)} is for dense networks; --recurrent trains on windows of the series (see --window, --horizon, --units)`, flagOf(dense));
         await trainRecurrent(data, {
-          recurrent: o.recurrent as 'lstm' | 'gru' | 'rnn',
+          ...(o.recurrent ? { recurrent: o.recurrent as 'lstm' | 'gru' | 'rnn' } : {}),
           ...(o.window ? { window: o.window as number } : {}),
           ...(o.horizon ? { horizon: o.horizon as number } : {}),
           ...(o.units ? { units: o.units as number[] } : {}),
@@ -152,6 +153,9 @@ function program(signal: AbortSignal, streams: Streams): Command {
           ...(given('plot') ? { plot: o.plot as boolean } : {}),
           ...(o.delimiter ? { delimiter: o.delimiter as string } : {}),
           ...(o.backend ? { backend: o.backend as 'wasm' | 'js' } : {}),
+          ...(o.checkpoint ? { checkpoint: o.checkpoint as string } : {}),
+          ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery as number } : {}),
+          ...(o.resume ? { resume: o.resume as string } : {}),
         }, streams, signal);
         return;
       }

@@ -1,8 +1,9 @@
 // `neurite train --recurrent` and `neurite forecast`: a CSV series cut into windows, a RecurrentNetwork, a forecast chart.
 import * as asciichart from 'asciichart';
-import { ConfigurationError, FormatError, InvalidArgumentError } from '../errors.js';
+import { AbortError, ConfigurationError, FormatError, InvalidArgumentError } from '../errors.js';
 import { nameList, parseNumber, quoted } from '../io/csv.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
+import { parseRecurrentModel } from '../recurrent/json.js';
 import { RecurrentNetwork } from '../recurrent/network.js';
 import type { FitHistory, RecurrentCell, RecurrentModelJSON, SequencePair } from '../recurrent/types.js';
 import type { OptimizerName } from '../dense/types.js';
@@ -26,7 +27,8 @@ const CHART_HISTORY = 48;
 
 /** Options of `neurite train --recurrent`, already parsed by main.ts; left undefined, the library's defaults apply. */
 export interface RecurrentTrainOptions {
-  recurrent: RecurrentCell;
+  /** The cell; needed unless resuming (a checkpoint keeps its own). */
+  recurrent?: RecurrentCell;
   /** @default 24 */
   window?: number;
   /** @default 1 */
@@ -49,6 +51,73 @@ export interface RecurrentTrainOptions {
   plot?: boolean;
   delimiter?: string;
   backend?: 'wasm' | 'js';
+  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
+  checkpoint?: string;
+  /** @default 1 */
+  checkpointEvery?: number;
+  /** A checkpoint to continue training from, on the same series; its options are the run's. */
+  resume?: string;
+}
+
+/** Where `train --recurrent` keeps its options in a checkpoint's meta (as `train` does for dense networks). */
+const OPTIONS_KEY = 'trainOptions';
+
+/** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go; and the series' rows. */
+type SavedOptions = Omit<RecurrentTrainOptions, 'resume' | 'plot' | 'backend'> & { rows: number };
+
+/** Options a resumed run may change: how many epochs in all, where and how it reports, which backend (same bits on both). */
+const FREE_OPTIONS = new Set(['resume', 'epochs', 'plot', 'backend', 'out', 'checkpoint', 'checkpointEvery']);
+
+/** The command-line flag of an option, for errors. */
+const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** An option's value as it was written on the command line: `without --batch-size`, `with --units 8,4`. */
+function asWritten(key: string, value: unknown): string {
+  if (value === undefined) return `without ${flag(key)}`;
+  return `with ${flag(key)} ${Array.isArray(value) ? value.join(',') : String(value)}`;
+}
+
+/** A checkpoint file written by `train --recurrent --checkpoint`: the checked model with its training state, its options and its epoch. */
+function readCheckpoint(file: string): { model: RecurrentModelJSON; options: SavedOptions; epoch: number } {
+  let model: RecurrentModelJSON;
+  try {
+    model = parseRecurrentModel(readText(file));
+  } catch (error) {
+    if (error instanceof FormatError && !error.message.startsWith('cannot read ')) throw new FormatError(`--resume ${file}: ${error.message}`, '--resume');
+    throw error;
+  }
+  const options = model.meta?.[OPTIONS_KEY] as Record<string, unknown> | undefined;
+  if (!model.training?.fit || options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`--resume ${file} is not a checkpoint written by neurite train --recurrent --checkpoint (it has no training state)`, '--resume');
+  }
+  // The fields a resumed run reads from it, checked as the command line checks them.
+  const bad = (key: string, what: string) => new FormatError(`--resume ${file}: meta.${OPTIONS_KEY}.${key} must be ${what}, got ${JSON.stringify(options[key])}`, '--resume');
+  for (const key of ['window', 'horizon', 'epochs', 'batchSize', 'checkpointEvery', 'rows']) {
+    const value = options[key];
+    if (value === undefined && key !== 'rows') continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw bad(key, 'a positive integer');
+  }
+  for (const key of ['target', 'ignore']) {
+    const value = options[key];
+    if (value !== undefined && (!Array.isArray(value) || !value.every((name) => typeof name === 'string'))) throw bad(key, 'a list of column names');
+  }
+  for (const key of ['out', 'checkpoint', 'delimiter']) {
+    if (options[key] !== undefined && typeof options[key] !== 'string') throw bad(key, 'a string');
+  }
+  if (!['lstm', 'gru', 'rnn'].includes(options.recurrent as string)) throw bad('recurrent', 'lstm, gru or rnn');
+  return { model, options: options as unknown as SavedOptions, epoch: model.training.fit.epoch };
+}
+
+/** The checkpoint's options, with those the command line may change; any other option given must match the checkpoint's. */
+function resumedOptions(given: RecurrentTrainOptions, saved: SavedOptions, file: string, epoch: number): RecurrentTrainOptions {
+  for (const [key, value] of Object.entries(given)) {
+    const kept = (saved as Record<string, unknown>)[key];
+    if (value === undefined || FREE_OPTIONS.has(key) || JSON.stringify(value) === JSON.stringify(kept)) continue;
+    throw new InvalidArgumentError(`cannot resume ${file} (trained ${asWritten(key, kept)}) ${asWritten(key, value)}: a resumed run keeps its options; leave ${flag(key)} out`, flag(key));
+  }
+  if (given.epochs !== undefined && given.epochs < epoch) throw new InvalidArgumentError(`--epochs ${given.epochs} is fewer than the ${epoch} epochs ${file} has already trained`, '--epochs');
+  const { rows: _rows, ...rest } = saved;
+  return { ...rest, ...Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && FREE_OPTIONS.has(key))) };
 }
 
 /** What `train` keeps in `model.meta.series` so that `forecast` reads a file as training did. */
@@ -99,10 +168,19 @@ export function seriesWindows(features: Float64Array, targets: Float64Array, row
   }));
 }
 
-/** Trains a RecurrentNetwork on the windows of a CSV series and saves it, with the windowing in `meta.series`. */
-export async function trainRecurrent(file: string, options: RecurrentTrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<RecurrentModelJSON> {
+/**
+ * Trains a RecurrentNetwork on the windows of a CSV series and saves it, with the windowing in `meta.series`; with
+ * `checkpoint`, writes checkpoints as it goes; with `resume`, continues the run a checkpoint saved, on the same series.
+ */
+export async function trainRecurrent(file: string, given: RecurrentTrainOptions, { out, err }: Streams, signal?: AbortSignal): Promise<RecurrentModelJSON> {
+  if (given.checkpointEvery !== undefined && given.checkpoint === undefined && given.resume === undefined) throw new InvalidArgumentError('--checkpoint-every needs --checkpoint <file>', '--checkpoint-every');
+  const checkpoint = given.resume === undefined ? undefined : readCheckpoint(given.resume);
+  const options = checkpoint ? resumedOptions(given, checkpoint.options, given.resume!, checkpoint.epoch) : given;
+  const cell = options.recurrent;
+  if (cell === undefined) throw new InvalidArgumentError('train on a series needs --recurrent <cell> (lstm, gru or rnn)', '--recurrent');
   const outFile = options.out ?? DEFAULT_OUT;
   checkWritable(outFile, '--out');
+  if (options.checkpoint !== undefined) checkWritable(options.checkpoint, '--checkpoint');
   const table = readTable(file, options.delimiter);
   const rows = table.rows.length;
   const window = options.window ?? DEFAULT_WINDOW;
@@ -117,37 +195,66 @@ export async function trainRecurrent(file: string, options: RecurrentTrainOption
   const unknown = targets.find((name) => !names.includes(name));
   if (unknown !== undefined) throw new InvalidArgumentError(`--target ${quoted(unknown)} is not a numeric feature column of ${file} (${nameList(names)})`, '--target');
   const meta: SeriesMeta = { inputs: names, targets: [...targets], window, horizon };
+  if (checkpoint) {
+    const series = checkpoint.model.meta?.series;
+    if (rows !== checkpoint.options.rows || JSON.stringify(series) !== JSON.stringify(meta)) {
+      throw new InvalidArgumentError(`--resume ${given.resume} was trained on another series than ${file} (${rows !== checkpoint.options.rows ? `${checkpoint.options.rows} rows, not ${rows}` : 'its columns differ'}): resume with the same data file`, '--resume');
+    }
+  }
   const pairs = seriesWindows(columns(table, names), columns(table, targets), rows, meta);
 
   const units = options.units ?? DEFAULT_UNITS;
-  const net = new RecurrentNetwork({
-    inputSize: names.length,
-    layers: [...units.map((size) => ({ type: options.recurrent, size })), { type: 'dense', size: targets.length * horizon }],
-    ...(options.optimizer || options.learningRate !== undefined
-      ? { optimizer: { type: options.optimizer ?? 'adam', ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) } }
-      : {}),
-    seed: options.seed ?? DEFAULT_SEED,
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
+  const net = checkpoint
+    ? RecurrentNetwork.fromJSON(checkpoint.model, options.backend ? { backend: options.backend } : {})
+    : new RecurrentNetwork({
+      inputSize: names.length,
+      layers: [...units.map((size) => ({ type: cell, size })), { type: 'dense', size: targets.length * horizon }],
+      ...(options.optimizer || options.learningRate !== undefined
+        ? { optimizer: { type: options.optimizer ?? 'adam', ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) } }
+        : {}),
+      seed: options.seed ?? DEFAULT_SEED,
+      ...(options.backend ? { backend: options.backend } : {}),
+    });
   try {
-    const layers = units.map((size) => `${options.recurrent}(${size})`).join('-');
+    const { resume: _resume, plot: _plot, backend: _backend, ...kept } = options;
+    const saved: SavedOptions = { ...kept, seed: options.seed ?? DEFAULT_SEED, rows };
+    // Checkpoints carry the options and the series' row count, so that `--resume` needs only the data file.
+    net.meta = { series: meta, [OPTIONS_KEY]: saved };
+    const first = checkpoint?.epoch ?? 0;
+    const layers = units.map((size) => `${cell}(${size})`).join('-');
     out.write(`training ${layers} on ${pairs.length} windows of ${window} steps from ${file} (${names.length === 1 ? 'feature' : 'features'} ${nameList(names)}; `
-      + `each step learns the next ${horizon === 1 ? 'value' : `${horizon} values`} of ${nameList(targets)}), ${net.backend} backend\n`);
-    const bar = progress(options.epochs, out, false);
+      + `each step learns the next ${horizon === 1 ? 'value' : `${horizon} values`} of ${nameList(targets)}), ${net.backend} backend`
+      + `${checkpoint ? `, resuming after epoch ${first} from ${given.resume}` : ''}\n`);
+    const bar = progress(options.epochs, out, false, first);
+    const every = options.checkpointEvery ?? 1;
+    let lastCheckpoint = -1;
     let history: FitHistory;
     try {
       history = await net.fitAsync(pairs, {
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        onEpoch: (stats) => bar.epoch(stats),
+        onEpoch: (stats) => {
+          bar.epoch(stats);
+          const done = stats.epoch + 1;
+          if (options.checkpoint !== undefined && (done % every === 0 || done === options.epochs)) {
+            writeAtomic(options.checkpoint, JSON.stringify(net.toJSON({ training: true })));
+            lastCheckpoint = done;
+          }
+        },
         ...(signal ? { signal } : {}),
       });
+    } catch (error) {
+      if (error instanceof AbortError && lastCheckpoint >= 0) {
+        throw new AbortError(`the model was not saved; ${options.checkpoint} holds epoch ${lastCheckpoint}: continue with neurite train ${file} --resume ${options.checkpoint}`, '--checkpoint');
+      }
+      throw error;
     } finally {
       bar.stop();
     }
     const epochs = history.epochs;
     if (options.plot !== false && epochs.length > 1) out.write(`\n${lossChart(epochs, out.isTTY === true)}\n\n`);
-    if (history.stopReason === 'earlyStopping') out.write(`stopped early after epoch ${epochs.length}: val_loss stopped improving; the best epoch's weights are kept\n`);
+    const last = epochs.length > 0 ? epochs[epochs.length - 1]!.epoch + 1 : first;
+    if (history.stopReason === 'earlyStopping') out.write(`stopped early after epoch ${last}: val_loss stopped improving; the best epoch's weights are kept\n`);
     net.meta = { series: meta };
     const model = net.toJSON();
     writeAtomic(outFile, JSON.stringify(model));

@@ -21,7 +21,9 @@ const GATES: Record<string, number> = { lstm: 4, gru: 3, rnn: 1 };
 /**
  * Reads a saved `RecurrentNetwork` (`toJSON()` output, as an object or a JSON string) and checks every field: format
  * and version, sizes (and the parameter total, before reading any weight), cell, activation, loss and optimizer
- * names, weight counts, finite numbers, and no `__proto__`/`constructor`/`prototype` keys. Returns a fresh copy.
+ * names, weight counts, finite numbers, a checkpoint's training state (moments, powers, the fit's epoch, visiting
+ * order, early-stopping state and halvings, as DenseNetwork's), and no `__proto__`/`constructor`/`prototype` keys.
+ * Returns a fresh copy.
  * @throws FormatError naming the field, what it must be and what it was.
  */
 export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
@@ -89,10 +91,6 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
   if (root.scaling !== undefined) model.scaling = scaling(root.scaling, inputSize, head.size);
-  if (root.training !== undefined) {
-    const state = training(root.training, parameters);
-    if (state.fit !== undefined) throw new FormatError('json.training.fit is not a field of recurrent models', 'json.training.fit');
-    model.training = state;
-  }
+  if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
 }

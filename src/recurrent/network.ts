@@ -3,7 +3,7 @@ import { type Arena, type Backend, type BackendName, resolveBackend, track, untr
 import { ColumnStats, type Scaling, scalingFromJSON, scalingToJSON, standardize, unstandardize } from '../dense/scaling.js';
 import { checkTargets } from '../dense/targets.js';
 import { writeSettings } from '../dense/model.js';
-import type { Loss, OptimizerOptions } from '../dense/types.js';
+import type { FitStateJSON, Loss, OptimizerOptions } from '../dense/types.js';
 import { ConfigurationError, StateError } from '../errors.js';
 import {
   DENSE_CAPACITY, DENSE_GRADS, DENSE_INPUT, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS,
@@ -63,6 +63,12 @@ export class RecurrentNetwork {
   scaling: Scaling | null | undefined;
   /** @internal the stream that shuffles; continues from initialization. */
   readonly random: Random;
+  /** @internal the fit in progress, whose state a checkpoint saves. */
+  currentRun: { state(): FitStateJSON | undefined } | undefined;
+  /** @internal the state of the last fit, or of the fit a checkpoint was saved in. */
+  savedFit: FitStateJSON | undefined;
+  /** @internal whether the next fit resumes savedFit without being told (a network loaded from a checkpoint). */
+  resumeByDefault = false;
   private readonly config: ResolvedRecurrent;
   private readonly impl: Backend;
   private arena: Arena;
@@ -146,6 +152,8 @@ export class RecurrentNetwork {
       arena.f64[s + S_PEAK_M] = Infinity;
       arena.f64[s + S_PEAK_V] = Infinity;
       net.random.restore(model.training.random);
+      net.savedFit = model.training.fit;
+      net.resumeByDefault = model.training.fit !== undefined;
     }
     return net;
   }
@@ -333,6 +341,21 @@ export class RecurrentNetwork {
     return this.impl.kernels.trainRecurrent(arena, count, steps);
   }
 
+  /**
+   * @internal a copy of the fixed part of the arena from the settings on (settings, weights, optimizer state): the
+   * same at any capacity, so {@link restoreTrainingState} works across growth.
+   */
+  trainingState(): Float64Array {
+    const arena = this.live();
+    return arena.f64.slice(arena.at(DENSE_SETTINGS), (arena.base + this.layout.fixedBytes) >> 3);
+  }
+
+  /** @internal puts back a {@link trainingState} copy. */
+  restoreTrainingState(state: Float64Array): void {
+    const arena = this.live();
+    arena.f64.set(state, arena.at(DENSE_SETTINGS));
+  }
+
   /** @internal whether the last step diverged (and so was not applied). */
   diverged(): boolean {
     return this.arena.word(DENSE_STATUS) !== 0;
@@ -500,6 +523,15 @@ export class RecurrentNetwork {
     if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync)`, call);
   }
 
+  /** Marks the end of fit or fitAsync, keeping where it ended for checkpoints. */
+  private endTraining(): void {
+    this.training = false;
+    // A fit refused before it started (bad options or data) leaves the saved progress as it was.
+    if (this.currentRun === undefined) return;
+    this.savedFit = this.currentRun.state();
+    this.currentRun = undefined;
+  }
+
   /**
    * Trains on `data`; see {@link RecurrentFitOptions} for the options and their defaults. Returns the per-epoch history.
    * Data: number[][] (univariate series), number[][][] (multivariate series; both learn the next step at every
@@ -511,7 +543,7 @@ export class RecurrentNetwork {
     try {
       return fitSequences(this, data, options);
     } finally {
-      this.training = false;
+      this.endTraining();
     }
   }
 
@@ -522,15 +554,17 @@ export class RecurrentNetwork {
     try {
       return await fitSequencesAsync(this, data, options);
     } finally {
-      this.training = false;
+      this.endTraining();
     }
   }
 
   /**
    * The network as plain JSON (see {@link RecurrentModelJSON}): exact float64 weights, standardization figures. With
-   * `{ training: true }`, a checkpoint: also the optimizer's moments and the shuffling stream, so that a network saved
-   * between two `fit` calls, loaded (on either backend) and trained on with the same data and options ends
-   * bit-identical to one that never stopped.
+   * `{ training: true }`, a checkpoint: also the optimizer's moments, the shuffling stream, the epoch and early
+   * stopping's state. Saved from `onEpoch` (or after `fit`), loaded with {@link fromJSON} on either backend and
+   * trained on with `fit` and the same data and options, it resumes at the saved epoch and ends bit for bit where an
+   * uninterrupted run ends.
+   * @throws StateError for a checkpoint in the middle of an epoch (during fitAsync), where none would be exact
    */
   toJSON(options: { training?: boolean } = {}): RecurrentModelJSON {
     const arena = this.live();
@@ -573,7 +607,12 @@ export class RecurrentNetwork {
     if (this.meta !== undefined) json.meta = this.meta;
     // Written once decided, even as {} for none: a missing field means the first fit still measures them.
     if (this.scaling !== undefined) json.scaling = this.scaling ? scalingToJSON(this.scaling) : {};
-    if (options.training) {
+    // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
+    if (options !== null && typeof options === 'object' && options.training === true) {
+      const fit = this.currentRun ? this.currentRun.state() : this.savedFit;
+      if (this.currentRun && fit === undefined) {
+        throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
+      }
       const s = arena.at(DENSE_SETTINGS);
       const count = arena.word(DENSE_PARAM_COUNT);
       json.training = {
@@ -582,6 +621,7 @@ export class RecurrentNetwork {
         beta1Power: arena.f64[s + S_BETA1_POWER]!,
         beta2Power: arena.f64[s + S_BETA2_POWER]!,
         random: this.random.seed,
+        ...(fit ? { fit } : {}),
       };
     }
     return json;

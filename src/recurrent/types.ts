@@ -101,9 +101,9 @@ export interface SequencePair {
 export type RecurrentData = readonly (readonly number[])[] | readonly (readonly (readonly number[])[])[] | readonly SequencePair[];
 
 /** Options of `RecurrentNetwork.fit` and `fitAsync`: DenseNetwork's, with truncated backpropagation through time. */
-export interface RecurrentFitOptions extends Omit<FitOptions, 'initialEpoch' | 'shuffleBuffer' | 'validationData' | 'onDivergence' | 'batchSize' | 'epochs'> {
+export interface RecurrentFitOptions extends Omit<FitOptions, 'shuffleBuffer' | 'validationData' | 'onDivergence' | 'batchSize' | 'epochs'> {
   /**
-   * Epochs to train.
+   * The epoch to train up to (as Keras's `epochs`: with `initialEpoch`, epochs `initialEpoch … epochs − 1` run).
    * @default automatic: enough epochs for 3,000 steps, at least 100; on 50 sequences or more a fifth is held out and
    * early stopping (patience 20) ends training on the best epoch's weights
    */
@@ -118,8 +118,15 @@ export interface RecurrentFitOptions extends Omit<FitOptions, 'initialEpoch' | '
    * @default 0
    */
   bpttWindow?: number;
-  /** What to do when a step gives a non-finite loss or gradient (that step is not applied): throw DivergenceError, or stop. @default 'throw' */
-  onDivergence?: 'throw' | 'stop';
+  /**
+   * What to do when a step gives a non-finite loss or gradient (that step is not applied): 'throw' a
+   * DivergenceError; 'stop' and return the history; 'reduceLearningRate': go back to the weights and optimizer
+   * state the epoch started with, halve the rate and redo the epoch (10 times at most; when it gives up, the
+   * learning rate from before the call is restored and DivergenceError thrown). The history records each epoch
+   * once, as it finally ran; `learningRate` keeps the halved rate.
+   * @default 'throw'
+   */
+  onDivergence?: 'throw' | 'stop' | 'reduceLearningRate';
 }
 
 export type { EpochStats, FitHistory };
@@ -201,6 +208,6 @@ export interface RecurrentModelJSON {
   meta?: Record<string, unknown>;
   /** The standardization figures: `inputs` per input feature, `targets` per output. */
   scaling?: ScalingJSON;
-  /** The optimizer's moments and the shuffling stream, in checkpoints written by `toJSON({ training: true })`. */
+  /** The optimizer's moments, the shuffling stream and the fit's progress, in checkpoints written by `toJSON({ training: true })`. */
   training?: TrainingJSON;
 }

@@ -42,8 +42,8 @@ function run(command, args) {
   return spawnSync(command, args, { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, FORCE_COLOR: '0' } }).status === 0;
 }
 
-const PHASE1 = ['vitest', 'run', '--bail=1', 'test/math-log1p.test.ts', 'test/registry-spec.test.ts', 'test/registry-kernels.test.ts', 'test/dense-optimizers.test.ts', 'test/dense-gradients.test.ts', 'test/recurrent-gradients.test.ts', '-t', 'js:|on the js backend|exp |activation formulas|loss terms|tables|log1p|softplus|recurrent gradients on js|masking on js'];
-const PHASE2 = ['vitest', 'run', '--bail=1', 'test/math-log1p.test.ts', 'test/registry-kernels.test.ts', 'test/registry-kernels-plain.test.ts', 'test/registry-spec.test.ts', 'test/dense-specialized.test.ts', 'test/dense-optimizers.test.ts', 'test/dense-gradients.test.ts', 'test/recurrent-gradients.test.ts', 'test/recurrent-parity.test.ts'];
+const PHASE1 = ['vitest', 'run', '--bail=1', 'test/math-log1p.test.ts', 'test/registry-spec.test.ts', 'test/registry-kernels.test.ts', 'test/dense-optimizers.test.ts', 'test/dense-gradients.test.ts', 'test/recurrent-gradients.test.ts', 'test/recurrent-forecast.test.ts', '-t', 'js:|on the js backend|exp |activation formulas|loss terms|tables|log1p|softplus|recurrent gradients on js|masking on js|forecast on js'];
+const PHASE2 = ['vitest', 'run', '--bail=1', 'test/math-log1p.test.ts', 'test/registry-kernels.test.ts', 'test/registry-kernels-plain.test.ts', 'test/registry-spec.test.ts', 'test/dense-specialized.test.ts', 'test/dense-optimizers.test.ts', 'test/dense-gradients.test.ts', 'test/recurrent-gradients.test.ts', 'test/recurrent-parity.test.ts', 'test/recurrent-forecast.test.ts'];
 const buildWasm = () => run('npx', ['asc', 'assembly/index.ts', '--target', 'simd', '--transform', './assembly/inline.mjs']) && run('npx', ['asc', 'assembly/index.ts', '--target', 'plain', '--transform', './assembly/inline.mjs']);
 
 let total = 0;

@@ -91,6 +91,7 @@ function expMantissa(x: f64, kf: f64, k: i32): f64 {
  * division, so it pipelines. Beyond |x| <= 700 (2^m normal), and for NaN, expOutsideTable.
  */
 export function exp(x: f64): f64 {
+  // At |x| = 700 exactly both paths give the same value: the bound only has to keep NaN and |x| > 700 out.
   if (!(Math.abs(x) <= EXP_TABLE_LIMIT)) return expOutsideTable(x);
   const kf = expIndex(x);
   const k = <i32>kf;
@@ -106,6 +107,7 @@ function expOutsideTable(x: f64): f64 {
   const k = <i32>kf;
   const y = expMantissa(x, kf, k);
   const m = k >> 6;
+  // For m = -1021 both forms are exact (y·2^-1021 is normal), so the bound may sit one lower or higher.
   if (m >= -1021) return m == 1024 ? y * 2.0 * pow2(1023) : y * pow2(m);
   return y * pow2(m + 1000) * TWO_M1000;
 }

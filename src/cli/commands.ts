@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { AUTO_MIN_EPOCHS, AUTO_VALIDATION_ROWS } from '../dense/fit.js';
 import { DenseNetwork } from '../dense/network.js';
-import type { Activation, DenseModelJSON, DenseSource, Loss, OptimizerName } from '../dense/types.js';
+import type { Activation, DenseModelJSON, DenseSource, Loss } from '../dense/types.js';
 import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
 import { nameList, quoted } from '../io/csv.js';
 import { toFunctionSource } from '../io/function.js';
@@ -16,7 +16,7 @@ import {
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, type Output, progress } from './report.js';
 import { planStream, STREAM_THRESHOLD, trainingStream } from './stream.js';
-import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions } from './training.js';
+import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions, type RunOptions } from './training.js';
 
 /** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
 const DEFAULT_VALIDATION_SPLIT = 0.2;
@@ -37,16 +37,11 @@ export interface Streams {
  * Options of `neurite train`, already parsed by main.ts. Training settings left undefined take the library's
  * defaults (those of `new DenseNetwork` and `fit`), so the CLI and the library agree.
  */
-export interface TrainOptions {
+export interface TrainOptions extends RunOptions {
   layers?: number[];
   activation?: Activation;
   outputActivation?: Activation;
   loss?: Loss;
-  optimizer?: OptimizerName;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  target?: string[];
   /** Columns that are neither inputs nor targets (ids, names). */
   ignore?: string[];
   /** Fraction of shuffled rows held out; default 0.2 with 50 rows or more (as fit), else none. */
@@ -56,20 +51,6 @@ export interface TrainOptions {
   earlyStopping?: boolean;
   /** Epochs without improvement before stopping; default: the library's. */
   patience?: number;
-  /** @default 1 */
-  seed?: number;
-  /** @default 'model.json' (when resuming: the checkpoint's) */
-  out?: string;
-  /** Draw the loss chart at the end. @default true */
-  plot?: boolean;
-  delimiter?: string;
-  backend?: 'wasm' | 'js';
-  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
-  checkpoint?: string;
-  /** @default 1 */
-  checkpointEvery?: number;
-  /** A checkpoint to continue training from, on the same data; its options are the run's. */
-  resume?: string;
   /** Read the CSV file in pieces, once per epoch, instead of into memory. @default true for files over 256 MiB */
   stream?: boolean;
 }

@@ -6,12 +6,11 @@ import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { parseRecurrentModel } from '../recurrent/json.js';
 import { RecurrentNetwork } from '../recurrent/network.js';
 import type { RecurrentCell, RecurrentModelJSON, SequencePair } from '../recurrent/types.js';
-import type { OptimizerName } from '../dense/types.js';
 import { columnIndices, rawTargets, readTable, readText, type Table } from './data.js';
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, progress, type Output } from './report.js';
 import type { Streams } from './commands.js';
-import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions } from './training.js';
+import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions, type RunOptions } from './training.js';
 
 /** Steps per training window unless `--window` says otherwise. */
 export const DEFAULT_WINDOW = 24;
@@ -27,7 +26,7 @@ const DEFAULT_OUT = 'model.json';
 const CHART_HISTORY = 48;
 
 /** Options of `neurite train --recurrent`, already parsed by main.ts; left undefined, the library's defaults apply. */
-export interface RecurrentTrainOptions {
+export interface RecurrentTrainOptions extends RunOptions {
   /** The cell; needed unless resuming (a checkpoint keeps its own). */
   recurrent?: RecurrentCell;
   /** @default 24 */
@@ -40,24 +39,6 @@ export interface RecurrentTrainOptions {
   target?: string[];
   /** Columns that are not features (text columns, such as dates, are left out anyway). */
   ignore?: string[];
-  optimizer?: OptimizerName;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  /** @default 1 */
-  seed?: number;
-  /** @default 'model.json' */
-  out?: string;
-  /** Draw the loss chart at the end. @default true */
-  plot?: boolean;
-  delimiter?: string;
-  backend?: 'wasm' | 'js';
-  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
-  checkpoint?: string;
-  /** @default 1 */
-  checkpointEvery?: number;
-  /** A checkpoint to continue training from, on the same series; its options are the run's. */
-  resume?: string;
 }
 
 /** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go; and the series' rows. */

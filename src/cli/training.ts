@@ -1,5 +1,5 @@
 // What `train` does alike for dense and recurrent networks: checkpoints every few epochs, and resuming from one.
-import type { EpochStats } from '../dense/types.js';
+import type { EpochStats, OptimizerName } from '../dense/types.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import { writeAtomic } from './files.js';
 import type { Progress } from './report.js';
@@ -22,12 +22,30 @@ function asWritten(key: string, value: unknown): string {
   return `with ${flag(key)} ${Array.isArray(written) ? written.join(',') : String(written)}`;
 }
 
-/** The options of `train` that its checkpoints and the fit share. */
+/** The options `train` takes for every kind of network; left undefined, the library's defaults apply. */
 export interface RunOptions {
+  optimizer?: OptimizerName;
+  learningRate?: number;
   epochs?: number;
   batchSize?: number;
+  /** Columns to learn. */
+  target?: string[];
+  /** Columns that are not inputs. */
+  ignore?: string[];
+  /** @default 1 */
+  seed?: number;
+  /** @default 'model.json' (when resuming: the checkpoint's) */
+  out?: string;
+  /** Draw the loss chart at the end. @default true */
+  plot?: boolean;
+  delimiter?: string;
+  backend?: 'wasm' | 'js';
+  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
   checkpoint?: string;
+  /** @default 1 */
   checkpointEvery?: number;
+  /** A checkpoint to continue training from, on the same data; its options are the run's. */
+  resume?: string;
 }
 
 /**

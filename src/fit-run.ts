@@ -1,8 +1,10 @@
 // What every fit shares, whatever the model: its options' checks, history, early stopping, divergence policy, the
-// state checkpoints save, resuming, and handing the event loop back in fitAsync.
-import type { EpochStats, FitHistory, FitOptions, FitStateJSON } from './dense/types.js';
+// state checkpoints save and resuming from it, and handing the event loop back in fitAsync.
+import type { EpochStats, FitHistory, FitOptions, FitStateJSON, TrainingJSON } from './dense/types.js';
 import { AbortError, DivergenceError, OutOfRangeError, StateError } from './errors.js';
 import { checkSharedFitOptions } from './fit-options.js';
+import type { Random } from './random.js';
+import type { OptimizerState } from './training-arena.js';
 import { finite, integer, oneOf } from './validate.js';
 
 /** Early stopping's default patience, in epochs. */
@@ -345,3 +347,32 @@ export class Slicer {
   }
 }
 
+
+/** A model whose checkpoints carry its training state. */
+export interface CheckpointedModel extends RunModel {
+  /** The stream that shuffles. */
+  readonly random: Random;
+}
+
+/** A checkpoint's `training` field: `optimizer`'s state, the shuffling stream's, and the fit's (refused in the middle of an epoch). */
+export function trainingToJSON(model: CheckpointedModel, optimizer: OptimizerState): TrainingJSON {
+  const fit = model.currentRun ? model.currentRun.state() : model.savedFit;
+  if (model.currentRun && fit === undefined) {
+    throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
+  }
+  return {
+    moment1: Array.from(optimizer.moment1),
+    moment2: Array.from(optimizer.moment2),
+    beta1Power: optimizer.beta1Power,
+    beta2Power: optimizer.beta2Power,
+    random: model.random.seed,
+    ...(fit ? { fit } : {}),
+  };
+}
+
+/** Puts back a checkpoint's shuffling stream and fit state (the optimizer's is the model's to restore); the next fit resumes it. */
+export function trainingFromJSON(model: CheckpointedModel, training: TrainingJSON): void {
+  model.random.restore(training.random);
+  model.savedFit = training.fit;
+  model.resumeByDefault = training.fit !== undefined;
+}

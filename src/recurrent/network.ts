@@ -9,6 +9,7 @@ import {
   DENSE_CAPACITY, DENSE_INPUT, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM,
   CELL_RNN, MEMORY_CELL, MEMORY_HIDDEN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW, denseEntry, recurrentWord,
 } from '../header.js';
+import { trainingFromJSON, trainingToJSON } from '../fit-run.js';
 import { brainToRecurrentModel } from '../io/brain-recurrent.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { gateCount, type Layout, recurrentLayout, recurrentParameterCount, type RecurrentShape, writeHeader } from '../layout.js';
@@ -147,9 +148,7 @@ export class RecurrentNetwork {
     }
     if (model.training) {
       restoreOptimizerStateOf(net.arena, model.training);
-      net.random.restore(model.training.random);
-      net.savedFit = model.training.fit;
-      net.resumeByDefault = model.training.fit !== undefined;
+      trainingFromJSON(net, model.training);
     }
     return net;
   }
@@ -598,19 +597,7 @@ export class RecurrentNetwork {
     if (this.scaling !== undefined) json.scaling = this.scaling ? scalingToJSON(this.scaling) : {};
     // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
     if (options !== null && typeof options === 'object' && options.training === true) {
-      const fit = this.currentRun ? this.currentRun.state() : this.savedFit;
-      if (this.currentRun && fit === undefined) {
-        throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
-      }
-      const optimizer = optimizerStateOf(arena);
-      json.training = {
-        moment1: Array.from(optimizer.moment1),
-        moment2: Array.from(optimizer.moment2),
-        beta1Power: optimizer.beta1Power,
-        beta2Power: optimizer.beta2Power,
-        random: this.random.seed,
-        ...(fit ? { fit } : {}),
-      };
+      json.training = trainingToJSON(this, optimizerStateOf(arena));
     }
     return json;
   }

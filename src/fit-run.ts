@@ -245,10 +245,12 @@ export class Run {
   }
 
   /**
-   * Under 'reduceLearningRate', saves the training state at the start of an epoch: a retry restarts from it,
-   * since the steps before a non-finite one have usually already blown the weights up (finite, but huge).
+   * Starts an epoch: throws AbortError if the run was aborted; under 'reduceLearningRate', saves the training state:
+   * a retry restarts from it, since the steps before a non-finite one have usually already blown the weights up
+   * (finite, but huge).
    */
   epochStart(): void {
+    this.checkAbort();
     this.midEpoch = true;
     if (this.p.onDivergence === 'reduceLearningRate') this.epochState = this.model.trainingState();
   }

@@ -103,7 +103,6 @@ export function fitRows(model: DenseModel, data: DenseData, options: FitOptions)
   // With nothing to do between epochs, one kernel call runs many of them.
   const batched = !p.shuffle && !p.validation && !p.onEpoch && !p.earlyStopping && !p.signal && p.onDivergence !== 'reduceLearningRate';
   while (run.epoch < p.epochs) {
-    run.checkAbort();
     run.epochStart();
     if (p.shuffle) model.random.shuffle(model.stagedOrder(p.train.rows), 0, p.train.rows);
     const { stats, failed } = model.trainEpochs(p.train.rows, p.batchSize, batched ? p.epochs - run.epoch : 1, p.threshold);
@@ -127,7 +126,6 @@ export async function fitRowsAsync(model: DenseModel, data: DenseData, options: 
   if (run.resumeEnded()) return run.result();
   const slicer = new Slicer();
   while (run.epoch < p.epochs) {
-    run.checkAbort();
     run.epochStart();
     if (p.shuffle) model.random.shuffle(order, 0, rows);
     let total = 0.0;

@@ -91,7 +91,6 @@ async function trainStream(model: DenseModel, open: () => DenseStream, reopens: 
   if (run.resumeEnded()) return run.result();
   const slicer = new Slicer();
   while (run.epoch < p.epochs) {
-    run.checkAbort();
     run.epochStart();
     const epoch = await streamEpoch(model, open(), p, run, slicer, progress);
     if (epoch.failedBatch >= 0) {

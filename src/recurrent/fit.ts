@@ -61,7 +61,6 @@ function* epochs(net: RecurrentNetwork, p: Plan, run: Run, order: Int32Array): G
   const rows = p.train.count;
   if (run.resumeEnded()) return;
   while (run.epoch < p.epochs) {
-    run.checkAbort();
     run.epochStart();
     if (p.shuffle) net.random.shuffle(order, 0, rows);
     let total = 0;

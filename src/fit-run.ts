@@ -9,7 +9,8 @@ import { finite, integer, oneOf } from './validate.js';
 
 /** Early stopping's default patience, in epochs. */
 const DEFAULT_PATIENCE = 20;
-const AUTO_VALIDATION_SPLIT = 0.2;
+/** Without `epochs` or validation data, on enough rows: the share held back to stop early on. */
+export const AUTO_VALIDATION_SPLIT = 0.2;
 // Halvings of the learning rate that 'reduceLearningRate' tries before giving up.
 const MAX_REDUCTIONS = 10;
 // fitAsync hands the event loop back at least this often (ms).
@@ -306,7 +307,7 @@ export class Run {
   }
 }
 
-/** The run `net` resumes: the saved fit state when `initialEpoch` (default: its epoch) matches it. */
+/** The run `model` resumes: the saved fit state when `initialEpoch` (default: its epoch) matches it. */
 function resumeState(model: RunModel, initialEpoch: number | undefined): FitStateJSON | undefined {
   const saved = model.savedFit;
   if (initialEpoch === undefined) return model.resumeByDefault ? saved : undefined;
@@ -348,7 +349,6 @@ export class Slicer {
     run.checkAbort();
   }
 }
-
 
 /** A model whose checkpoints carry its training state. */
 export interface CheckpointedModel extends RunModel {

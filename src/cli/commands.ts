@@ -1,6 +1,7 @@
 // The work behind `neurite train`, `predict` and `evaluate`; main.ts only parses arguments and maps errors to exit codes.
 import { statSync } from 'node:fs';
 import { AUTO_MIN_EPOCHS, AUTO_VALIDATION_ROWS } from '../dense/fit.js';
+import { AUTO_VALIDATION_SPLIT } from '../fit-run.js';
 import { DenseNetwork } from '../dense/network.js';
 import type { Activation, DenseModelJSON, DenseSource, Loss } from '../dense/types.js';
 import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
@@ -18,8 +19,6 @@ import { lossChart, type Output, progress } from './report.js';
 import { planStream, STREAM_THRESHOLD, trainingStream } from './stream.js';
 import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions, type RunOptions } from './training.js';
 
-/** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
-const DEFAULT_VALIDATION_SPLIT = 0.2;
 /** The hidden layer of `train`'s network unless `--layers` says otherwise: inputs, 16, outputs. */
 const DEFAULT_HIDDEN = 16;
 /** `train`'s seed unless `--seed` says otherwise. */
@@ -182,7 +181,7 @@ function memoryData(file: string, options: TrainOptions): TrainingData {
   // Shuffle before splitting, so files sorted by class still validate on every class; the seed makes it repeatable.
   const order = new Int32Array(rows).map((_, i) => i);
   new Random(options.seed ?? DEFAULT_SEED).shuffle(order, 0, rows);
-  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? DEFAULT_VALIDATION_SPLIT : 0);
+  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_SPLIT : 0);
   const held = Math.floor(rows * split);
   if (split > 0 && (held < 1 || held >= rows)) {
     throw new InvalidArgumentError(`--validation-split ${split} of ${rows} rows leaves no training or no validation rows`, '--validation-split');

@@ -43,12 +43,17 @@ export function loadSettings(arena: usize): void {
   lastPeakP = slot(arena, DENSE_SETTINGS, S_PEAK_PARAM);
   lastPeakM = slot(arena, DENSE_SETTINGS, S_PEAK_M);
   lastPeakV = slot(arena, DENSE_SETTINGS, S_PEAK_V);
+  clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
+  readKind(arena);
+}
+
+/** Reads the optimizer's kind and the settings of its formula (all but the clip norm). */
+function readKind(arena: usize): void {
   kind = word(arena, DENSE_OPTIMIZER);
   const moments = momentsOf(kind);
   first = (moments & FIRST_MOMENT) != 0;
   second = (moments & SECOND_MOMENT) != 0;
   nesterov = word(arena, DENSE_NESTEROV) != 0;
-  clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
   b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
   b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
   lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
@@ -83,17 +88,7 @@ export function saveStepTerms(arena: usize): void {
  * instance has globals of its own). Leaves the running state (powers, peaks) alone.
  */
 export function loadStepTerms(arena: usize): void {
-  kind = word(arena, DENSE_OPTIMIZER);
-  const moments = momentsOf(kind);
-  first = (moments & FIRST_MOMENT) != 0;
-  second = (moments & SECOND_MOMENT) != 0;
-  nesterov = word(arena, DENSE_NESTEROV) != 0;
-  b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
-  b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
-  lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
-  mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM);
-  eps = slot(arena, DENSE_SETTINGS, S_EPSILON);
-  decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
+  readKind(arena);
   scale = slot(arena, DENSE_SETTINGS, S_STEP_SCALE);
   c1 = slot(arena, DENSE_SETTINGS, S_STEP_C1);
   c2 = slot(arena, DENSE_SETTINGS, S_STEP_C2);

@@ -146,28 +146,11 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   const layers = sizes.length - 1;
   const b = new LayoutBuilder(DENSE_HEADER_WORDS + layers * DENSE_LAYER_WORDS);
   const params = denseParameterCount(sizes);
-  b.set(DENSE_LAYER_COUNT, layers);
-  b.set(DENSE_CAPACITY, capacity);
-  b.set(DENSE_PARAM_COUNT, params);
   b.set(DENSE_DATA_ROWS, dataRows);
   b.set(DENSE_LOSS_CHUNK, lossChunk);
-  b.set(DENSE_LOSS_KIND, shape.loss);
-  b.set(DENSE_OPTIMIZER, shape.optimizer);
-  b.set(DENSE_NESTEROV, shape.nesterov ? 1 : 0);
-  b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
-  let offset = b.buffer(DENSE_PARAMS, params);
-  for (let l = 1; l <= layers; l++) {
-    b.set(denseEntry(l, DENSE_IN), sizes[l - 1]!);
-    b.set(denseEntry(l, DENSE_OUT), sizes[l]!);
-    b.set(denseEntry(l, DENSE_ACTIVATION), activations[l]!);
-    b.set(denseEntry(l, DENSE_WEIGHT), offset);
-    offset += sizes[l - 1]! * sizes[l]! * 8;
-    b.set(denseEntry(l, DENSE_BIAS), offset);
-    offset += sizes[l]! * 8;
-  }
-  b.buffer(DENSE_GRADS, params);
-  b.buffer(DENSE_MOMENT1, params);
-  b.buffer(DENSE_MOMENT2, params);
+  let offset = trainingHeader(b, layers, capacity, params, shape);
+  for (let l = 1; l <= layers; l++) offset = layerEntry(b, l, sizes[l - 1]!, sizes[l]!, activations[l]!, offset);
+  optimizerBuffers(b, params);
   const fixedBytes = b.bytes;
   for (let l = 1; l <= layers; l++) {
     b.buffer(denseEntry(l, DENSE_OUTPUT), capacity * sizes[l]!);
@@ -182,6 +165,38 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   b.buffer(DENSE_DATA_ORDER, Math.ceil(dataRows / 2));
   b.buffer(DENSE_DATA_LOSSES, 2 * lossChunk);
   return b.done(fixedBytes);
+}
+
+/**
+ * The header words every trained arena (dense or recurrent) starts with: layer count, capacity, parameter count,
+ * loss, optimizer; then its settings buffer. Returns the byte offset of the parameters, which come next.
+ */
+function trainingHeader(b: LayoutBuilder, layers: number, capacity: number, params: number, shape: { loss: number; optimizer: number; nesterov: boolean }): number {
+  b.set(DENSE_LAYER_COUNT, layers);
+  b.set(DENSE_CAPACITY, capacity);
+  b.set(DENSE_PARAM_COUNT, params);
+  b.set(DENSE_LOSS_KIND, shape.loss);
+  b.set(DENSE_OPTIMIZER, shape.optimizer);
+  b.set(DENSE_NESTEROV, shape.nesterov ? 1 : 0);
+  b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
+  return b.buffer(DENSE_PARAMS, params);
+}
+
+/** Layer `l`'s entry: its sizes, activation, and its weights ([out][in], row-major) then biases from `offset`; returns the offset after them. */
+function layerEntry(b: LayoutBuilder, l: number, nIn: number, nOut: number, activation: number, offset: number): number {
+  b.set(denseEntry(l, DENSE_IN), nIn);
+  b.set(denseEntry(l, DENSE_OUT), nOut);
+  b.set(denseEntry(l, DENSE_ACTIVATION), activation);
+  b.set(denseEntry(l, DENSE_WEIGHT), offset);
+  b.set(denseEntry(l, DENSE_BIAS), offset + nIn * nOut * 8);
+  return offset + nIn * nOut * 8 + nOut * 8;
+}
+
+/** The buffers arranged like the parameters that the optimizer reads and writes: gradients and both moments. */
+function optimizerBuffers(b: LayoutBuilder, params: number): void {
+  b.buffer(DENSE_GRADS, params);
+  b.buffer(DENSE_MOMENT1, params);
+  b.buffer(DENSE_MOMENT2, params);
 }
 
 /**
@@ -236,16 +251,9 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
   const b = new LayoutBuilder(recurrentEntry(layers, layers, 0));
   const params = recurrentParameterCount(shape);
   const rows = capacity * steps;
-  b.set(DENSE_LAYER_COUNT, layers);
-  b.set(DENSE_CAPACITY, capacity);
-  b.set(DENSE_PARAM_COUNT, params);
-  b.set(DENSE_LOSS_KIND, shape.loss);
-  b.set(DENSE_OPTIMIZER, shape.optimizer);
-  b.set(DENSE_NESTEROV, shape.nesterov ? 1 : 0);
   b.set(recurrentWord(layers, RNN_STEPS), steps);
   b.set(recurrentWord(layers, RNN_OUTPUT_MODE), shape.output);
-  b.buffer(DENSE_SETTINGS, SETTINGS_COUNT);
-  let offset = b.buffer(DENSE_PARAMS, params);
+  let offset = trainingHeader(b, layers, capacity, params, shape);
   let width = shape.inputSize;
   const widths: number[] = [];
   for (let l = 1; l <= layers; l++) {
@@ -254,13 +262,7 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
     const nIn = head ? width : width + size;
     const nOut = head ? size : gateCount(shape.layers[l - 1]!.cell) * size;
     widths.push(width);
-    b.set(denseEntry(l, DENSE_IN), nIn);
-    b.set(denseEntry(l, DENSE_OUT), nOut);
-    b.set(denseEntry(l, DENSE_ACTIVATION), head ? shape.headActivation : shape.layers[l - 1]!.activation);
-    b.set(denseEntry(l, DENSE_WEIGHT), offset);
-    offset += nIn * nOut * 8;
-    b.set(denseEntry(l, DENSE_BIAS), offset);
-    offset += nOut * 8;
+    offset = layerEntry(b, l, nIn, nOut, head ? shape.headActivation : shape.layers[l - 1]!.activation, offset);
     if (!head) {
       b.set(recurrentEntry(layers, l, RNN_CELL), shape.layers[l - 1]!.cell);
       b.set(recurrentEntry(layers, l, RNN_SIZE), size);
@@ -269,9 +271,7 @@ export function recurrentLayout(shape: RecurrentShape, capacity: number, steps: 
     }
     width = size;
   }
-  b.buffer(DENSE_GRADS, params);
-  b.buffer(DENSE_MOMENT1, params);
-  b.buffer(DENSE_MOMENT2, params);
+  optimizerBuffers(b, params);
   b.buffer(recurrentWord(layers, RNN_FEED), 2 * shape.inputSize);
   const fixedBytes = b.bytes;
   const sequence = shape.output === OUTPUT_SEQUENCE;

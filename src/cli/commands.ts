@@ -1,9 +1,10 @@
 // The work behind `neurite train`, `predict` and `evaluate`; main.ts only parses arguments and maps errors to exit codes.
 import { statSync } from 'node:fs';
 import { AUTO_MIN_EPOCHS, AUTO_VALIDATION_ROWS } from '../dense/fit.js';
+import { AUTO_VALIDATION_SPLIT } from '../fit-run.js';
 import { DenseNetwork } from '../dense/network.js';
-import type { Activation, DenseModelJSON, DenseSource, FitHistory, Loss, OptimizerName } from '../dense/types.js';
-import { AbortError, FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
+import type { Activation, DenseModelJSON, DenseSource, Loss } from '../dense/types.js';
+import { FormatError, InvalidArgumentError, MemoryError, NeuriteError, OutOfRangeError } from '../errors.js';
 import { nameList, quoted } from '../io/csv.js';
 import { toFunctionSource } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
@@ -16,9 +17,8 @@ import {
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, type Output, progress } from './report.js';
 import { planStream, STREAM_THRESHOLD, trainingStream } from './stream.js';
+import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions, type RunOptions } from './training.js';
 
-/** The share of rows `train` validates on unless told otherwise (as fit does), when there are AUTO_VALIDATION_ROWS or more. */
-const DEFAULT_VALIDATION_SPLIT = 0.2;
 /** The hidden layer of `train`'s network unless `--layers` says otherwise: inputs, 16, outputs. */
 const DEFAULT_HIDDEN = 16;
 /** `train`'s seed unless `--seed` says otherwise. */
@@ -36,16 +36,11 @@ export interface Streams {
  * Options of `neurite train`, already parsed by main.ts. Training settings left undefined take the library's
  * defaults (those of `new DenseNetwork` and `fit`), so the CLI and the library agree.
  */
-export interface TrainOptions {
+export interface TrainOptions extends RunOptions {
   layers?: number[];
   activation?: Activation;
   outputActivation?: Activation;
   loss?: Loss;
-  optimizer?: OptimizerName;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  target?: string[];
   /** Columns that are neither inputs nor targets (ids, names). */
   ignore?: string[];
   /** Fraction of shuffled rows held out; default 0.2 with 50 rows or more (as fit), else none. */
@@ -55,20 +50,6 @@ export interface TrainOptions {
   earlyStopping?: boolean;
   /** Epochs without improvement before stopping; default: the library's. */
   patience?: number;
-  /** @default 1 */
-  seed?: number;
-  /** @default 'model.json' (when resuming: the checkpoint's) */
-  out?: string;
-  /** Draw the loss chart at the end. @default true */
-  plot?: boolean;
-  delimiter?: string;
-  backend?: 'wasm' | 'js';
-  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
-  checkpoint?: string;
-  /** @default 1 */
-  checkpointEvery?: number;
-  /** A checkpoint to continue training from, on the same data; its options are the run's. */
-  resume?: string;
   /** Read the CSV file in pieces, once per epoch, instead of into memory. @default true for files over 256 MiB */
   stream?: boolean;
 }
@@ -133,34 +114,12 @@ export async function train(file: string, given: TrainOptions, { out, err }: Str
       + `${data.held > 0 ? `, validating on ${data.held}` : ''}${stream ? `, streamed from ${file}` : ''}, ${net.backend} backend${checkpoint ? `, resuming after epoch ${first} from ${given.resume}` : ''}\n`);
     const total = options.epochs ?? (stream ? AUTO_MIN_EPOCHS : undefined);
     const bar = progress(total, out, classification, first);
-    const every = options.checkpointEvery ?? 1;
-    let lastCheckpoint = -1;
-    let result: FitHistory;
-    try {
-      result = await net.fitAsync(data.source, {
-        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
-        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        // With validation rows, on unless turned off; without, as the library decides.
-        ...(options.earlyStopping === false ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
-        ...(validationData ? { validationData } : {}),
-        onEpoch: (stats) => {
-          bar.epoch(stats);
-          const done = stats.epoch + 1;
-          if (options.checkpoint !== undefined && (done % every === 0 || done === options.epochs)) {
-            writeAtomic(options.checkpoint, JSON.stringify(net.toJSON({ training: true })));
-            lastCheckpoint = done;
-          }
-        },
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof AbortError && lastCheckpoint >= 0) {
-        throw new AbortError(`the model was not saved; ${options.checkpoint} holds epoch ${lastCheckpoint}: continue with neurite train ${file} --resume ${options.checkpoint}`, '--checkpoint');
-      }
-      throw error;
-    } finally {
-      bar.stop();
-    }
+    const result = await fitWithCheckpoints(options, file, bar, signal, () => net.toJSON({ training: true }), (fit) => net.fitAsync(data.source, {
+      ...fit,
+      // With validation rows, on unless turned off; without, as the library decides.
+      ...(options.earlyStopping === false ? { earlyStopping: false as const } : options.patience !== undefined ? { earlyStopping: { patience: options.patience } } : validationData ? { earlyStopping: {} } : {}),
+      ...(validationData ? { validationData } : {}),
+    }));
     const history = result.epochs;
     if (options.plot !== false && history.length > 1) out.write(`\n${lossChart(history, out.isTTY === true)}\n\n`);
     const last = history.length > 0 ? history[history.length - 1]!.epoch + 1 : first;
@@ -222,7 +181,7 @@ function memoryData(file: string, options: TrainOptions): TrainingData {
   // Shuffle before splitting, so files sorted by class still validate on every class; the seed makes it repeatable.
   const order = new Int32Array(rows).map((_, i) => i);
   new Random(options.seed ?? DEFAULT_SEED).shuffle(order, 0, rows);
-  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? DEFAULT_VALIDATION_SPLIT : 0);
+  const split = options.validationSplit ?? (rows >= AUTO_VALIDATION_ROWS ? AUTO_VALIDATION_SPLIT : 0);
   const held = Math.floor(rows * split);
   if (split > 0 && (held < 1 || held >= rows)) {
     throw new InvalidArgumentError(`--validation-split ${split} of ${rows} rows leaves no training or no validation rows`, '--validation-split');
@@ -272,26 +231,8 @@ async function streamedData(file: string, options: TrainOptions): Promise<Traini
   return data;
 }
 
-/** Where `train` keeps its options in a checkpoint's meta. */
-const OPTIONS_KEY = 'trainOptions';
-
 /** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go. */
 type SavedOptions = Omit<TrainOptions, 'resume' | 'plot' | 'backend'> & { stream: boolean; rows: number };
-
-/** Options a resumed run may change: how many epochs in all, where and how it reports, which backend (same bits on both). */
-const FREE_OPTIONS = new Set(['resume', 'epochs', 'plot', 'backend', 'out', 'checkpoint', 'checkpointEvery']);
-
-/** The command-line flag of an option, for errors. */
-const flag = (key: string) => (key === 'earlyStopping' ? '--no-early-stopping' : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-
-/** An option's value as it was written on the command line: `with --stream`, `without --batch-size`, `with --layers 3,16,2`. */
-function asWritten(key: string, value: unknown): string {
-  // --no-early-stopping is written when the option is false.
-  const written = key === 'earlyStopping' ? value === false : value;
-  if (written === undefined || written === false) return `without ${flag(key)}`;
-  if (written === true) return `with ${flag(key)}`;
-  return `with ${flag(key)} ${Array.isArray(written) ? written.join(',') : String(written)}`;
-}
 
 function withoutRunOptions(options: TrainOptions): Omit<TrainOptions, 'resume' | 'plot' | 'backend'> {
   const { resume: _resume, plot: _plot, backend: _backend, ...rest } = options;
@@ -306,17 +247,6 @@ function readCheckpoint(file: string): { model: DenseModelJSON; options: SavedOp
     throw new InvalidArgumentError(`--resume ${file} is not a checkpoint written by neurite train --checkpoint (it has no training state)`, '--resume');
   }
   return { model, options: options as SavedOptions, epoch: model.training.fit.epoch };
-}
-
-/** The checkpoint's options, with those the command line may change; any other option given must match the checkpoint's. */
-function resumedOptions(given: TrainOptions, saved: SavedOptions, file: string, epoch: number): TrainOptions {
-  for (const [key, value] of Object.entries(given)) {
-    if (value === undefined || FREE_OPTIONS.has(key) || JSON.stringify(value) === JSON.stringify((saved as Record<string, unknown>)[key])) continue;
-    throw new InvalidArgumentError(`cannot resume ${file} (trained ${asWritten(key, (saved as Record<string, unknown>)[key])}) ${asWritten(key, value)}: a resumed run keeps its options; leave ${flag(key)} out`, flag(key));
-  }
-  if (given.epochs !== undefined && given.epochs < epoch) throw new InvalidArgumentError(`--epochs ${given.epochs} is fewer than the ${epoch} epochs ${file} has already trained`, '--epochs');
-  const { stream, rows: _rows, ...rest } = saved;
-  return { ...rest, stream, ...Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && FREE_OPTIONS.has(key))) };
 }
 
 /** Refuses to resume on other data: the file's meta (columns, categories, classes, ranges) and row count must be the checkpoint's. */

@@ -90,6 +90,9 @@ function version(): string {
   }
 }
 
+// How predict and forecast print numbers.
+const numbersFormatOption = () => new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv');
+const precisionOption = () => new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits);
 const delimiterOption = () => new Option('--delimiter <char>', "CSV field separator: one character, or 'tab' (default: detected from the header line among , ; and tab)").argParser(delimiter);
 
 /** The command-line program; `signal` lets Ctrl-C stop training cleanly. */
@@ -195,8 +198,8 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .description("print the model's predictions for every row of a data file (its encoding, scaling and class names come from the model)")
     .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
     .argument('<data>', 'data.csv or data.json; target columns, if present, are ignored')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .addOption(new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits))
+    .addOption(numbersFormatOption())
+    .addOption(precisionOption())
     .addOption(new Option('--keep <columns>', 'comma-separated columns of the data file to print first, as they are (e.g. an id)').argParser(columnList))
     .addOption(delimiterOption())
     .addOption(backendOption())
@@ -233,8 +236,8 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .argument('<model>', 'model.json saved by neurite train --recurrent')
     .argument('<data>', 'the series as a CSV (or JSON) file with the columns it was trained on, rows in time order; the forecast starts after its last row')
     .addOption(new Option('--steps <n>', 'how many steps to forecast').argParser(positiveInteger).default(1))
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .addOption(new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits))
+    .addOption(numbersFormatOption())
+    .addOption(precisionOption())
     .option('--no-plot', 'do not draw the chart')
     .addOption(delimiterOption())
     .addOption(backendOption())

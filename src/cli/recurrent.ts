@@ -1,16 +1,16 @@
 // `neurite train --recurrent` and `neurite forecast`: a CSV series cut into windows, a RecurrentNetwork, a forecast chart.
 import * as asciichart from 'asciichart';
-import { AbortError, ConfigurationError, FormatError, InvalidArgumentError } from '../errors.js';
+import { ConfigurationError, FormatError, InvalidArgumentError } from '../errors.js';
 import { nameList, parseNumber, quoted } from '../io/csv.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { parseRecurrentModel } from '../recurrent/json.js';
 import { RecurrentNetwork } from '../recurrent/network.js';
-import type { FitHistory, RecurrentCell, RecurrentModelJSON, SequencePair } from '../recurrent/types.js';
-import type { OptimizerName } from '../dense/types.js';
+import type { RecurrentCell, RecurrentModelJSON, SequencePair } from '../recurrent/types.js';
 import { columnIndices, rawTargets, readTable, readText, type Table } from './data.js';
 import { checkWritable, writeAtomic } from './files.js';
 import { lossChart, progress, type Output } from './report.js';
 import type { Streams } from './commands.js';
+import { fitWithCheckpoints, OPTIONS_KEY, resumedOptions, type RunOptions } from './training.js';
 
 /** Steps per training window unless `--window` says otherwise. */
 export const DEFAULT_WINDOW = 24;
@@ -26,7 +26,7 @@ const DEFAULT_OUT = 'model.json';
 const CHART_HISTORY = 48;
 
 /** Options of `neurite train --recurrent`, already parsed by main.ts; left undefined, the library's defaults apply. */
-export interface RecurrentTrainOptions {
+export interface RecurrentTrainOptions extends RunOptions {
   /** The cell; needed unless resuming (a checkpoint keeps its own). */
   recurrent?: RecurrentCell;
   /** @default 24 */
@@ -39,43 +39,10 @@ export interface RecurrentTrainOptions {
   target?: string[];
   /** Columns that are not features (text columns, such as dates, are left out anyway). */
   ignore?: string[];
-  optimizer?: OptimizerName;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  /** @default 1 */
-  seed?: number;
-  /** @default 'model.json' */
-  out?: string;
-  /** Draw the loss chart at the end. @default true */
-  plot?: boolean;
-  delimiter?: string;
-  backend?: 'wasm' | 'js';
-  /** A checkpoint file written every `checkpointEvery` epochs (and after the last of `epochs`), to resume from. */
-  checkpoint?: string;
-  /** @default 1 */
-  checkpointEvery?: number;
-  /** A checkpoint to continue training from, on the same series; its options are the run's. */
-  resume?: string;
 }
-
-/** Where `train --recurrent` keeps its options in a checkpoint's meta (as `train` does for dense networks). */
-const OPTIONS_KEY = 'trainOptions';
 
 /** The options a checkpoint saves: those that decide the result (and the epochs to train up to), and where files go; and the series' rows. */
 type SavedOptions = Omit<RecurrentTrainOptions, 'resume' | 'plot' | 'backend'> & { rows: number };
-
-/** Options a resumed run may change: how many epochs in all, where and how it reports, which backend (same bits on both). */
-const FREE_OPTIONS = new Set(['resume', 'epochs', 'plot', 'backend', 'out', 'checkpoint', 'checkpointEvery']);
-
-/** The command-line flag of an option, for errors. */
-const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-/** An option's value as it was written on the command line: `without --batch-size`, `with --units 8,4`. */
-function asWritten(key: string, value: unknown): string {
-  if (value === undefined) return `without ${flag(key)}`;
-  return `with ${flag(key)} ${Array.isArray(value) ? value.join(',') : String(value)}`;
-}
 
 /** A checkpoint file written by `train --recurrent --checkpoint`: the checked model with its training state, its options and its epoch. */
 function readCheckpoint(file: string): { model: RecurrentModelJSON; options: SavedOptions; epoch: number } {
@@ -106,18 +73,6 @@ function readCheckpoint(file: string): { model: RecurrentModelJSON; options: Sav
   }
   if (!['lstm', 'gru', 'rnn'].includes(options.recurrent as string)) throw bad('recurrent', 'lstm, gru or rnn');
   return { model, options: options as unknown as SavedOptions, epoch: model.training.fit.epoch };
-}
-
-/** The checkpoint's options, with those the command line may change; any other option given must match the checkpoint's. */
-function resumedOptions(given: RecurrentTrainOptions, saved: SavedOptions, file: string, epoch: number): RecurrentTrainOptions {
-  for (const [key, value] of Object.entries(given)) {
-    const kept = (saved as Record<string, unknown>)[key];
-    if (value === undefined || FREE_OPTIONS.has(key) || JSON.stringify(value) === JSON.stringify(kept)) continue;
-    throw new InvalidArgumentError(`cannot resume ${file} (trained ${asWritten(key, kept)}) ${asWritten(key, value)}: a resumed run keeps its options; leave ${flag(key)} out`, flag(key));
-  }
-  if (given.epochs !== undefined && given.epochs < epoch) throw new InvalidArgumentError(`--epochs ${given.epochs} is fewer than the ${epoch} epochs ${file} has already trained`, '--epochs');
-  const { rows: _rows, ...rest } = saved;
-  return { ...rest, ...Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && FREE_OPTIONS.has(key))) };
 }
 
 /** What `train` keeps in `model.meta.series` so that `forecast` reads a file as training did. */
@@ -226,31 +181,7 @@ export async function trainRecurrent(file: string, given: RecurrentTrainOptions,
       + `each step learns the next ${horizon === 1 ? 'value' : `${horizon} values`} of ${nameList(targets)}), ${net.backend} backend`
       + `${checkpoint ? `, resuming after epoch ${first} from ${given.resume}` : ''}\n`);
     const bar = progress(options.epochs, out, false, first);
-    const every = options.checkpointEvery ?? 1;
-    let lastCheckpoint = -1;
-    let history: FitHistory;
-    try {
-      history = await net.fitAsync(pairs, {
-        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
-        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        onEpoch: (stats) => {
-          bar.epoch(stats);
-          const done = stats.epoch + 1;
-          if (options.checkpoint !== undefined && (done % every === 0 || done === options.epochs)) {
-            writeAtomic(options.checkpoint, JSON.stringify(net.toJSON({ training: true })));
-            lastCheckpoint = done;
-          }
-        },
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof AbortError && lastCheckpoint >= 0) {
-        throw new AbortError(`the model was not saved; ${options.checkpoint} holds epoch ${lastCheckpoint}: continue with neurite train ${file} --resume ${options.checkpoint}`, '--checkpoint');
-      }
-      throw error;
-    } finally {
-      bar.stop();
-    }
+    const history = await fitWithCheckpoints(options, file, bar, signal, () => net.toJSON({ training: true }), (fit) => net.fitAsync(pairs, fit));
     const epochs = history.epochs;
     if (options.plot !== false && epochs.length > 1) out.write(`\n${lossChart(epochs, out.isTTY === true)}\n\n`);
     const last = epochs.length > 0 ? epochs[epochs.length - 1]!.epoch + 1 : first;

@@ -1,5 +1,5 @@
 // What toJSON adds beyond the weights: standardization figures, and in checkpoints the whole training state.
-import { StateError } from '../errors.js';
+import { trainingFromJSON, trainingToJSON } from '../fit-run.js';
 import type { DenseModel } from './model.js';
 import { scalingFromJSON, scalingToJSON } from './scaling.js';
 import type { DenseModelJSON } from './types.js';
@@ -10,19 +10,7 @@ export function checkpointToJSON(model: DenseModel, options: unknown): Pick<Dens
   if (model.scaling) out.scaling = scalingToJSON(model.scaling);
   // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
   if (options === null || typeof options !== 'object' || (options as { training?: unknown }).training !== true) return out;
-  const optimizer = model.optimizerState();
-  const fit = model.currentRun ? model.currentRun.state() : model.savedFit;
-  if (model.currentRun && fit === undefined) {
-    throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
-  }
-  out.training = {
-    moment1: Array.from(optimizer.moment1),
-    moment2: Array.from(optimizer.moment2),
-    beta1Power: optimizer.beta1Power,
-    beta2Power: optimizer.beta2Power,
-    random: model.random.seed,
-    ...(fit ? { fit } : {}),
-  };
+  out.training = trainingToJSON(model, model.optimizerState());
   return out;
 }
 
@@ -34,7 +22,5 @@ export function checkpointFromJSON(model: DenseModel, json: DenseModelJSON): voi
   const training = json.training;
   if (!training) return;
   model.restoreOptimizerState(training);
-  model.random.restore(training.random);
-  model.savedFit = training.fit;
-  model.resumeByDefault = training.fit !== undefined;
+  trainingFromJSON(model, training);
 }

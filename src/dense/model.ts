@@ -2,11 +2,9 @@
 import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
 import { InvalidArgumentError, MemoryError, ShapeError, StateError } from '../errors.js';
 import {
-  DENSE_BIAS, DENSE_CAPACITY, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS,
-  DENSE_DATA_TARGETS, DENSE_FAILED_BATCH, DENSE_GRADS, DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK,
-  DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
-  DENSE_TARGET, DENSE_WEIGHT, S_BETA1_POWER, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA,
-  S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, S_WEIGHT_DECAY,
+  DENSE_BIAS, DENSE_CAPACITY, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS, DENSE_DATA_TARGETS, DENSE_FAILED_BATCH,
+  DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, DENSE_WEIGHT,
+  S_BETA1_POWER, S_BETA2_POWER, S_CLIP_NORM, S_ELU_ALPHA, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_PARAM, S_WEIGHT_DECAY,
 } from '../header.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
 import { Random } from '../random.js';
@@ -16,6 +14,10 @@ import { OPTIMIZER_SPECS, settingSlots } from '../spec/optimizers.js';
 import {
   copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, rowsOf, setInto,
 } from '../validate.js';
+import {
+  correctIn, divergedIn, gradientNormOf, gradientsOf, type OptimizerState, optimizerStateOf, parametersOf, restoreOptimizerStateOf, restoreTrainingStateOf,
+  setParametersOf, trainingStateOf, writeLearningRate,
+} from '../training-arena.js';
 import { type Rows } from './data.js';
 import type { ResolvedDense } from './options.js';
 import { type Scaling, standardize, unstandardize } from './scaling.js';
@@ -152,7 +154,7 @@ export class DenseModel {
   set learningRate(value: number) {
     const arena = this.live();
     this.config.optimizer.learningRate = value;
-    arena.f64[arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
+    writeLearningRate(arena, value);
   }
 
   private live(): Arena {
@@ -192,29 +194,13 @@ export class DenseModel {
   }
 
   /** Adam's (or momentum's) state: the moments and the bias-correction powers, copied. */
-  optimizerState(): { moment1: Float64Array; moment2: Float64Array; beta1Power: number; beta2Power: number } {
-    const arena = this.live();
-    const count = arena.word(DENSE_PARAM_COUNT);
-    const s = arena.at(DENSE_SETTINGS);
-    return {
-      moment1: arena.view(DENSE_MOMENT1, count).slice(),
-      moment2: arena.view(DENSE_MOMENT2, count).slice(),
-      beta1Power: arena.f64[s + S_BETA1_POWER]!,
-      beta2Power: arena.f64[s + S_BETA2_POWER]!,
-    };
+  optimizerState(): OptimizerState {
+    return optimizerStateOf(this.live());
   }
 
   /** Puts back an {@link optimizerState}; the bounds of the next step are then unknown (checked). */
   restoreOptimizerState(state: { moment1: ArrayLike<number>; moment2: ArrayLike<number>; beta1Power: number; beta2Power: number }): void {
-    const arena = this.live();
-    const s = arena.at(DENSE_SETTINGS);
-    arena.f64.set(state.moment1, arena.at(DENSE_MOMENT1));
-    arena.f64.set(state.moment2, arena.at(DENSE_MOMENT2));
-    arena.f64[s + S_BETA1_POWER] = state.beta1Power;
-    arena.f64[s + S_BETA2_POWER] = state.beta2Power;
-    arena.f64[s + S_PEAK_PARAM] = Infinity;
-    arena.f64[s + S_PEAK_M] = Infinity;
-    arena.f64[s + S_PEAK_V] = Infinity;
+    restoreOptimizerStateOf(this.live(), state);
   }
 
   private writeSettings(): void {
@@ -244,20 +230,17 @@ export class DenseModel {
 
   /** Every weight and bias, [W1 b1 W2 b2 ...] with W row-major [out][in], copied. */
   getParameters(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_PARAMS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return parametersOf(this.live());
   }
 
   /** The gradient of the loss computed by the last training step (before it was applied), arranged like {@link getParameters}; copied. */
   lastGradients(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_GRADS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return gradientsOf(this.live());
   }
 
   /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
   get lastGradientNorm(): number {
-    const arena = this.live();
-    return arena.f64[arena.at(DENSE_SETTINGS) + S_GRAD_NORM]!;
+    return gradientNormOf(this.live());
   }
 
   /** Number of weights and biases. */
@@ -267,9 +250,7 @@ export class DenseModel {
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}) with `copy`, already checked. */
   setParameters(copy: Float64Array): void {
-    const arena = this.live();
-    arena.f64.set(copy, arena.at(DENSE_PARAMS));
-    arena.f64[arena.at(DENSE_SETTINGS) + S_PEAK_PARAM] = Infinity;
+    setParametersOf(this.live(), copy);
   }
 
   /**
@@ -489,7 +470,7 @@ export class DenseModel {
 
   /** Whether the last step diverged (and so was not applied). */
   diverged(): boolean {
-    return this.arena.word(DENSE_STATUS) !== 0;
+    return divergedIn(this.arena);
   }
 
   /** Stages rows [start, start + count) of `data` (in `order` when given) for the next step. */
@@ -509,7 +490,7 @@ export class DenseModel {
 
   /** Rows correct in the last step or evaluation. */
   lastCorrect(): number {
-    return this.arena.f64[this.arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+    return correctIn(this.arena);
   }
 
   /** Copies a data set into the arena for trainEpochs (order 0..rows-1). */
@@ -563,14 +544,12 @@ export class DenseModel {
    * Grown arena, so {@link restoreTrainingState} works across growth.
    */
   trainingState(): Float64Array {
-    const arena = this.live();
-    return arena.f64.slice(arena.at(DENSE_SETTINGS), (arena.base + this.layout.fixedBytes) >> 3);
+    return trainingStateOf(this.live(), this.layout.fixedBytes);
   }
 
   /** Puts back a {@link trainingState} copy. */
   restoreTrainingState(state: Float64Array): void {
-    const arena = this.live();
-    arena.f64.set(state, arena.at(DENSE_SETTINGS));
+    restoreTrainingStateOf(this.live(), state);
   }
 
   /** Frees the arena now. Any later call throws StateError. */

@@ -3,7 +3,8 @@
 import { ConfigurationError, InvalidArgumentError, StateError } from '../errors.js';
 import { describe } from '../validate.js';
 import type { Rows } from './data.js';
-import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Run, type Settings, settings, Slicer, start, trainingRows } from './fit.js';
+import { type Run, Slicer } from '../fit-run.js';
+import { AUTO_MIN_EPOCHS, fitRowsAsync, type Plan, type Settings, settings, start, trainingRows } from './fit.js';
 import type { DenseModel } from './model.js';
 import { ColumnStats, scaleRows } from './scaling.js';
 import type { DenseBatch, DenseData, DenseSample, DenseSource, DenseStream, FitHistory, FitOptions } from './types.js';
@@ -90,7 +91,6 @@ async function trainStream(model: DenseModel, open: () => DenseStream, reopens: 
   if (run.resumeEnded()) return run.result();
   const slicer = new Slicer();
   while (run.epoch < p.epochs) {
-    run.checkAbort();
     run.epochStart();
     const epoch = await streamEpoch(model, open(), p, run, slicer, progress);
     if (epoch.failedBatch >= 0) {

@@ -6,10 +6,10 @@ import { writeSettings } from '../dense/model.js';
 import type { FitStateJSON, Loss, OptimizerOptions } from '../dense/types.js';
 import { ConfigurationError, StateError } from '../errors.js';
 import {
-  DENSE_CAPACITY, DENSE_GRADS, DENSE_INPUT, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS,
-  DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM, CELL_RNN, MEMORY_CELL, MEMORY_HIDDEN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW,
-  S_BETA1_POWER, S_BETA2_POWER, S_CORRECT, S_GRAD_NORM, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V, denseEntry, recurrentWord,
+  DENSE_CAPACITY, DENSE_INPUT, DENSE_OUTPUT, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, CELL_GRU, CELL_LSTM,
+  CELL_RNN, MEMORY_CELL, MEMORY_HIDDEN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW, denseEntry, recurrentWord,
 } from '../header.js';
+import { trainingFromJSON, trainingToJSON } from '../fit-run.js';
 import { brainToRecurrentModel } from '../io/brain-recurrent.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { gateCount, type Layout, recurrentLayout, recurrentParameterCount, type RecurrentShape, writeHeader } from '../layout.js';
@@ -18,6 +18,10 @@ import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { LOSS_SPECS } from '../spec/losses.js';
 import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
 import { integer, isOutput, outputError, positive, setInto, vector } from '../validate.js';
+import {
+  correctIn, divergedIn, gradientNormOf, gradientsOf, optimizerStateOf, parametersOf, restoreOptimizerStateOf, restoreTrainingStateOf, setParametersOf,
+  trainingStateOf, writeLearningRate,
+} from '../training-arena.js';
 import { readSequence, type Sequences, toSequences } from './data.js';
 import { fitSequences, fitSequencesAsync } from './fit.js';
 import { parseRecurrentModel } from './json.js';
@@ -143,17 +147,8 @@ export class RecurrentNetwork {
       net.scaling = scaling.inputs || scaling.targets ? scaling : null;
     }
     if (model.training) {
-      const arena = net.arena;
-      const s = arena.at(DENSE_SETTINGS);
-      arena.f64.set(model.training.moment1, arena.at(DENSE_MOMENT1));
-      arena.f64.set(model.training.moment2, arena.at(DENSE_MOMENT2));
-      arena.f64[s + S_BETA1_POWER] = model.training.beta1Power;
-      arena.f64[s + S_BETA2_POWER] = model.training.beta2Power;
-      arena.f64[s + S_PEAK_M] = Infinity;
-      arena.f64[s + S_PEAK_V] = Infinity;
-      net.random.restore(model.training.random);
-      net.savedFit = model.training.fit;
-      net.resumeByDefault = model.training.fit !== undefined;
+      restoreOptimizerStateOf(net.arena, model.training);
+      trainingFromJSON(net, model.training);
     }
     return net;
   }
@@ -208,7 +203,7 @@ export class RecurrentNetwork {
   set learningRate(value: number) {
     const arena = this.live();
     this.config.optimizer.learningRate = positive(value, 'learningRate');
-    arena.f64[arena.at(DENSE_SETTINGS) + S_LEARNING_RATE] = value;
+    writeLearningRate(arena, value);
   }
 
   private live(): Arena {
@@ -255,28 +250,23 @@ export class RecurrentNetwork {
    * weights (row-major [out][in]) and biases last.
    */
   getParameters(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_PARAMS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return parametersOf(this.live());
   }
 
   /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
   setParameters(values: ArrayLike<number>): void {
     const copy = vector(values, 'values', this.live().word(DENSE_PARAM_COUNT));
-    const arena = this.live();
-    arena.f64.set(copy, arena.at(DENSE_PARAMS));
-    arena.f64[arena.at(DENSE_SETTINGS) + S_PEAK_PARAM] = Infinity;
+    setParametersOf(this.live(), copy);
   }
 
   /** The gradient of the loss computed by the last training step (before clipping and the step), arranged like {@link getParameters}; copied. */
   lastGradients(): Float64Array {
-    const arena = this.live();
-    return arena.view(DENSE_GRADS, arena.word(DENSE_PARAM_COUNT)).slice();
+    return gradientsOf(this.live());
   }
 
   /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
   get lastGradientNorm(): number {
-    const arena = this.live();
-    return arena.f64[arena.at(DENSE_SETTINGS) + S_GRAD_NORM]!;
+    return gradientNormOf(this.live());
   }
 
   /**
@@ -346,24 +336,22 @@ export class RecurrentNetwork {
    * same at any capacity, so {@link restoreTrainingState} works across growth.
    */
   trainingState(): Float64Array {
-    const arena = this.live();
-    return arena.f64.slice(arena.at(DENSE_SETTINGS), (arena.base + this.layout.fixedBytes) >> 3);
+    return trainingStateOf(this.live(), this.layout.fixedBytes);
   }
 
   /** @internal puts back a {@link trainingState} copy. */
   restoreTrainingState(state: Float64Array): void {
-    const arena = this.live();
-    arena.f64.set(state, arena.at(DENSE_SETTINGS));
+    restoreTrainingStateOf(this.live(), state);
   }
 
   /** @internal whether the last step diverged (and so was not applied). */
   diverged(): boolean {
-    return this.arena.word(DENSE_STATUS) !== 0;
+    return divergedIn(this.arena);
   }
 
   /** @internal steps (output 'sequence') or sequences (output 'last') counted right by the last step or evaluation. */
   lastCorrect(): number {
-    return this.arena.f64[this.arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+    return correctIn(this.arena);
   }
 
   /** @internal what the loss of sequences [start, start + count) averages over: their steps ('sequence') or the sequences. */
@@ -609,20 +597,7 @@ export class RecurrentNetwork {
     if (this.scaling !== undefined) json.scaling = this.scaling ? scalingToJSON(this.scaling) : {};
     // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
     if (options !== null && typeof options === 'object' && options.training === true) {
-      const fit = this.currentRun ? this.currentRun.state() : this.savedFit;
-      if (this.currentRun && fit === undefined) {
-        throw new StateError('a checkpoint is exact only between epochs: save it from onEpoch, or after fit', 'options.training');
-      }
-      const s = arena.at(DENSE_SETTINGS);
-      const count = arena.word(DENSE_PARAM_COUNT);
-      json.training = {
-        moment1: Array.from(arena.view(DENSE_MOMENT1, count)),
-        moment2: Array.from(arena.view(DENSE_MOMENT2, count)),
-        beta1Power: arena.f64[s + S_BETA1_POWER]!,
-        beta2Power: arena.f64[s + S_BETA2_POWER]!,
-        random: this.random.seed,
-        ...(fit ? { fit } : {}),
-      };
+      json.training = trainingToJSON(this, optimizerStateOf(arena));
     }
     return json;
   }

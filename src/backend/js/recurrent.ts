@@ -73,6 +73,13 @@ function layer(arena: Arena, layers: number, l: number): Layer {
   };
 }
 
+/** The recurrent layers 1 … layers − 1 (the head is layer `layers`). */
+function recurrentLayers(arena: Arena, layers: number): Layer[] {
+  const all: Layer[] = [];
+  for (let l = 1; l < layers; l++) all.push(layer(arena, layers, l));
+  return all;
+}
+
 /** Step t of layer L over `count` rows, reading its inputs at x ([row][width], time-major) and its own state at t − 1. */
 function layerStep(f: Float64Array, L: Layer, x: number, t: number, count: number): void {
   const { cell, size, width, nIn, nOut } = L;
@@ -146,8 +153,7 @@ export function forwardRecurrent(arena: Arena, count: number, steps: number): vo
   const f = arena.f64;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const recurrent = layers - 1;
-  const all: Layer[] = [];
-  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  const all = recurrentLayers(arena, layers);
   for (let t = 0; t < steps; t++) {
     let x = arena.at(DENSE_INPUT);
     for (const L of all) {
@@ -177,8 +183,7 @@ export function forecastRecurrent(arena: Arena, prime: number, horizon: number):
   const f = arena.f64;
   const layers = arena.word(DENSE_LAYER_COUNT);
   const recurrent = layers - 1;
-  const all: Layer[] = [];
-  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  const all = recurrentLayers(arena, layers);
   const nOut = arena.word(denseEntry(layers, DENSE_OUT));
   const out = arena.at(denseEntry(layers, DENSE_OUTPUT));
   const input = arena.at(DENSE_INPUT);
@@ -339,8 +344,7 @@ function backward(arena: Arena, count: number, steps: number): number {
   const toGrads = arena.at(DENSE_GRADS) - params;
   const paramCount = arena.word(DENSE_PARAM_COUNT);
   f.fill(0, params + toGrads, params + toGrads + paramCount);
-  const all: Layer[] = [];
-  for (let l = 1; l <= recurrent; l++) all.push(layer(arena, layers, l));
+  const all = recurrentLayers(arena, layers);
   const top = all[recurrent - 1]!;
   const nIn = top.size;
   const nOut = arena.word(denseEntry(layers, DENSE_OUT));

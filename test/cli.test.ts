@@ -136,6 +136,21 @@ describe('neurite on regression and JSON data', () => {
 });
 
 describe('neurite exit codes', () => {
+  it('--threads trains the same model file as one thread, and a bad count is a usage error', () => {
+    writeFileSync(join(dir, 'many-blobs.csv'), blobs(600, 4));
+    const args = ['train', 'many-blobs.csv', '--layers', '2,256,256,3', '--epochs', '3', '--batch-size', '64', '--no-plot'];
+    expect(neurite(...args, '--out', 'one.json').code).toBe(0);
+    const threaded = neurite('--threads', '2', ...args, '--out', 'two.json');
+    expect(threaded.code, threaded.stderr).toBe(0);
+    expect(threaded.stderr).toBe('');
+    expect(readFileSync(join(dir, 'two.json'), 'utf8')).toBe(readFileSync(join(dir, 'one.json'), 'utf8'));
+    expect(neurite(...args, '--threads', 'auto', '--out', 'auto.json').code).toBe(0);
+    expect(readFileSync(join(dir, 'auto.json'), 'utf8')).toBe(readFileSync(join(dir, 'one.json'), 'utf8'));
+    const bad = neurite('--threads', '0', ...args);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--threads/);
+  });
+
   it('usage errors exit 2 with the usage on stderr', () => {
     for (const args of [[], ['train'], ['train', 'blobs.csv', '--epoch', '3'], ['train', 'blobs.csv', '--epochs', 'many'], ['train', 'blobs.csv', '--activation', 'swish'], ['fly']]) {
       const run = neurite(...args);

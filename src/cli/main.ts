@@ -7,6 +7,7 @@ import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { AbortError, InvalidArgumentError, NeuriteError } from '../errors.js';
 import { evaluate, exportModel, predict, type PredictOptions, type Streams, train } from './commands.js';
 import { demo } from './demo.js';
+import { setThreads } from '../threads/pool.js';
 import { exportRecurrent, forecast, type ForecastOptions, isRecurrentModelFile, trainRecurrent } from './recurrent.js';
 
 /** Exit codes: 2 for a command line that cannot run as written, 1 when the work itself failed, 130 on Ctrl-C (128 + SIGINT). */
@@ -18,6 +19,10 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError('must be a positive integer.');
   return n;
+}
+
+function threadCount(value: string): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : positiveInteger(value);
 }
 
 function nonNegativeInteger(value: string): number {
@@ -102,7 +107,14 @@ function program(signal: AbortSignal, streams: Streams): Command {
     .version(version(), '-V, --version', 'print the version')
     .configureOutput({ writeOut: (s) => streams.out.write(s), writeErr: (s) => streams.err.write(s) })
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addOption(new Option('--threads <n>', "threads for large batches, or 'auto' for one per core (default: 1); the results are the same bits").argParser(threadCount))
+    .hook('preAction', async (command) => {
+      const threads = command.opts<{ threads?: number | 'auto' }>().threads;
+      if (threads === undefined) return;
+      const report = await setThreads(threads);
+      if (report.reason) streams.err.write(`neurite: running on ${report.threads} thread: ${report.reason}\n`);
+    });
 
   cli
     .command('train')

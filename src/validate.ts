@@ -125,6 +125,22 @@ export function copyFinite(target: Float64Array, offset: number, values: ArrayLi
   return -1;
 }
 
+/**
+ * {@link copyFinite} for a whole Float64Array: one bulk copy, then the check on the copy (the source is read once).
+ * For data sets, where it is several times faster than the element loop; short rows keep the loop.
+ */
+export function copyFiniteFloat64(target: Float64Array, values: Float64Array): number {
+  target.set(values);
+  for (let i = 0; i < target.length; i++) {
+    const v = target[i]!;
+    if (v - v !== 0) {
+      rejected = v;
+      return i;
+    }
+  }
+  return -1;
+}
+
 /** The error for the element at `index` that {@link copyFinite} stopped at; with `width`, its row and column too. */
 export function elementError(argument: string, index: number, width?: number): NeuriteError {
   const value = rejected;

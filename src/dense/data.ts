@@ -1,6 +1,6 @@
 // Training data in either accepted form, read once into row-major Float64Arrays and checked there.
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import { copyFinite, describe, elementError, isFloat64Array, lengthOf, readInto, record } from '../validate.js';
+import { copyFinite, copyFiniteFloat64, describe, elementError, isFloat64Array, lengthOf, readInto, record } from '../validate.js';
 import type { DenseData } from './types.js';
 
 /** Row-major inputs and targets of `rows` examples. */
@@ -20,7 +20,7 @@ function flat(values: unknown, argument: string, width: number): Float64Array {
     throw new ShapeError(`${argument} must hold a whole number of rows of ${width} numbers, got length ${n}`, argument);
   }
   const copy = new Float64Array(n);
-  const bad = copyFinite(copy, 0, values, n);
+  const bad = isFloat64Array(values) ? copyFiniteFloat64(copy, values) : copyFinite(copy, 0, values, n);
   if (bad >= 0) throw elementError(argument, bad, width);
   return copy;
 }

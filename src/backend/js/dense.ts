@@ -192,12 +192,18 @@ export function deltasRows(f: Float64Array, h: Header, x0: number, count: number
   return bound;
 }
 
-/** See assembly/dense.ts `gradientsDense`: the gradients of the staged rows (each row's step applied too, with `apply`); returns ‖grad‖². */
+/**
+ * See assembly/dense.ts `gradientsDense` and `gradientsPhase` (one part): the gradients of the staged rows, each
+ * weight's summed over every SLICE-row slice's rows in order and the slices added in order (one slice up to SLICE
+ * rows), each row's step applied too with `apply`. Returns ‖grad‖²: layers last to first, each weight row's
+ * dot(row, row) in order, then dot(gb, gb).
+ */
 export function gradientsDense(arena: Arena, count: number, apply: boolean): number {
   const f = arena.f64;
-  let squares = 0.0;
   const h = headerOf(arena);
   const { toGrads, toM, toV } = h;
+  const slices = Math.ceil(count / SLICE);
+  let squares = 0.0;
   for (let l = h.layers; l >= 1; l--) {
     const nIn = h.nIn[l]!;
     const nOut = h.nOut[l]!;
@@ -209,14 +215,21 @@ export function gradientsDense(arena: Arena, count: number, apply: boolean): num
     for (let o = 0; o < nOut; o++) {
       const weights = w + o * nIn;
       const row = weights + toGrads;
-      let d = f[delta + o]!;
-      for (let k = 0; k < nIn; k++) f[row + k] = d * f[x + k]!;
-      let sum = d;
-      for (let b = 1; b < count; b++) {
-        d = f[delta + b * nOut + o]!;
-        const xb = x + b * nIn;
-        for (let k = 0; k < nIn; k++) f[row + k] = f[row + k]! + d * f[xb + k]!;
-        sum += d;
+      let sum = 0.0;
+      for (let s = 0; s < slices; s++) {
+        const b0 = s * SLICE;
+        const end = b0 + Math.min(SLICE, count - b0);
+        // Each element: the slice's rows summed in order, then added to the slices before.
+        const d0 = delta + b0 * nOut + o;
+        const dEnd = delta + end * nOut + o;
+        for (let k = 0, x0 = x + b0 * nIn; k < nIn; k++, x0++) {
+          let a = f[d0]! * f[x0]!;
+          for (let d = d0 + nOut, xb = x0 + nIn; d < dEnd; d += nOut, xb += nIn) a += f[d]! * f[xb]!;
+          f[row + k] = s === 0 ? a : f[row + k]! + a;
+        }
+        let partial = f[d0]!;
+        for (let d = d0 + nOut; d < dEnd; d += nOut) partial += f[d]!;
+        sum = s === 0 ? partial : sum + partial;
       }
       f[gb + o] = sum;
       squares += dot(f, row, row, nIn);
@@ -230,13 +243,12 @@ export function gradientsDense(arena: Arena, count: number, apply: boolean): num
 
 /** See assembly/dense.ts `trainDense`. */
 export function trainDense(arena: Arena, count: number): number {
-  const sliced = count > SLICE;
   const f = arena.f64;
   const settings = arena.at(DENSE_SETTINGS);
   const h = headerOf(arena);
   let loss: number;
   let gradient: number;
-  if (sliced) {
+  if (count > SLICE) {
     loss = slicesPhase(f, h, count);
     gradient = sliceBound;
   } else {
@@ -247,9 +259,9 @@ export function trainDense(arena: Arena, count: number): number {
   let norm: number;
   prepareStep(arena, 0.0);
   if (Number.isFinite(loss) && f[settings + S_CLIP_NORM] === 0.0 && gradient < SAFE_GRADIENT && stepBound(arena, gradient) < SAFE_VALUE) {
-    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, true) : gradientsDense(arena, count, true));
+    norm = Math.sqrt(gradientsDense(arena, count, true));
   } else {
-    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, false) : gradientsDense(arena, count, false));
+    norm = Math.sqrt(gradientsDense(arena, count, false));
     prepareStep(arena, norm);
     if (!Number.isFinite(loss) || !Number.isFinite(norm) || (!(stepBound(arena, norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
       f[settings + S_GRAD_NORM] = norm;
@@ -292,58 +304,6 @@ function slicesPhase(f: Float64Array, h: Header, count: number): number {
   f[h.settings + S_CORRECT] = correct;
   sliceBound = bound;
   return total * (1.0 / count);
-}
-
-// See assembly/dense.ts `gradientsPhase` and `gradientsTask` (one part).
-function gradientsPhase(arena: Arena, count: number, apply: boolean): number {
-  const f = arena.f64;
-  const h = headerOf(arena);
-  const { toGrads, toM, toV } = h;
-  const slices = Math.ceil(count / SLICE);
-  const squares = h.sliceStats + slices * SLICE_WORDS;
-  let rows = 0;
-  for (let l = 1; l <= h.layers; l++) {
-    const nIn = h.nIn[l]!;
-    const nOut = h.nOut[l]!;
-    const w = h.weight[l]!;
-    const gb = h.bias[l]! + toGrads;
-    const delta = h.delta[l]!;
-    const x = l === 1 ? h.input : h.output[l - 1]!;
-    for (let o = 0; o < nOut; o++) {
-      const weights = w + o * nIn;
-      const row = weights + toGrads;
-      let sum = 0.0;
-      for (let s = 0; s < slices; s++) {
-        const b0 = s * SLICE;
-        const end = b0 + Math.min(SLICE, count - b0);
-        // Each element: the slice's rows summed in order, then added to the slices before.
-        const d0 = delta + b0 * nOut + o;
-        const dEnd = delta + end * nOut + o;
-        for (let k = 0, x0 = x + b0 * nIn; k < nIn; k++, x0++) {
-          let a = f[d0]! * f[x0]!;
-          for (let d = d0 + nOut, xb = x0 + nIn; d < dEnd; d += nOut, xb += nIn) a += f[d]! * f[xb]!;
-          f[row + k] = s === 0 ? a : f[row + k]! + a;
-        }
-        let partial = f[delta + b0 * nOut + o]!;
-        for (let b = b0 + 1; b < end; b++) partial += f[delta + b * nOut + o]!;
-        sum = s === 0 ? partial : sum + partial;
-      }
-      f[gb + o] = sum;
-      f[squares + rows + o] = dot(f, row, row, nIn);
-      if (apply) stepRange(f, weights, toGrads, toM, toV, nIn, true);
-    }
-    rows += nOut;
-  }
-  let total = 0.0;
-  for (let l = h.layers; l >= 1; l--) {
-    const nOut = h.nOut[l]!;
-    rows -= nOut;
-    for (let o = 0; o < nOut; o++) total += f[squares + rows + o]!;
-    const bias = h.bias[l]!;
-    total += dot(f, bias + toGrads, bias + toGrads, nOut);
-    if (apply) stepRange(f, bias, toGrads, toM, toV, nOut, false);
-  }
-  return total;
 }
 
 /** See assembly/dense.ts `trainEpochsDense`. */

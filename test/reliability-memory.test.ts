@@ -156,7 +156,7 @@ describe('absurd sizes', () => {
 
   it('an arena placed past 2 GiB of wasm memory is refused with MemoryError and its block freed (arena offsets are signed 32-bit)', () => {
     const free = vi.fn();
-    const fake = (ptr: number) => ({ exports: { alloc: () => ptr, free }, heap: { byteLength: 3 * 2 ** 30 } }) as unknown as WasmModule;
+    const fake = (ptr: number) => ({ exports: { alloc: () => ptr, free }, heap: { byteLength: 3 * 2 ** 30, grown() {} } }) as unknown as WasmModule;
     // alloc's i32 result: an address past 2 GiB comes back negative.
     expect(() => allocateWasm(fake(-2147483632), 1024)).toThrow(MemoryError);
     expect(free).toHaveBeenCalledWith(-2147483632);

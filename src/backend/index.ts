@@ -50,12 +50,7 @@ function wasmBackend(): Backend | null {
   const backend: Backend = {
     name: 'wasm',
     kernels: wasmKernels(wasm),
-    allocate(bytes) {
-      const base = allocateWasm(wasm, bytes);
-      // Allocation is the only thing that grows wasm memory; a shared memory's views do not notice by themselves.
-      wasm.heap.grown();
-      return new Arena(backend, wasm.heap, base, bytes);
-    },
+    allocate: (bytes) => new Arena(backend, wasm.heap, allocateWasm(wasm, bytes), bytes),
     release: (arena) => wasm.exports.free(arena.base),
   };
   wasmBackendCache = backend;

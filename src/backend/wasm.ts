@@ -202,6 +202,8 @@ export function allocateWasm(wasm: WasmModule, bytes: number): number {
   }
   try {
     const ptr = wasm.exports.alloc(bytes);
+    // Allocation is the only thing that grows wasm memory, and a shared memory's views do not notice by themselves.
+    wasm.heap.grown();
     // Arena offsets are signed i32 on the JS side (base >> 2, base >> 3): a block must end below 2 GiB.
     if (ptr <= 0 || ptr + bytes > 2 ** 31) {
       if (ptr !== 0) wasm.exports.free(ptr);

@@ -5,6 +5,7 @@ import type { DenseModelJSON } from '../src/dense/types.js';
 import { FormatError } from '../src/errors.js';
 import { MAX_JSON_CHARS, MAX_META_DEPTH, parseDenseModel, parseSeedModel, type SeedModelJSON } from '../src/io/json.js';
 import { randomModel } from './fixtures/dense-models.js';
+import { pathsUnder } from './helpers/replace-one.js';
 
 const dense = (): DenseModelJSON => randomModel([3, 4, 2], ['tanh', 'softmax'], 3);
 const seed = (): SeedModelJSON => ({
@@ -261,12 +262,6 @@ function edit(text: string, changes: [number, string, string][]): string {
   return out;
 }
 
-/** Every path to a value inside `value`, so a mutation can replace any of them. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  if (value === null || typeof value !== 'object') return [prefix];
-  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-  return [prefix, ...keys.flatMap((key) => paths((value as Record<string | number, unknown>)[key], [...prefix, key]))];
-}
 function replaceAt(root: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const copy = structuredClone(root) as Record<string | number, unknown>;
@@ -295,7 +290,7 @@ describe('fuzzing the model readers', () => {
 
   test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: RUNS })('a model with any one value replaced is read consistently or rejected', (pick, replacement) => {
     const model = JSON.parse(validText) as unknown;
-    const all = paths(model);
+    const all = pathsUnder(model, []);
     const mutated = replaceAt(model, all[pick % all.length]!, replacement);
     if (outcome(() => parseDenseModel(mutated)) !== 'ok') return;
     // Whatever was accepted must be self-consistent: every weight matrix fits the layer sizes.
@@ -303,7 +298,7 @@ describe('fuzzing the model readers', () => {
     parsed.weights.forEach((w, l) => expect(w.length).toBe(parsed.layers[l + 1]!.size * parsed.layers[l]!.size));
     parsed.biases.forEach((b, l) => expect(b.length).toBe(parsed.layers[l + 1]!.size));
     const seedModel = JSON.parse(seedText) as unknown;
-    const seedPaths = paths(seedModel);
+    const seedPaths = pathsUnder(seedModel, []);
     outcome(() => parseSeedModel(replaceAt(seedModel, seedPaths[pick % seedPaths.length]!, replacement)));
   });
 });

@@ -8,6 +8,7 @@ import { RecurrentNetwork } from '../src/recurrent/network.js';
 import type { RecurrentData, RecurrentFitOptions, RecurrentNetworkOptions } from '../src/recurrent/types.js';
 import { expectSameBits } from './helpers/bits.js';
 import { raggedPairs } from './helpers/recurrent.js';
+import { pathsUnder, replaceAt } from './helpers/replace-one.js';
 
 const BACKENDS = ['wasm', 'js'] as const;
 const RUNS = Number(process.env.NEURITE_CHECKPOINT_RUNS ?? 25);
@@ -322,17 +323,12 @@ describe('checkpoint properties', () => {
     let text = '';
     base.fit(data, { ...fitOptions, onEpoch: ({ epoch }) => { if (epoch === 2) text = JSON.stringify(base.toJSON({ training: true })); } });
     base.dispose();
-    const fields = (value: unknown, path: (string | number)[]): (string | number)[][] =>
-      value === null || typeof value !== 'object' ? [path] : [path, ...Object.entries(value).flatMap(([k, v]) => fields(v, [...path, Array.isArray(value) ? Number(k) : k]))];
-    const paths = fields(JSON.parse(text).training, ['training']).filter((p) => p.length > 1);
+    const paths = pathsUnder(JSON.parse(text).training, ['training']).filter((p) => p.length > 1);
     expect(paths.some((p) => p[1] === 'fit' && p[2] === 'order')).toBe(true);
     let loaded = 0;
     fc.assert(fc.property(fc.constantFrom(...paths), fc.option(replacement, { nil: undefined }), fc.constantFrom(...BACKENDS), (path, value, backend) => {
       const model = JSON.parse(text);
-      let parent = model;
-      for (const key of path.slice(0, -1)) parent = parent[key];
-      if (value === undefined) delete parent[path.at(-1)!];
-      else parent[path.at(-1)!] = value;
+      replaceAt(model, path, value);
       let net: RecurrentNetwork;
       try {
         net = RecurrentNetwork.fromJSON(model, { backend });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type Activation, DenseNetwork, type DenseNetworkOptions, type FitOptions, FormatError, NeuriteError } from '../src/index.js';
 import { rng } from './helpers/data.js';
 import { expectSameBits } from './helpers/bits.js';
+import { pathsUnder, replaceAt } from './helpers/replace-one.js';
 
 const RUNS = Number(process.env.NEURITE_CHECKPOINT_RUNS ?? 50);
 const BACKEND = fc.constantFrom('js' as const, 'wasm' as const);
@@ -117,16 +118,11 @@ describe('checkpoint properties', () => {
     let text = '';
     base.fit(rows, { epochs: 6, batchSize: 4, validationSplit: 0.25, earlyStopping: { patience: 3 }, onEpoch: ({ epoch }) => { if (epoch === 2) text = JSON.stringify(base.toJSON({ training: true })); } });
     base.dispose();
-    const fields = (value: unknown, path: (string | number)[]): (string | number)[][] =>
-      value === null || typeof value !== 'object' ? [path] : [path, ...Object.entries(value).flatMap(([k, v]) => fields(v, [...path, Array.isArray(value) ? Number(k) : k]))];
-    const paths = [['scaling'], ...fields(JSON.parse(text).training, ['training'])].filter((p) => p.length > 1 || p[0] === 'scaling');
+    const paths = [['scaling'], ...pathsUnder(JSON.parse(text).training, ['training'])].filter((p) => p.length > 1 || p[0] === 'scaling');
     let loaded = 0;
     fc.assert(fc.property(fc.constantFrom(...paths), fc.option(replacement, { nil: undefined }), BACKEND, (path, value, backend) => {
       const model = JSON.parse(text);
-      let parent = model;
-      for (const key of path.slice(0, -1)) parent = parent[key];
-      if (value === undefined) delete parent[path.at(-1)!];
-      else parent[path.at(-1)!] = value;
+      replaceAt(model, path, value);
       let net: DenseNetwork;
       try {
         net = DenseNetwork.fromJSON(model, { backend });

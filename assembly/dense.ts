@@ -176,19 +176,20 @@ function deltasRows(arena: usize, first: i32, count: i32, batch: i32): float {
 
 /**
  * Gradients of every parameter into DENSE_GRADS from the deltas: gw[o][k] = Σ_b delta[b][o]·x[b][k],
- * gb[o] = Σ_b delta[b][o], summed over b in order. With `apply`, each weight row (then the
- * biases) takes its optimizer step as soon as its gradient is known, while it is in cache.
- * Returns ‖grad‖²: layers last to first, each row's dot(row, row) in order, then dot(gb, gb).
+ * gb[o] = Σ_b delta[b][o], summed over b in order (by slices, gradientsPhase, for more than one row). With
+ * `apply`, each weight row (then the biases) takes its optimizer step as soon as its gradient is known, while
+ * it is in cache. Returns ‖grad‖²: layers last to first, each row's dot(row, row) in order, then dot(gb, gb).
  */
 function gradientsDense(arena: usize, count: i32, apply: bool): float {
+  if (count > 1) return gradientsPhase(arena, count, apply);
   let squares: float = 0.0;
   const layers = word(arena, DENSE_LAYER_COUNT);
   const params = at(arena, DENSE_PARAMS);
   const toGrads = at(arena, DENSE_GRADS) - params;
   const toM = at(arena, DENSE_MOMENT1) - params;
   const toV = at(arena, DENSE_MOMENT2) - params;
-  // One sample and plain SGD: each row's gradient and step in one pass (the same operations).
-  const fused = apply && count == 1 && isSgd();
+  // Plain SGD: each row's gradient and step in one pass (the same operations).
+  const fused = apply && isSgd();
   for (let l = layers; l >= 1; l--) {
     const nIn = word(arena, entry(l, DENSE_IN)), nOut = word(arena, entry(l, DENSE_OUT));
     const w = at(arena, entry(l, DENSE_WEIGHT));
@@ -196,36 +197,18 @@ function gradientsDense(arena: usize, count: i32, apply: bool): float {
     const gb = bias + toGrads;
     const delta = at(arena, entry(l, DENSE_DELTA));
     const x = l == 1 ? at(arena, DENSE_INPUT) : at(arena, entry(l - 1, DENSE_OUTPUT));
-    if (count > 1) {
-      // Two weight rows per pass, each gradient summed over the rows in registers (sliceRows).
-      for (let o = 0; o < nOut; o += 2) {
-        const two = o + 1 < nOut;
-        const row = w + (<usize>(o * nIn) << 3) + toGrads;
-        sliceRows(row, delta, x, o, nIn, nOut, 0, count, false, two);
-        const after = two ? o + 2 : o + 1;
-        for (let r = o; r < after; r++) {
-          let sum = f(delta, r);
-          for (let b = 1; b < count; b++) sum += f(delta, b * nOut + r);
-          store<float>(gb + (<usize>r << 3), sum);
-          const gradient = row + (<usize>((r - o) * nIn) << 3);
-          squares += dot(gradient, gradient, nIn);
-          if (apply) stepRange(gradient - toGrads, toGrads, toM, toV, nIn, true);
-        }
+    for (let o = 0; o < nOut; o++) {
+      const weights = w + (<usize>(o * nIn) << 3);
+      const d = f(delta, o);
+      store<float>(gb + (<usize>o << 3), d);
+      if (fused) {
+        squares += stepRowSgd(weights, toGrads, d, x, nIn);
+        continue;
       }
-    } else {
-      for (let o = 0; o < nOut; o++) {
-        const weights = w + (<usize>(o * nIn) << 3);
-        const d = f(delta, o);
-        store<float>(gb + (<usize>o << 3), d);
-        if (fused) {
-          squares += stepRowSgd(weights, toGrads, d, x, nIn);
-          continue;
-        }
-        const row = weights + toGrads;
-        scaleInto(row, d, x, nIn);
-        squares += dot(row, row, nIn);
-        if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
-      }
+      const row = weights + toGrads;
+      scaleInto(row, d, x, nIn);
+      squares += dot(row, row, nIn);
+      if (apply) stepRange(weights, toGrads, toM, toV, nIn, true);
     }
     squares += dot(gb, gb, nOut);
     if (apply) stepRange(bias, toGrads, toM, toV, nOut, false);
@@ -248,9 +231,8 @@ export function trainDense(arena: usize, count: i32): float {
 
 /** trainDense between loadSettings and saveState, so a run of steps reads and writes them once. */
 function step(arena: usize, count: i32): float {
-  const sliced = count > SLICE;
   let loss: float, gradient: float;
-  if (sliced) {
+  if (count > SLICE) {
     loss = slicesPhase(arena, count);
     gradient = sliceBound;
   } else {
@@ -262,9 +244,9 @@ function step(arena: usize, count: i32): float {
   prepareStep(0.0);
   if (isFinite(loss) && !clipping() && gradient < SAFE_GRADIENT && stepBound(gradient) < SAFE_VALUE) {
     // The step is proven finite and no clipping needs the norm first: step row by row, in cache.
-    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, true) : gradientsDense(arena, count, true));
+    norm = Math.sqrt(gradientsDense(arena, count, true));
   } else {
-    norm = Math.sqrt(sliced ? gradientsPhase(arena, count, false) : gradientsDense(arena, count, false));
+    norm = Math.sqrt(gradientsDense(arena, count, false));
     prepareStep(norm);
     // Unless a bound proves the step safe, look at what it would write before writing anything.
     if (!isFinite(loss) || !isFinite(norm) || (!(stepBound(norm) < SAFE_VALUE) && !(peekStep(arena) < SAFE_VALUE))) {
@@ -327,9 +309,9 @@ export function slicesTask(arena: usize, count: i32, part: i32, parts: i32): voi
 }
 
 /**
- * The gradients of a sliced batch (possibly in parallel, by ranges of weight rows), each weight row stepped as soon
- * as it is known with `apply`, then the biases' norms (and steps). Returns ‖grad‖² in gradientsDense's order:
- * layers last to first, each weight row's dot(row, row) in order, then dot(gb, gb).
+ * The gradients of a batch of more than one row, by slices (possibly in parallel, by ranges of weight rows), each
+ * weight row stepped as soon as it is known with `apply`, then the biases' norms (and steps). Returns ‖grad‖² in
+ * gradientsDense's order: layers last to first, each weight row's dot(row, row) in order, then dot(gb, gb).
  */
 function gradientsPhase(arena: usize, count: i32, apply: bool): float {
   const slices = (count + SLICE - 1) / SLICE;

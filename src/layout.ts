@@ -158,7 +158,8 @@ export function denseLayout(shape: DenseShape, capacity: number, dataRows: numbe
   }
   b.buffer(DENSE_INPUT, capacity * sizes[0]!);
   b.buffer(DENSE_TARGET, capacity * sizes[layers]!);
-  const slices = capacity > SLICE ? Math.ceil(capacity / SLICE) : 0;
+  // Steps of more than one row sum their gradients by slices (gradientsPhase), which keeps its norms here.
+  const slices = capacity > 1 ? Math.ceil(capacity / SLICE) : 0;
   b.buffer(DENSE_SLICE_STATS, slices > 0 ? slices * SLICE_WORDS + sizes.slice(1).reduce((sum, n) => sum + n, 0) : 0);
   b.buffer(DENSE_DATA_INPUTS, dataRows * sizes[0]!);
   b.buffer(DENSE_DATA_TARGETS, dataRows * sizes[layers]!);

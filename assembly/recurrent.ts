@@ -46,6 +46,69 @@ function affine(x: usize, w: usize, bias: usize, out: usize, nIn: i32, first: i3
 }
 
 /**
+ * c[r][k] = (add ? c[r][k] : 0) + Σ_j a[r][j]·m[j][k] for 4 rows r (at c, nIn wide) and every column k, j running
+ * over `steps` blocks of `count` from `from`, the last block first and each block in order; a[r][j] is at
+ * a + r·aRow + j·aCol, m[j] at m + j·8·nIn. 4 rows × 4 columns of sums stay in registers across every j (8
+ * independent f64x2 chains) and each m[j] is read once for the 4 rows. The SIMD build's block of transposed and accumulate.
+ */
+// @ts-ignore: decorator
+@inline function fourRows(c: usize, a: usize, aRow: usize, aCol: usize, m: usize, nIn: i32, from: i32, count: i32, steps: i32, add: bool): void {
+  const rowBytes = bytes(nIn);
+  const c0 = c, c1 = c0 + rowBytes, c2 = c1 + rowBytes, c3 = c2 + rowBytes;
+  const p0 = a, p1 = p0 + aRow, p2 = p1 + aRow, p3 = p2 + aRow;
+  let k = 0;
+  for (; k + 4 <= nIn; k += 4) {
+    const kb = bytes(k);
+    let a00 = f64x2.splat(0.0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    if (add) {
+      a00 = v128.load(c0 + kb); a01 = v128.load(c0 + kb + 16); a10 = v128.load(c1 + kb); a11 = v128.load(c1 + kb + 16);
+      a20 = v128.load(c2 + kb); a21 = v128.load(c2 + kb + 16); a30 = v128.load(c3 + kb); a31 = v128.load(c3 + kb + 16);
+    }
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let j = from + t * count, last = j + count; j < last; j++) {
+        const mj = m + <usize>j * rowBytes + kb, aj = <usize>j * aCol;
+        const m0 = v128.load(mj), m1 = v128.load(mj + 16);
+        const s0 = v128.load64_splat(p0 + aj), s1 = v128.load64_splat(p1 + aj), s2 = v128.load64_splat(p2 + aj), s3 = v128.load64_splat(p3 + aj);
+        a00 = f64x2.add(a00, f64x2.mul(s0, m0)); a01 = f64x2.add(a01, f64x2.mul(s0, m1));
+        a10 = f64x2.add(a10, f64x2.mul(s1, m0)); a11 = f64x2.add(a11, f64x2.mul(s1, m1));
+        a20 = f64x2.add(a20, f64x2.mul(s2, m0)); a21 = f64x2.add(a21, f64x2.mul(s2, m1));
+        a30 = f64x2.add(a30, f64x2.mul(s3, m0)); a31 = f64x2.add(a31, f64x2.mul(s3, m1));
+      }
+    }
+    v128.store(c0 + kb, a00); v128.store(c0 + kb + 16, a01);
+    v128.store(c1 + kb, a10); v128.store(c1 + kb + 16, a11);
+    v128.store(c2 + kb, a20); v128.store(c2 + kb + 16, a21);
+    v128.store(c3 + kb, a30); v128.store(c3 + kb + 16, a31);
+  }
+  for (; k + 2 <= nIn; k += 2) {
+    const kb = bytes(k);
+    let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+    if (add) { a0 = v128.load(c0 + kb); a1 = v128.load(c1 + kb); a2 = v128.load(c2 + kb); a3 = v128.load(c3 + kb); }
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let j = from + t * count, last = j + count; j < last; j++) {
+        const mv = v128.load(m + <usize>j * rowBytes + kb), aj = <usize>j * aCol;
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(p0 + aj), mv));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(p1 + aj), mv));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(p2 + aj), mv));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(p3 + aj), mv));
+      }
+    }
+    v128.store(c0 + kb, a0); v128.store(c1 + kb, a1); v128.store(c2 + kb, a2); v128.store(c3 + kb, a3);
+  }
+  if (k < nIn) {
+    let s0: float = 0.0, s1: float = 0.0, s2: float = 0.0, s3: float = 0.0;
+    if (add) { s0 = f(c0, k); s1 = f(c1, k); s2 = f(c2, k); s3 = f(c3, k); }
+    for (let t = steps - 1; t >= 0; t--) {
+      for (let j = from + t * count, last = j + count; j < last; j++) {
+        const mk = f(m, j * nIn + k), aj = <usize>j * aCol;
+        s0 += load<float>(p0 + aj) * mk; s1 += load<float>(p1 + aj) * mk; s2 += load<float>(p2 + aj) * mk; s3 += load<float>(p3 + aj) * mk;
+      }
+    }
+    put(c0, k, s0); put(c1, k, s1); put(c2, k, s2); put(c3, k, s3);
+  }
+}
+
+/**
  * out[b][k] = Σ_o w[o][k]·d[b][o] for weight rows o in [first, end) and `count` rows b (out nIn wide, d `stride`
  * wide), summed over o in order from 0 (what zeroing out[b] and adding d[b][o]·w[o] row by row gives). The SIMD
  * build keeps 4 rows × 4 columns of sums in registers (8 independent f64x2 chains) and reads each weight once for
@@ -56,46 +119,7 @@ function transposed(out: usize, w: usize, d: usize, nIn: i32, first: i32, end: i
   let b = 0;
   if (ASC_FEATURE_SIMD) {
     for (; b + 4 <= count; b += 4) {
-      const o0 = out + <usize>b * rowBytes, o1 = o0 + rowBytes, o2 = o1 + rowBytes, o3 = o2 + rowBytes;
-      const d0 = d + bytes(b * stride), d1 = d0 + bytes(stride), d2 = d1 + bytes(stride), d3 = d2 + bytes(stride);
-      let k = 0;
-      for (; k + 4 <= nIn; k += 4) {
-        const kb = bytes(k);
-        let a00 = f64x2.splat(0.0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (let o = first; o < end; o++) {
-          const wo = w + <usize>o * rowBytes + kb, ob = bytes(o);
-          const w0 = v128.load(wo), w1 = v128.load(wo + 16);
-          const s0 = v128.load64_splat(d0 + ob), s1 = v128.load64_splat(d1 + ob), s2 = v128.load64_splat(d2 + ob), s3 = v128.load64_splat(d3 + ob);
-          a00 = f64x2.add(a00, f64x2.mul(s0, w0)); a01 = f64x2.add(a01, f64x2.mul(s0, w1));
-          a10 = f64x2.add(a10, f64x2.mul(s1, w0)); a11 = f64x2.add(a11, f64x2.mul(s1, w1));
-          a20 = f64x2.add(a20, f64x2.mul(s2, w0)); a21 = f64x2.add(a21, f64x2.mul(s2, w1));
-          a30 = f64x2.add(a30, f64x2.mul(s3, w0)); a31 = f64x2.add(a31, f64x2.mul(s3, w1));
-        }
-        v128.store(o0 + kb, a00); v128.store(o0 + kb + 16, a01);
-        v128.store(o1 + kb, a10); v128.store(o1 + kb + 16, a11);
-        v128.store(o2 + kb, a20); v128.store(o2 + kb + 16, a21);
-        v128.store(o3 + kb, a30); v128.store(o3 + kb + 16, a31);
-      }
-      for (; k + 2 <= nIn; k += 2) {
-        const kb = bytes(k);
-        let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-        for (let o = first; o < end; o++) {
-          const wv = v128.load(w + <usize>o * rowBytes + kb), ob = bytes(o);
-          a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(d0 + ob), wv));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(d1 + ob), wv));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(d2 + ob), wv));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(d3 + ob), wv));
-        }
-        v128.store(o0 + kb, a0); v128.store(o1 + kb, a1); v128.store(o2 + kb, a2); v128.store(o3 + kb, a3);
-      }
-      if (k < nIn) {
-        let s0: float = 0.0, s1: float = 0.0, s2: float = 0.0, s3: float = 0.0;
-        for (let o = first; o < end; o++) {
-          const wk = f(w, o * nIn + k);
-          s0 += f(d0, o) * wk; s1 += f(d1, o) * wk; s2 += f(d2, o) * wk; s3 += f(d3, o) * wk;
-        }
-        put(o0, k, s0); put(o1, k, s1); put(o2, k, s2); put(o3, k, s3);
-      }
+      fourRows(out + <usize>b * rowBytes, d + bytes(b * stride), bytes(stride), 8, w, nIn, first, end - first, 1, false);
     }
     // Rows left one by one (batch size 1): 8 columns of sums in registers per pass over the weight rows, then the
     // last 0 to 7 columns in one more pass, so no column's chain of sums waits on a pass of its own.
@@ -157,53 +181,8 @@ function accumulate(g: usize, gb: usize, d: usize, x: usize, nIn: i32, first: i3
   let o = first;
   if (ASC_FEATURE_SIMD) {
     for (; o + 4 <= end; o += 4) {
-      const r0 = g + <usize>o * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+      fourRows(g + <usize>o * rowBytes, d + bytes(o), 8, bytes(stride), x, nIn, 0, count, steps, true);
       const dd = d + bytes(o);
-      let k = 0;
-      for (; k + 4 <= nIn; k += 4) {
-        const kb = bytes(k);
-        let a00 = v128.load(r0 + kb), a01 = v128.load(r0 + kb + 16), a10 = v128.load(r1 + kb), a11 = v128.load(r1 + kb + 16);
-        let a20 = v128.load(r2 + kb), a21 = v128.load(r2 + kb + 16), a30 = v128.load(r3 + kb), a31 = v128.load(r3 + kb + 16);
-        for (let t = steps - 1; t >= 0; t--) {
-          for (let b = t * count, last = b + count; b < last; b++) {
-            const xb = x + <usize>b * rowBytes + kb, db = dd + bytes(b * stride);
-            const x0 = v128.load(xb), x1 = v128.load(xb + 16);
-            const s0 = v128.load64_splat(db), s1 = v128.load64_splat(db + 8), s2 = v128.load64_splat(db + 16), s3 = v128.load64_splat(db + 24);
-            a00 = f64x2.add(a00, f64x2.mul(s0, x0)); a01 = f64x2.add(a01, f64x2.mul(s0, x1));
-            a10 = f64x2.add(a10, f64x2.mul(s1, x0)); a11 = f64x2.add(a11, f64x2.mul(s1, x1));
-            a20 = f64x2.add(a20, f64x2.mul(s2, x0)); a21 = f64x2.add(a21, f64x2.mul(s2, x1));
-            a30 = f64x2.add(a30, f64x2.mul(s3, x0)); a31 = f64x2.add(a31, f64x2.mul(s3, x1));
-          }
-        }
-        v128.store(r0 + kb, a00); v128.store(r0 + kb + 16, a01);
-        v128.store(r1 + kb, a10); v128.store(r1 + kb + 16, a11);
-        v128.store(r2 + kb, a20); v128.store(r2 + kb + 16, a21);
-        v128.store(r3 + kb, a30); v128.store(r3 + kb + 16, a31);
-      }
-      for (; k + 2 <= nIn; k += 2) {
-        const kb = bytes(k);
-        let a0 = v128.load(r0 + kb), a1 = v128.load(r1 + kb), a2 = v128.load(r2 + kb), a3 = v128.load(r3 + kb);
-        for (let t = steps - 1; t >= 0; t--) {
-          for (let b = t * count, last = b + count; b < last; b++) {
-            const xv = v128.load(x + <usize>b * rowBytes + kb), db = dd + bytes(b * stride);
-            a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(db), xv));
-            a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(db + 8), xv));
-            a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(db + 16), xv));
-            a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(db + 24), xv));
-          }
-        }
-        v128.store(r0 + kb, a0); v128.store(r1 + kb, a1); v128.store(r2 + kb, a2); v128.store(r3 + kb, a3);
-      }
-      if (k < nIn) {
-        let s0 = f(r0, k), s1 = f(r1, k), s2 = f(r2, k), s3 = f(r3, k);
-        for (let t = steps - 1; t >= 0; t--) {
-          for (let b = t * count, last = b + count; b < last; b++) {
-            const xk = f(x, b * nIn + k), db = dd + bytes(b * stride);
-            s0 += f(db, 0) * xk; s1 += f(db, 1) * xk; s2 += f(db, 2) * xk; s3 += f(db, 3) * xk;
-          }
-        }
-        put(r0, k, s0); put(r1, k, s1); put(r2, k, s2); put(r3, k, s3);
-      }
       let b0 = f(gb, o), b1 = f(gb, o + 1), b2 = f(gb, o + 2), b3 = f(gb, o + 3);
       for (let t = steps - 1; t >= 0; t--) {
         for (let b = t * count, last = b + count; b < last; b++) {

@@ -8,13 +8,12 @@ import {
   feedBack, gruCandidateGradient, gruOutput, gruUpdateGradient, lstmMemoryGradient, lstmOutput, lstmState, lstmStateGradient,
 } from '../../math/recurrent.js';
 import {
-  DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_SETTINGS, DENSE_PARAMS, DENSE_GRADS, DENSE_PARAM_COUNT, DENSE_INPUT, DENSE_TARGET,
-  DENSE_STATUS, DENSE_IN, DENSE_OUT, DENSE_ACTIVATION, DENSE_WEIGHT, DENSE_BIAS, DENSE_OUTPUT, DENSE_DELTA, denseEntry,
-  S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
-  RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
-  RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
-  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  ACT_SIGMOID, ACT_TANH, CELL_GRU, CELL_LSTM, DENSE_ACTIVATION, DENSE_BIAS, DENSE_DELTA, DENSE_GRADS, DENSE_IN, DENSE_INPUT, DENSE_LAYER_COUNT,
+  DENSE_LOSS_KIND, DENSE_OUT, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_PARAMS, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, DENSE_WEIGHT, denseEntry,
+  OUTPUT_SEQUENCE, RNN_FEED, RNN_HEAD_INPUT, RNN_LENGTHS, RNN_OUTPUT_MODE, RNN_WINDOW, recurrentWord, S_CORRECT, S_ELU_ALPHA, S_GRAD_NORM,
+  S_LEAKY_ALPHA,
 } from '../../header.js';
+import { type Layer, recurrentLayers } from './recurrent-layer.js';
 
 /** y[k] += a·x[k], k < n. */
 function axpy(f: Float64Array, y: number, a: number, x: number, n: number): void {
@@ -44,40 +43,6 @@ function accumulate(f: Float64Array, g: number, gb: number, d: number, x: number
     }
     f[gb + o] = sum;
   }
-}
-
-/** One recurrent layer's header entries, as float64 indices. */
-interface Layer {
-  /** hidden: an lstm whose forget gate multiplies h' (memory 'hidden'). */
-  cell: number; hidden: boolean; size: number; width: number; nIn: number; nOut: number; activation: number;
-  w: number; bias: number; h: number; dh: number; xh: number; gates: number; extra: number;
-  dxh: number; dxr: number; carryH: number; carryC: number;
-}
-
-function layer(arena: Arena, layers: number, l: number): Layer {
-  const e = (field: number) => arena.at(recurrentEntry(layers, l, field));
-  return {
-    cell: arena.word(recurrentEntry(layers, l, RNN_CELL)),
-    hidden: arena.word(recurrentEntry(layers, l, RNN_CELL)) === CELL_LSTM && arena.word(recurrentEntry(layers, l, RNN_MEMORY)) === MEMORY_HIDDEN,
-    size: arena.word(recurrentEntry(layers, l, RNN_SIZE)),
-    width: arena.word(recurrentEntry(layers, l, RNN_WIDTH)),
-    nIn: arena.word(denseEntry(l, DENSE_IN)),
-    nOut: arena.word(denseEntry(l, DENSE_OUT)),
-    activation: arena.word(denseEntry(l, DENSE_ACTIVATION)),
-    w: arena.at(denseEntry(l, DENSE_WEIGHT)),
-    bias: arena.at(denseEntry(l, DENSE_BIAS)),
-    h: arena.at(denseEntry(l, DENSE_OUTPUT)),
-    dh: arena.at(denseEntry(l, DENSE_DELTA)),
-    xh: e(RNN_XH), gates: e(RNN_GATES), extra: e(RNN_EXTRA), dxh: e(RNN_DXH), dxr: e(RNN_DXR),
-    carryH: e(RNN_CARRY_H), carryC: e(RNN_CARRY_C),
-  };
-}
-
-/** The recurrent layers 1 … layers − 1 (the head is layer `layers`). */
-function recurrentLayers(arena: Arena, layers: number): Layer[] {
-  const all: Layer[] = [];
-  for (let l = 1; l < layers; l++) all.push(layer(arena, layers, l));
-  return all;
 }
 
 /** Step t of layer L over `count` rows, reading its inputs at x ([row][width], time-major) and its own state at t − 1. */

@@ -100,6 +100,13 @@ const numbersFormatOption = () => new Option('--format <format>', 'output format
 const precisionOption = () => new Option('--precision <digits>', 'significant digits of the numbers printed (default: all, as float64 reads back exactly)').argParser(significantDigits);
 const delimiterOption = () => new Option('--delimiter <char>', "CSV field separator: one character, or 'tab' (default: detected from the header line among , ; and tab)").argParser(delimiter);
 
+/** A command that runs a saved model over a data file: its two arguments and the options for reading them. */
+function modelCommand(cli: Command, name: string, description: string, model: string, data: string): Command {
+  return cli.command(name).description(description).argument('<model>', model).argument('<data>', data)
+    .addOption(delimiterOption())
+    .addOption(backendOption());
+}
+
 /** The command-line program; `signal` lets Ctrl-C stop training cleanly. */
 function program(signal: AbortSignal, streams: Streams): Command {
   const cli = new Command('neurite')
@@ -205,28 +212,20 @@ function program(signal: AbortSignal, streams: Streams): Command {
       }, streams, signal);
     });
 
-  cli
-    .command('predict')
-    .description("print the model's predictions for every row of a data file (its encoding, scaling and class names come from the model)")
-    .argument('<model>', 'model.json saved by neurite train (or any DenseNetwork toJSON() output)')
-    .argument('<data>', 'data.csv or data.json; target columns, if present, are ignored')
+  modelCommand(cli, 'predict', "print the model's predictions for every row of a data file (its encoding, scaling and class names come from the model)",
+    'model.json saved by neurite train (or any DenseNetwork toJSON() output)',
+    'data.csv or data.json; target columns, if present, are ignored')
     .addOption(numbersFormatOption())
     .addOption(precisionOption())
     .addOption(new Option('--keep <columns>', 'comma-separated columns of the data file to print first, as they are (e.g. an id)').argParser(columnList))
-    .addOption(delimiterOption())
-    .addOption(backendOption())
     .action((model: string, data: string, o: PredictOptions) => {
       predict(model, data, o, streams);
     });
 
-  cli
-    .command('evaluate')
-    .description("print the model's figures on a data file that has the target columns: accuracy and a confusion matrix for classes, RMSE, MAE and R² in the target's units for regression")
-    .argument('<model>', 'model.json saved by neurite train')
-    .argument('<data>', 'data.csv or data.json with the same columns as the training data')
+  modelCommand(cli, 'evaluate', "print the model's figures on a data file that has the target columns: accuracy and a confusion matrix for classes, RMSE, MAE and R² in the target's units for regression",
+    'model.json saved by neurite train',
+    'data.csv or data.json with the same columns as the training data')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(delimiterOption())
-    .addOption(backendOption())
     .action((model: string, data: string, o: { format: 'text' | 'json'; delimiter?: string; backend?: 'wasm' | 'js' }) => {
       evaluate(model, data, o, streams);
     });
@@ -242,17 +241,13 @@ function program(signal: AbortSignal, streams: Streams): Command {
       else exportModel(model, o.to, o.out, streams);
     });
 
-  cli
-    .command('forecast')
-    .description('print the steps after the end of a series, forecast by a model saved by train --recurrent, then a chart')
-    .argument('<model>', 'model.json saved by neurite train --recurrent')
-    .argument('<data>', 'the series as a CSV (or JSON) file with the columns it was trained on, rows in time order; the forecast starts after its last row')
+  modelCommand(cli, 'forecast', 'print the steps after the end of a series, forecast by a model saved by train --recurrent, then a chart',
+    'model.json saved by neurite train --recurrent',
+    'the series as a CSV (or JSON) file with the columns it was trained on, rows in time order; the forecast starts after its last row')
     .addOption(new Option('--steps <n>', 'how many steps to forecast').argParser(positiveInteger).default(1))
     .addOption(numbersFormatOption())
     .addOption(precisionOption())
     .option('--no-plot', 'do not draw the chart')
-    .addOption(delimiterOption())
-    .addOption(backendOption())
     .action((model: string, data: string, o: ForecastOptions) => {
       forecast(model, data, o, streams);
     });

@@ -116,25 +116,13 @@ export const S_STEP_C2 = 19;
 export const SETTINGS_COUNT = 24;
 
 /** Activation codes (DENSE_ACTIVATION). */
-export const ACT_IDENTITY = 0;
-export const ACT_SIGMOID = 1;
-export const ACT_TANH = 2;
-export const ACT_RELU = 3;
-export const ACT_LEAKY_RELU = 4;
-export const ACT_ELU = 5;
-export const ACT_SOFTMAX = 6;
-export const ACT_SOFTPLUS = 7;
+export const ACT_IDENTITY = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_RELU = 3, ACT_LEAKY_RELU = 4, ACT_ELU = 5, ACT_SOFTMAX = 6, ACT_SOFTPLUS = 7;
 
 /** Loss codes (DENSE_LOSS_KIND). */
-export const LOSS_MSE = 0;
-export const LOSS_BINARY_CROSS_ENTROPY = 1;
-export const LOSS_CROSS_ENTROPY = 2;
+export const LOSS_MSE = 0, LOSS_BINARY_CROSS_ENTROPY = 1, LOSS_CROSS_ENTROPY = 2;
 
 /** Optimizer codes (DENSE_OPTIMIZER). */
-export const OPT_SGD = 0;
-export const OPT_MOMENTUM = 1;
-export const OPT_ADAM = 2;
-export const OPT_RMSPROP = 3;
+export const OPT_SGD = 0, OPT_MOMENTUM = 1, OPT_ADAM = 2, OPT_RMSPROP = 3;
 
 /** Header word of `field` for seed layer `layer`. */
 export function seedEntry(layer: i32, field: i32): i32 {
@@ -185,13 +173,7 @@ export const RNN_MEMORY = 11;
 export const RNN_LAYER_WORDS = 12;
 
 /** Cell codes (RNN_CELL), memory codes (RNN_MEMORY) and the output modes (RNN_OUTPUT_MODE). */
-export const CELL_LSTM = 0;
-export const CELL_GRU = 1;
-export const CELL_RNN = 2;
-export const MEMORY_CELL = 0;
-export const MEMORY_HIDDEN = 1;
-export const OUTPUT_SEQUENCE = 0;
-export const OUTPUT_LAST = 1;
+export const CELL_LSTM = 0, CELL_GRU = 1, CELL_RNN = 2, MEMORY_CELL = 0, MEMORY_HIDDEN = 1, OUTPUT_SEQUENCE = 0, OUTPUT_LAST = 1;
 
 /** Header word of recurrent global `field` in an arena of `layers` parameter layers (recurrent ones and the head). */
 export function recurrentWord(layers: i32, field: i32): i32 {

@@ -38,28 +38,28 @@ let lastPeakP: float = 0.0, lastPeakM: float = 0.0, lastPeakV: float = 0.0;
  * 2-3-1 step).
  */
 export function loadSettings(arena: usize): void {
+  readSettings(arena);
   lastPower1 = slot(arena, DENSE_SETTINGS, S_BETA1_POWER);
   lastPower2 = slot(arena, DENSE_SETTINGS, S_BETA2_POWER);
   lastPeakP = slot(arena, DENSE_SETTINGS, S_PEAK_PARAM);
   lastPeakM = slot(arena, DENSE_SETTINGS, S_PEAK_M);
   lastPeakV = slot(arena, DENSE_SETTINGS, S_PEAK_V);
-  clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
-  readKind(arena);
 }
 
-/** Reads the optimizer's kind and the settings of its formula (all but the clip norm). */
-function readKind(arena: usize): void {
+/** Reads the optimizer's kind and settings. */
+function readSettings(arena: usize): void {
   kind = word(arena, DENSE_OPTIMIZER);
   const moments = momentsOf(kind);
   first = (moments & FIRST_MOMENT) != 0;
   second = (moments & SECOND_MOMENT) != 0;
   nesterov = word(arena, DENSE_NESTEROV) != 0;
-  b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
-  b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
   lr = slot(arena, DENSE_SETTINGS, S_LEARNING_RATE);
   mu = slot(arena, DENSE_SETTINGS, S_MOMENTUM);
+  b1 = slot(arena, DENSE_SETTINGS, S_BETA1);
+  b2 = slot(arena, DENSE_SETTINGS, S_BETA2);
   eps = slot(arena, DENSE_SETTINGS, S_EPSILON);
   decay = slot(arena, DENSE_SETTINGS, S_WEIGHT_DECAY);
+  clip = slot(arena, DENSE_SETTINGS, S_CLIP_NORM);
 }
 
 /**
@@ -88,7 +88,7 @@ export function saveStepTerms(arena: usize): void {
  * instance has globals of its own). Leaves the running state (powers, peaks) alone.
  */
 export function loadStepTerms(arena: usize): void {
-  readKind(arena);
+  readSettings(arena);
   scale = slot(arena, DENSE_SETTINGS, S_STEP_SCALE);
   c1 = slot(arena, DENSE_SETTINGS, S_STEP_C1);
   c2 = slot(arena, DENSE_SETTINGS, S_STEP_C2);
@@ -173,6 +173,27 @@ export function peekStep(arena: usize): float {
   return f64x2.sub(pv, f64x2.mul(lrv, f64x2.add(f64x2.mul(sv, gv), f64x2.mul(dv, pv))));
 }
 
+/** Momentum's step of the parameter at byte offset o (d: the decay of a weight, 0 for a bias). */
+// @ts-ignore: decorator
+@inline function momentumAt(p: usize, g: usize, m: usize, o: usize, d: float): void {
+  const pk = load<float>(p + o);
+  const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+  const vel = velocity(load<float>(m + o), gk, mu);
+  store<float>(m + o, vel);
+  store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
+}
+
+/** Adam's step of the parameter at byte offset o. */
+// @ts-ignore: decorator
+@inline function adamAt(p: usize, g: usize, m: usize, v: usize, o: usize, d: float): void {
+  const pk = load<float>(p + o);
+  const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
+  const mm = adamMoment1(load<float>(m + o), gk, b1), vv = secondMoment(load<float>(v + o), gk, b2);
+  store<float>(m + o, mm);
+  store<float>(v + o, vv);
+  store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
+}
+
 /**
  * One step over `n` params at `p` (gradients at p + toGrads, moments at p + toM, p + toV), with effective
  * gradient g = scale·grad + d·p (d = the weight decay for weights, 0 for biases), by the formulas of
@@ -195,27 +216,11 @@ export function stepRange(p: usize, toGrads: usize, toM: usize, toV: usize, n: i
       break;
     }
     case OPT_MOMENTUM: {
-      for (; k < n; k++) {
-        const o = <usize>k << 3;
-        const pk = load<float>(p + o);
-        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
-        const vel = velocity(load<float>(m + o), gk, mu);
-        store<float>(m + o, vel);
-        store<float>(p + o, applyStep(pk, lr, momentumDirection(gk, vel, mu, nesterov)));
-      }
+      for (; k < n; k++) momentumAt(p, g, m, <usize>k << 3, d);
       break;
     }
     case OPT_ADAM: {
-      for (; k < n; k++) {
-        const o = <usize>k << 3;
-        const pk = load<float>(p + o);
-        const gk = effectiveGradient(load<float>(g + o), pk, scale, d);
-        const mm = adamMoment1(load<float>(m + o), gk, b1);
-        const vv = secondMoment(load<float>(v + o), gk, b2);
-        store<float>(m + o, mm);
-        store<float>(v + o, vv);
-        store<float>(p + o, applyStep(pk, lr, adamDirection(mm, vv, c1, c2, eps)));
-      }
+      for (; k < n; k++) adamAt(p, g, m, v, <usize>k << 3, d);
       break;
     }
     default: stepScalars(p, g, m, v, k, n, d);

@@ -8,7 +8,7 @@ import { type ONNXOptions, toONNX } from '../io/onnx.js';
 import { positive, vector } from '../validate.js';
 import { Float32Predictor, type PredictorOptions } from '../predictor/predictor.js';
 import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
-import { exclusive, fitRows, trainingRows } from './fit.js';
+import { fitRows, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
 import { DenseModel } from './model.js';
 import { resolveDense } from './options.js';
@@ -197,7 +197,7 @@ export class DenseNetwork {
    * A network loaded from a checkpoint (`toJSON({ training: true })`) continues the run it was saved in.
    */
   fit(data: DenseData, options: FitOptions = {}): FitHistory {
-    return exclusive(this.model, 'fit', () => fitRows(this.model, data, options));
+    return this.model.exclusive('fit', () => fitRows(this.model, data, options));
   }
 
   /**
@@ -207,7 +207,7 @@ export class DenseNetwork {
    */
   async fitAsync(data: DenseSource, options: FitOptions = {}): Promise<FitHistory> {
     // async: a disposed or busy network rejects too, rather than throwing before the promise exists.
-    return exclusive(this.model, 'fitAsync', () => fitSource(this.model, data, options));
+    return this.model.exclusive('fitAsync', () => fitSource(this.model, data, options));
   }
 
   /**

@@ -1,12 +1,12 @@
 // RecurrentNetwork: LSTM, GRU and simple recurrent layers with a dense head, as a facade over a RecurrentModel (src/recurrent/model.ts).
 import type { BackendName } from '../backend/index.js';
 import { scalingFromJSON, scalingToJSON } from '../dense/scaling.js';
-import type { Loss, OptimizerOptions } from '../dense/types.js';
 import { ConfigurationError } from '../errors.js';
 import { trainingFromJSON, trainingToJSON } from '../fit-run.js';
 import { brainToRecurrentModel } from '../io/brain-recurrent.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
-import { integer, isOutput, outputError, positive, vector } from '../validate.js';
+import { NetworkBase } from '../network-base.js';
+import { integer, isOutput, outputError } from '../validate.js';
 import { fitSequences, fitSequencesAsync } from './fit.js';
 import { layersToJSON, parametersFromJSON, parseRecurrentModel } from './json.js';
 import { RecurrentModel } from './model.js';
@@ -28,29 +28,24 @@ import type {
  * net.forecast(series[0], 20);      // Float64Array of the 20 steps after it
  * ```
  */
-export class RecurrentNetwork {
+export class RecurrentNetwork extends NetworkBase {
   /** Features per time step. */
   readonly inputSize: number;
   /** Outputs of the dense head. */
   readonly outputSize: number;
   /** An output at every step ('sequence') or from the final state ('last'). */
   readonly output: RecurrentOutput;
-  /** The loss minimized by training. */
-  readonly loss: Loss;
-  /** The seed of initialization and shuffling. */
-  readonly seed: number;
   /** Free-form data saved with the model by toJSON. */
   meta: Record<string, unknown> | undefined;
-  private readonly model: RecurrentModel;
+  /** @internal */
+  protected declare readonly model: RecurrentModel;
 
   /** Builds and initializes a network; see {@link RecurrentNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: RecurrentNetworkOptions) {
-    const model = (this.model = new RecurrentModel(resolveRecurrent(options)));
-    this.inputSize = model.inputSize;
-    this.outputSize = model.outputSize;
-    this.output = model.output;
-    this.loss = model.loss;
-    this.seed = model.seed;
+    super(new RecurrentModel(resolveRecurrent(options)));
+    this.inputSize = this.model.inputSize;
+    this.outputSize = this.model.outputSize;
+    this.output = this.model.output;
   }
 
   /**
@@ -100,49 +95,18 @@ export class RecurrentNetwork {
     return recurrentToONNX(this.toJSON());
   }
 
-  /** The backend this network runs on. */
-  get backend(): 'wasm' | 'js' {
-    return this.model.backend;
-  }
-
-  /** The optimizer's settings (a copy). */
-  get optimizer(): Required<OptimizerOptions> {
-    return this.model.optimizer;
-  }
-
-  /** The optimizer's step size; settable (e.g. for schedules). */
-  get learningRate(): number {
-    return this.model.learningRate;
-  }
-  /** Changes the learning rate for the following steps (> 0). */
-  set learningRate(value: number) {
-    this.model.checkLive();
-    this.model.learningRate = positive(value, 'learningRate');
-  }
-
   /**
    * Every weight and bias, copied, in the arena's order: per recurrent layer its gate rows over [input | previous
    * state] (row g·size + u holds that row's input weights, then its recurrent weights), then its biases; the head's
    * weights (row-major [out][in]) and biases last.
    */
-  getParameters(): Float64Array {
+  override getParameters(): Float64Array {
     return this.model.getParameters();
-  }
-
-  /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
-  setParameters(values: ArrayLike<number>): void {
-    // Reading `values` may run a caller's getter: the model checks the network again before it writes.
-    this.model.setParameters(vector(values, 'values', this.model.parameterCount));
   }
 
   /** The gradient of the loss computed by the last training step (before clipping and the step), arranged like {@link getParameters}; copied. */
   lastGradients(): Float64Array {
     return this.model.lastGradients();
-  }
-
-  /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
-  get lastGradientNorm(): number {
-    return this.model.lastGradientNorm;
   }
 
   /**
@@ -240,18 +204,13 @@ export class RecurrentNetwork {
     return json;
   }
 
-  /** Frees the network's wasm memory now. Any later call throws StateError. */
-  dispose(): void {
-    this.model.dispose();
-  }
-
   /** `using net = new RecurrentNetwork(...)` disposes it at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
   /** Input size, layers, output mode, loss, optimizer and backend on one line. */
-  toString(): string {
+  override toString(): string {
     const { layers, head, optimizer: o } = this.model.config;
     const cells = layers.map((l) => `${l.cell}(${l.size}${l.memory === 'hidden' ? ', memory=hidden' : ''})`).join('-');
     return `RecurrentNetwork(${this.inputSize}-${cells}-dense(${this.outputSize}, ${head.activation}), output=${this.output}, loss=${this.loss}, optimizer=${o.type}(lr=${o.learningRate}), backend=${this.backend}, seed=${this.seed})`;

@@ -115,6 +115,10 @@ export abstract class ArenaModel<C extends ModelConfig> {
   get standardization(): { inputs: boolean; targets: boolean } {
     return this.config.standardize;
   }
+  /** Sets the choice a network saved before its first fit was built with, for that fit to measure by. */
+  set standardization(choice: { inputs: boolean; targets: boolean }) {
+    this.config.standardize = choice;
+  }
 
   /**
    * Runs `body` (a fit, or a fitAsync's promise) as the network's only training call until it settles: a training

@@ -5,9 +5,9 @@ import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { type ONNXOptions, toONNX } from '../io/onnx.js';
+import { checkpointFromJSON, checkpointToJSON } from '../checkpoint.js';
 import { NetworkBase } from '../network-base.js';
 import { Float32Predictor, type PredictorOptions } from '../predictor/predictor.js';
-import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
 import { fitRows, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
 import { DenseModel } from './model.js';
@@ -176,7 +176,8 @@ export class DenseNetwork extends NetworkBase {
   }
 
   /**
-   * The network as plain JSON: shape, loss, optimizer, seed, exact float64 parameters and standardization figures.
+   * The network as plain JSON: shape, loss, optimizer, seed, exact float64 parameters and standardization figures
+   * (before the first fit, the choice that fit measures them by).
    * With `{ training: true }`, a checkpoint: also the optimizer's moments, the shuffling stream and the fit's
    * progress (epoch, visiting order, early stopping's best weights and patience), so that a network loaded from it
    * (`fromJSON`, on either backend) and trained on with the same data and options ends bit-identical to one that

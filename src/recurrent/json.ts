@@ -4,7 +4,7 @@ import { MAX_LAYERS } from '../layout.js';
 import { ACTIVATIONS, LOSSES } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import {
-  header, list, MAX_PARAMETERS, meta, name, numbers, optimizer, parseText, record, scaling, seedNumber, size, training,
+  header, list, MAX_PARAMETERS, meta, name, numbers, optimizer, parseText, record, scaling, seedNumber, size, standardizeChoice, training,
 } from '../io/json.js';
 import { gateCount, MAX_LAYER_SIZE } from '../layout.js';
 import { hiddenProblem, lossProblem, widthProblem } from '../spec/rules.js';
@@ -12,7 +12,7 @@ import { CELL_CODES } from './model.js';
 import type { ResolvedRecurrent } from './options.js';
 import { LSTM_MEMORIES, RECURRENT_OUTPUTS, type RecurrentLayerJSON, type RecurrentModelJSON } from './types.js';
 
-const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'training'];
+const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'standardize', 'training'];
 const MODEL_REQUIRED = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed'];
 const CELL_KEYS = ['type', 'size', 'input', 'recurrent', 'bias'];
 const LSTM_KEYS = ['type', 'size', 'memory', 'input', 'recurrent', 'bias'];
@@ -94,6 +94,7 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
   if (root.scaling !== undefined) model.scaling = scaling(root.scaling, inputSize, head.size);
+  if (root.standardize !== undefined) model.standardize = standardizeChoice(root.standardize);
   if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
 }

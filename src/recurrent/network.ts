@@ -1,8 +1,7 @@
 // RecurrentNetwork: LSTM, GRU and simple recurrent layers with a dense head, as a facade over a RecurrentModel (src/recurrent/model.ts).
 import type { BackendName } from '../backend/index.js';
-import { scalingFromJSON, scalingToJSON } from '../dense/scaling.js';
+import { checkpointFromJSON, checkpointToJSON } from '../checkpoint.js';
 import { ConfigurationError } from '../errors.js';
-import { trainingFromJSON, trainingToJSON } from '../fit-run.js';
 import { brainToRecurrentModel } from '../io/brain-recurrent.js';
 import { recurrentToONNX } from '../io/onnx-recurrent.js';
 import { NetworkBase } from '../network-base.js';
@@ -69,14 +68,7 @@ export class RecurrentNetwork extends NetworkBase {
     });
     net.setParameters(parametersFromJSON(model, net.model.parameterCount));
     net.meta = model.meta;
-    if (model.scaling !== undefined) {
-      const scaling = scalingFromJSON(model.scaling);
-      net.model.scaling = scaling.inputs || scaling.targets ? scaling : null;
-    }
-    if (model.training) {
-      net.model.restoreOptimizerState(model.training);
-      trainingFromJSON(net.model, model.training);
-    }
+    checkpointFromJSON(net.model, model);
     return net;
   }
 
@@ -175,11 +167,11 @@ export class RecurrentNetwork extends NetworkBase {
   }
 
   /**
-   * The network as plain JSON (see {@link RecurrentModelJSON}): exact float64 weights, standardization figures. With
-   * `{ training: true }`, a checkpoint: also the optimizer's moments, the shuffling stream, the epoch and early
-   * stopping's state. Saved from `onEpoch` (or after `fit`), loaded with {@link fromJSON} on either backend and
-   * trained on with `fit` and the same data and options, it resumes at the saved epoch and ends bit for bit where an
-   * uninterrupted run ends.
+   * The network as plain JSON (see {@link RecurrentModelJSON}): exact float64 weights, standardization figures (before
+   * the first fit, the choice that fit measures them by). With `{ training: true }`, a checkpoint: also the optimizer's
+   * moments, the shuffling stream, the epoch and early stopping's state. Saved from `onEpoch` (or after `fit`), loaded
+   * with {@link fromJSON} on either backend and trained on with `fit` and the same data and options, it resumes at the
+   * saved epoch and ends bit for bit where an uninterrupted run ends.
    * @throws StateError for a checkpoint in the middle of an epoch (during fitAsync), where none would be exact
    */
   toJSON(options: { training?: boolean } = {}): RecurrentModelJSON {
@@ -195,13 +187,7 @@ export class RecurrentNetwork extends NetworkBase {
       seed: this.seed,
     };
     if (this.meta !== undefined) json.meta = this.meta;
-    // Written once decided, even as {} for none: a missing field means the first fit still measures them.
-    if (model.scaling !== undefined) json.scaling = model.scaling ? scalingToJSON(model.scaling) : {};
-    // JSON.stringify passes a key (a string) to toJSON: only an options object asks for a checkpoint.
-    if (options !== null && typeof options === 'object' && options.training === true) {
-      json.training = trainingToJSON(model, model.optimizerState());
-    }
-    return json;
+    return { ...json, ...checkpointToJSON(model, options) };
   }
 
   /** `using net = new RecurrentNetwork(...)` disposes it at the end of the block. */

@@ -20,7 +20,7 @@ export { ACTIVATIONS, LOSSES, OPTIMIZERS, INITS } from './dense/types.js';
 export type {
   Activation, Loss, OptimizerName, Init, OptimizerOptions, DenseLayerSpec, DenseNetworkOptions, DenseData,
   EpochStats, FitOptions, FitHistory, DenseModelJSON, DenseSample, DenseBatch, DenseStream, DenseSource,
-  ScalingJSON, StandardizationJSON, TrainingJSON, FitStateJSON,
+  ScalingJSON, StandardizationJSON, StandardizeJSON, TrainingJSON, FitStateJSON,
 } from './dense/types.js';
 export type { OptimizerSettings } from './spec/optimizers.js';
 export { parseDenseModel, parseSeedModel, type SeedModelJSON } from './io/json.js';

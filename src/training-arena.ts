@@ -1,9 +1,13 @@
 // The training part of the header that dense and recurrent arenas share: parameters, gradients, settings, optimizer state.
 import type { Arena } from './backend/index.js';
+import type { OptimizerOptions } from './dense/types.js';
 import {
   DENSE_GRADS, DENSE_MOMENT1, DENSE_MOMENT2, DENSE_PARAMS, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS,
-  S_BETA1_POWER, S_BETA2_POWER, S_CORRECT, S_GRAD_NORM, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V,
+  S_BETA1_POWER, S_BETA2_POWER, S_CLIP_NORM, S_CORRECT, S_ELU_ALPHA, S_GRAD_NORM, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V,
+  S_WEIGHT_DECAY,
 } from './header.js';
+import { ELU_ALPHA, LEAKY_RELU_ALPHA } from './spec/activations.js';
+import { settingSlots } from './spec/optimizers.js';
 
 /** Adam's (or momentum's) state: the moments and the bias-correction powers. */
 export interface OptimizerState {
@@ -84,4 +88,18 @@ export function divergedIn(arena: Arena): boolean {
 /** What the last step or evaluation counted right. */
 export function correctIn(arena: Arena): number {
   return arena.f64[arena.at(DENSE_SETTINGS) + S_CORRECT]!;
+}
+
+/** Writes an optimizer's settings and fresh running state at `s`, the settings block of a dense-headed arena. */
+export function writeSettings(f: Float64Array, s: number, o: Required<OptimizerOptions>): void {
+  f[s + S_LEARNING_RATE] = o.learningRate;
+  for (const [slot, value] of settingSlots(o.type, o)) f[s + slot] = value;
+  f[s + S_WEIGHT_DECAY] = o.weightDecay;
+  f[s + S_CLIP_NORM] = o.clipNorm;
+  f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
+  f[s + S_ELU_ALPHA] = ELU_ALPHA;
+  f[s + S_BETA1_POWER] = 1;
+  f[s + S_BETA2_POWER] = 1;
+  // Unknown parameter peak: the first step checks what it writes before writing it.
+  f[s + S_PEAK_PARAM] = Infinity;
 }

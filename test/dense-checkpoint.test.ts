@@ -72,6 +72,37 @@ describe('early stopping in the middle of its patience', () => {
   });
 });
 
+describe('saved before the first fit', () => {
+  const rows = { inputs: data.inputs, targets: data.targets.map((t, i) => 10 * t + data.inputs[2 * i]!) };
+  const fitOptions: FitOptions = { epochs: 3, batchSize: 16 };
+
+  for (const standardize of [false, undefined, true, { inputs: true, targets: false }]) {
+    it(`standardize ${JSON.stringify(standardize)}: the loaded network's first fit measures what its options asked and ends where the saved one does`, () => {
+      const saved = new DenseNetwork({ layers: [2, 6, 1], outputActivation: 'identity', seed: 8, standardize, backend: 'js' });
+      const loaded = DenseNetwork.fromJSON(JSON.stringify(saved.toJSON()), { backend: 'wasm' });
+      expect(loaded.fit(rows, fitOptions).epochs).toEqual(saved.fit(rows, fitOptions).epochs);
+      expectSameBits(loaded.getParameters(), saved.getParameters(), 'parameters');
+      expect(loaded.toJSON().scaling).toEqual(saved.toJSON().scaling);
+    });
+  }
+
+  it('a file with neither figures nor a choice (written before they existed) trains without figures', () => {
+    const json = new DenseNetwork({ layers: [2, 6, 1], outputActivation: 'identity', seed: 8 }).toJSON();
+    expect(json.standardize).toEqual({ inputs: false, targets: true });
+    delete json.standardize;
+    const loaded = DenseNetwork.fromJSON(json);
+    loaded.fit(rows, fitOptions);
+    expect(loaded.toJSON().scaling).toBeUndefined();
+  });
+
+  it('a standardize that is not two switches is refused with FormatError naming it', () => {
+    const json = new DenseNetwork({ layers: [2, 6, 1], seed: 8 }).toJSON();
+    for (const [value, field] of [['yes', 'json.standardize'], [{ inputs: false, targets: null }, 'json.standardize.targets']] as const) {
+      expect(() => DenseNetwork.fromJSON({ ...json, standardize: value })).toThrow(expect.objectContaining({ name: 'FormatError', argument: field }));
+    }
+  });
+});
+
 describe('resuming between fits', () => {
   for (const to of BACKENDS) {
     it(`fit 3 epochs, save, load on ${to}, fit to epoch 10 = fit 10 epochs (Keras's initialEpoch)`, () => {

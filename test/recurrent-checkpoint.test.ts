@@ -195,6 +195,43 @@ describe('resuming between fits', () => {
   });
 });
 
+describe('saved before the first fit', () => {
+  const data = series(10, 7);
+  const fitOptions: RecurrentFitOptions = { epochs: 3, batchSize: 4 };
+  const layers: RecurrentNetworkOptions['layers'] = [{ type: 'gru', size: 3 }, { type: 'dense', size: 1 }];
+
+  for (const standardize of [false, undefined, { inputs: false, targets: true }, { inputs: true, targets: false }]) {
+    it(`standardize ${JSON.stringify(standardize)}: the loaded network's first fit measures what its options asked and ends where the saved one does`, () => {
+      const saved = new RecurrentNetwork({ inputSize: 1, layers, seed: 8, standardize, backend: 'js' });
+      const loaded = RecurrentNetwork.fromJSON(JSON.stringify(saved.toJSON()), { backend: 'wasm' });
+      expect(loaded.fit(data, fitOptions).epochs).toEqual(saved.fit(data, fitOptions).epochs);
+      expectSameBits(loaded.getParameters(), saved.getParameters(), 'parameters');
+      expect(loaded.toJSON().scaling).toEqual(saved.toJSON().scaling);
+    });
+  }
+
+  it('a file with neither figures nor a choice (an older one saved before its first fit) trains without figures, as a dense one does', () => {
+    const json = new RecurrentNetwork({ inputSize: 1, layers, seed: 8 }).toJSON();
+    expect(json.standardize).toEqual({ inputs: true, targets: true });
+    delete json.standardize;
+    const loaded = RecurrentNetwork.fromJSON(json);
+    loaded.fit(data, fitOptions);
+    expect(loaded.toJSON().scaling).toBeUndefined();
+    // The older writer's {} for "none" still loads as none.
+    const none = RecurrentNetwork.fromJSON({ ...json, scaling: {} });
+    none.fit(data, fitOptions);
+    expectSameBits(none.getParameters(), loaded.getParameters(), 'parameters');
+  });
+
+  it('a standardize that is not two switches is refused with FormatError naming it', () => {
+    const json = new RecurrentNetwork({ inputSize: 1, layers, seed: 8 }).toJSON();
+    for (const [value, field] of [[true, 'json.standardize'], [{ inputs: 1, targets: true }, 'json.standardize.inputs'], [{ inputs: true }, 'json.standardize.targets'],
+      [{ inputs: true, targets: false, mean: 0 }, 'json.standardize.mean']] as const) {
+      expect(() => RecurrentNetwork.fromJSON({ ...json, standardize: value })).toThrow(expect.objectContaining({ name: 'FormatError', argument: field }));
+    }
+  });
+});
+
 describe('checkpoint files are checked', () => {
   const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'gru', size: 3 }, { type: 'dense', size: 1 }], seed: 2 });
   const data = series(12, 6);

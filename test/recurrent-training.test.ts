@@ -68,10 +68,7 @@ function replay(options: RecurrentNetworkOptions, data: RecurrentData, epochs: n
   const losses: number[] = [];
   let reductions = 0;
   for (let epoch = 0; epoch < epochs;) {
-    const checkpoint = net.toJSON({ training: true });
-    // Saved before the first fit, a network has not decided its standardization yet: {} says "none", as the options do.
-    checkpoint.scaling ??= {};
-    const saved = JSON.stringify(checkpoint);
+    const saved = JSON.stringify(net.toJSON({ training: true }));
     try {
       losses.push(net.fit(data, { epochs: 1, batchSize, shuffle: false, initialEpoch: 0 }).epochs[0]!.loss);
       epoch++;

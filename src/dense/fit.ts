@@ -70,24 +70,6 @@ function plan(model: DenseModel, data: DenseData, value: FitOptions): Plan {
   };
 }
 
-/**
- * Runs `body` (a fit, or a fitAsync's promise) as the network's only training call until it settles: a training
- * call meanwhile (from onEpoch, or while fitAsync awaits) throws StateError naming `call`.
- */
-export function exclusive<T>(model: DenseModel, call: string, body: () => T): T {
-  model.beginTraining(call);
-  let result: T;
-  try {
-    result = body();
-  } catch (error) {
-    model.endTraining();
-    throw error;
-  }
-  if (result instanceof Promise) return result.finally(() => model.endTraining()) as T;
-  model.endTraining();
-  return result;
-}
-
 /** Starts a run on `model`, validating on the plan's validation rows (see startRun). */
 export function start(model: DenseModel, p: Plan, order: (() => Int32Array) | null): Run {
   const validation = p.validation;

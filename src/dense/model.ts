@@ -1,28 +1,22 @@
 // DenseModel: the arena of a DenseNetwork and everything that reads or writes it, with the state training keeps.
-import { type Arena, type Backend, resolveBackend, track, untrack } from '../backend/index.js';
+import { ArenaModel } from '../arena-model.js';
+import { type Arena, untrack } from '../backend/index.js';
 import { InvalidArgumentError, MemoryError, ShapeError, StateError } from '../errors.js';
 import {
   DENSE_BIAS, DENSE_CAPACITY, DENSE_DATA_INPUTS, DENSE_DATA_LOSSES, DENSE_DATA_ORDER, DENSE_DATA_ROWS, DENSE_DATA_TARGETS, DENSE_FAILED_BATCH,
-  DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_OUTPUT, DENSE_PARAM_COUNT, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, DENSE_WEIGHT,
-  S_BETA1_POWER, S_BETA2_POWER, S_CLIP_NORM, S_ELU_ALPHA, S_LEAKY_ALPHA, S_LEARNING_RATE, S_PEAK_PARAM, S_WEIGHT_DECAY,
+  DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_OUTPUT, DENSE_STATUS, DENSE_TARGET, DENSE_WEIGHT,
 } from '../header.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
-import { Random } from '../random.js';
-import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
+import { ACTIVATION_SPECS } from '../spec/activations.js';
 import { LOSS_SPECS } from '../spec/losses.js';
-import { OPTIMIZER_SPECS, settingSlots } from '../spec/optimizers.js';
+import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
 import {
   copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, rowsOf, setInto,
 } from '../validate.js';
-import {
-  correctIn, divergedIn, gradientNormOf, gradientsOf, type OptimizerState, optimizerStateOf, parametersOf, restoreOptimizerStateOf, restoreTrainingStateOf,
-  setParametersOf, trainingStateOf, writeLearningRate,
-} from '../training-arena.js';
 import { type Rows } from './data.js';
 import type { ResolvedDense } from './options.js';
-import { type Scaling, standardize, unstandardize } from './scaling.js';
+import { standardize, unstandardize } from './scaling.js';
 import { checkTargets } from './targets.js';
-import type { FitStateJSON, Loss, OptimizerOptions } from './types.js';
 
 /** Each name of a spec table to its header code. */
 const codes = <N extends string>(specs: readonly { readonly name: N; readonly code: number }[]) =>
@@ -50,9 +44,17 @@ function asFloat64(values: unknown, length: number, expected: number, argument: 
   return copy;
 }
 
-/** What a checkpoint asks of the fit running now: its progress, or undefined in the middle of an epoch. */
-interface RunningFit {
-  state(): FitStateJSON | undefined;
+/** The arena layout of a checked configuration, with room for `capacity` rows, a staged data set of `dataRows` and `lossChunk` epochs' figures. */
+function layoutOf(config: ResolvedDense, capacity: number, dataRows: number, lossChunk: number): Layout {
+  const o = config.optimizer;
+  const shape: DenseShape = {
+    sizes: config.sizes,
+    activations: config.activations.map((a) => ACTIVATION_CODES[a]),
+    loss: LOSS_CODES[config.loss],
+    optimizer: OPTIMIZER_CODES[o.type],
+    nesterov: o.nesterov,
+  };
+  return denseLayout(shape, capacity, dataRows, lossChunk);
 }
 
 /**
@@ -61,24 +63,12 @@ interface RunningFit {
  * and the saved fit), which fit, fitAsync and checkpoints drive. Arguments reach it already checked, except the
  * arrays it reads once itself (predictInto's input, trainStep's rows, predictBatch's inputs).
  */
-export class DenseModel {
+export class DenseModel extends ArenaModel<ResolvedDense> {
   /** Layer sizes, input first. */
   readonly sizes: readonly number[];
-  /** The loss minimized by training. */
-  readonly loss: Loss;
-  /** The seed of initialization and shuffling. */
-  readonly seed: number;
-  readonly config: ResolvedDense;
-  private readonly impl: Backend;
-  private arena: Arena;
-  private layout: Layout;
-  /** The stream that shuffles; continues from initialization. */
-  readonly random: Random;
-  private disposed = false;
+  protected override readonly busyReason = "; it would change the running fit's data and weights";
   private view: Float64Array | null = null;
   private inputRow: Float64Array | null = null;
-  // Whether predictInto is reading a caller's array (whose getters may call back into this network).
-  private reading = false;
   // Bytes each row of a batch takes in the arena (0 until the first predictBatch needs it).
   private rowBytes = 0;
   // Copies of call arguments taken by reserve() before growing (they may be views of wasm memory).
@@ -88,42 +78,12 @@ export class DenseModel {
   private capacity = 1;
   private dataRows = 0;
   private lossChunk = 0;
-  /** Standardization figures: undefined until the first training call decides them, null for none. */
-  scaling: Scaling | null | undefined;
-  /** The fit running now (what a checkpoint saves), if any. */
-  currentRun: RunningFit | undefined;
-  /** The state of the last fit, or of the fit a checkpoint was saved in. */
-  savedFit: FitStateJSON | undefined;
-  /** Whether the next fit resumes savedFit without being told (a network loaded from a checkpoint). */
-  resumeByDefault = false;
-  // A fit (or fitAsync) is running: training calls are refused until it ends.
-  private training = false;
 
   /** Allocates and initializes the arena of a checked configuration. */
   constructor(config: ResolvedDense) {
-    this.config = config;
-    this.impl = resolveBackend(config.backend);
+    super('DenseNetwork', config, layoutOf(config, 1, 0, 0));
     this.sizes = Object.freeze(config.sizes.slice());
-    this.loss = config.loss;
-    this.seed = config.seed;
-    this.random = new Random(this.seed);
-    this.layout = denseLayout(this.shape(), 1, 0, 0);
-    this.arena = this.impl.allocate(this.layout.bytes);
-    writeHeader(this.arena, this.layout);
-    this.writeSettings();
     this.initialize();
-    track(this, this.arena);
-  }
-
-  private shape(): DenseShape {
-    const o = this.config.optimizer;
-    return {
-      sizes: this.config.sizes,
-      activations: this.config.activations.map((a) => ACTIVATION_CODES[a]),
-      loss: LOSS_CODES[this.loss],
-      optimizer: OPTIMIZER_CODES[o.type],
-      nesterov: o.nesterov,
-    };
   }
 
   /** Number of inputs. */
@@ -134,77 +94,6 @@ export class DenseModel {
   /** Number of outputs. */
   get outputSize(): number {
     return this.sizes[this.sizes.length - 1]!;
-  }
-
-  /** The backend this network runs on. */
-  get backend(): 'wasm' | 'js' {
-    return this.impl.name;
-  }
-
-  /** The optimizer's settings (a copy). */
-  get optimizer(): Required<OptimizerOptions> {
-    return { ...this.config.optimizer };
-  }
-
-  /** The optimizer's step size; settable (e.g. for schedules). */
-  get learningRate(): number {
-    return this.config.optimizer.learningRate;
-  }
-  /** Changes the learning rate for the following steps (a value the caller checked: > 0). */
-  set learningRate(value: number) {
-    const arena = this.live();
-    this.config.optimizer.learningRate = value;
-    writeLearningRate(arena, value);
-  }
-
-  private live(): Arena {
-    if (this.disposed) throw new StateError('this DenseNetwork was disposed');
-    if (this.reading) throw new StateError('this DenseNetwork is reading an input: a getter on that input cannot use the network');
-    return this.arena;
-  }
-
-  /** Throws StateError once the network is disposed (fit checks after each callback). */
-  checkLive(): void {
-    this.live();
-  }
-
-  /** Marks the start of fit or fitAsync; a training call while one runs is refused. */
-  beginTraining(call: string): void {
-    this.notTraining(call);
-    this.training = true;
-  }
-
-  /** Marks the end of fit or fitAsync, keeping where it ended for checkpoints. */
-  endTraining(): void {
-    this.training = false;
-    // A fit refused before it started (bad options or data) leaves the saved progress as it was.
-    if (this.currentRun === undefined) return;
-    this.savedFit = this.currentRun.state();
-    this.currentRun = undefined;
-  }
-
-  private notTraining(call: string): void {
-    this.live();
-    if (this.training) throw new StateError(`${call} was called while this network is training (from onEpoch, or during fitAsync); it would change the running fit's data and weights`, call);
-  }
-
-  /** Which blocks the first fit measures standardization figures for. */
-  get standardization(): { inputs: boolean; targets: boolean } {
-    return this.config.standardize;
-  }
-
-  /** Adam's (or momentum's) state: the moments and the bias-correction powers, copied. */
-  optimizerState(): OptimizerState {
-    return optimizerStateOf(this.live());
-  }
-
-  /** Puts back an {@link optimizerState}; the bounds of the next step are then unknown (checked). */
-  restoreOptimizerState(state: { moment1: ArrayLike<number>; moment2: ArrayLike<number>; beta1Power: number; beta2Power: number }): void {
-    restoreOptimizerStateOf(this.live(), state);
-  }
-
-  private writeSettings(): void {
-    writeSettings(this.arena.f64, this.arena.at(DENSE_SETTINGS), this.config.optimizer);
   }
 
   // Xavier/Glorot uniform ±sqrt(6/(in+out)) or He uniform ±sqrt(6/in); biases 0.
@@ -228,31 +117,6 @@ export class DenseModel {
     return arena.view(denseEntry(layer, which === 'weights' ? DENSE_WEIGHT : DENSE_BIAS), count);
   }
 
-  /** Every weight and bias, [W1 b1 W2 b2 ...] with W row-major [out][in], copied. */
-  getParameters(): Float64Array {
-    return parametersOf(this.live());
-  }
-
-  /** The gradient of the loss computed by the last training step (before it was applied), arranged like {@link getParameters}; copied. */
-  lastGradients(): Float64Array {
-    return gradientsOf(this.live());
-  }
-
-  /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
-  get lastGradientNorm(): number {
-    return gradientNormOf(this.live());
-  }
-
-  /** Number of weights and biases. */
-  get parameterCount(): number {
-    return this.live().word(DENSE_PARAM_COUNT);
-  }
-
-  /** Replaces every weight and bias (same arrangement as {@link getParameters}) with `copy`, already checked. */
-  setParameters(copy: Float64Array): void {
-    setParametersOf(this.live(), copy);
-  }
-
   /**
    * Makes room for `capacity` rows per kernel call and a staged data set of `dataRows`
    * Rows. A bigger arena is allocated and the fixed part copied before the old one is
@@ -270,7 +134,7 @@ export class DenseModel {
   private grow(capacity: number, dataRows: number, lossChunk: number): Arena {
     if (capacity <= this.capacity && dataRows <= this.dataRows && lossChunk <= this.lossChunk && !this.disposed) return this.arena;
     const arena = this.live();
-    const layout = denseLayout(this.shape(), Math.max(capacity, this.capacity), Math.max(dataRows, this.dataRows), Math.max(lossChunk, this.lossChunk));
+    const layout = layoutOf(this.config, Math.max(capacity, this.capacity), Math.max(dataRows, this.dataRows), Math.max(lossChunk, this.lossChunk));
     const bigger = this.impl.allocate(layout.bytes);
     const old = arena.f64.subarray(arena.base >> 3, (arena.base + this.layout.fixedBytes) >> 3);
     bigger.f64.set(old, bigger.base >> 3);
@@ -280,15 +144,12 @@ export class DenseModel {
     for (const [word, count] of [[DENSE_DATA_INPUTS, rows * this.inputSize], [DENSE_DATA_TARGETS, rows * this.outputSize], [DENSE_DATA_ORDER, Math.ceil(rows / 2)]] as const) {
       bigger.f64.set(arena.view(word, count), bigger.at(word));
     }
-    untrack(this, arena);
-    this.arena = bigger;
-    this.layout = layout;
+    this.replaceArena(bigger, layout);
     this.view = null;
     this.inputRow = null;
     this.capacity = bigger.word(DENSE_CAPACITY);
     this.dataRows = bigger.word(DENSE_DATA_ROWS);
     this.lossChunk = bigger.word(DENSE_LOSS_CHUNK);
-    track(this, bigger);
     return bigger;
   }
 
@@ -408,10 +269,7 @@ export class DenseModel {
 
   // Rows per predictBatch kernel call: as many as BATCH_CHUNK_BYTES of per-row buffers hold.
   private batchChunk(): number {
-    if (this.rowBytes === 0) {
-      const shape = this.shape();
-      this.rowBytes = denseLayout(shape, 2, 0, 0).bytes - denseLayout(shape, 1, 0, 0).bytes;
-    }
+    if (this.rowBytes === 0) this.rowBytes = layoutOf(this.config, 2, 0, 0).bytes - layoutOf(this.config, 1, 0, 0).bytes;
     return Math.max(1, Math.floor(BATCH_CHUNK_BYTES / this.rowBytes));
   }
 
@@ -468,11 +326,6 @@ export class DenseModel {
     return this.impl.kernels.trainDense(arena, rows);
   }
 
-  /** Whether the last step diverged (and so was not applied). */
-  diverged(): boolean {
-    return divergedIn(this.arena);
-  }
-
   /** Stages rows [start, start + count) of `data` (in `order` when given) for the next step. */
   stageRows(data: Rows, order: Int32Array | null, start: number, count: number): void {
     const arena = this.reserve(count);
@@ -486,11 +339,6 @@ export class DenseModel {
       f.set(data.inputs.subarray(r * nIn, (r + 1) * nIn), input + b * nIn);
       f.set(data.targets.subarray(r * nOut, (r + 1) * nOut), target + b * nOut);
     }
-  }
-
-  /** Rows correct in the last step or evaluation. */
-  lastCorrect(): number {
-    return correctIn(this.arena);
   }
 
   /** Copies a data set into the arena for trainEpochs (order 0..rows-1). */
@@ -537,40 +385,4 @@ export class DenseModel {
     }
     return { loss: total / data.rows, accuracy: correct / data.rows };
   }
-
-  /**
-   * A copy of everything training changes but the staged rows: settings (learning rate, Adam's
-   * Step powers), parameters, gradients and optimizer moments. The fixed part's layout is the same in a
-   * Grown arena, so {@link restoreTrainingState} works across growth.
-   */
-  trainingState(): Float64Array {
-    return trainingStateOf(this.live(), this.layout.fixedBytes);
-  }
-
-  /** Puts back a {@link trainingState} copy. */
-  restoreTrainingState(state: Float64Array): void {
-    restoreTrainingStateOf(this.live(), state);
-  }
-
-  /** Frees the arena now. Any later call throws StateError. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    // Called by a getter of an input being read: the read finishes in this memory, then frees it.
-    if (!this.reading) untrack(this, this.arena);
-  }
-}
-
-/** Writes an optimizer's settings and fresh running state at `s`, the settings block of a dense-headed arena. */
-export function writeSettings(f: Float64Array, s: number, o: ResolvedDense['optimizer']): void {
-  f[s + S_LEARNING_RATE] = o.learningRate;
-  for (const [slot, value] of settingSlots(o.type, o)) f[s + slot] = value;
-  f[s + S_WEIGHT_DECAY] = o.weightDecay;
-  f[s + S_CLIP_NORM] = o.clipNorm;
-  f[s + S_LEAKY_ALPHA] = LEAKY_RELU_ALPHA;
-  f[s + S_ELU_ALPHA] = ELU_ALPHA;
-  f[s + S_BETA1_POWER] = 1;
-  f[s + S_BETA2_POWER] = 1;
-  // Unknown parameter peak: the first step checks what it writes before writing it.
-  f[s + S_PEAK_PARAM] = Infinity;
 }

@@ -5,16 +5,16 @@ import { brainToDenseModel } from '../io/brain.js';
 import { toFunction } from '../io/function.js';
 import { parseDenseModel } from '../io/json.js';
 import { type ONNXOptions, toONNX } from '../io/onnx.js';
-import { positive, vector } from '../validate.js';
+import { checkpointFromJSON, checkpointToJSON } from '../checkpoint.js';
+import { NetworkBase } from '../network-base.js';
 import { Float32Predictor, type PredictorOptions } from '../predictor/predictor.js';
-import { checkpointFromJSON, checkpointToJSON } from './checkpoint.js';
-import { exclusive, fitRows, trainingRows } from './fit.js';
+import { fitRows, trainingRows } from './fit.js';
 import { DenseLayer } from './layer.js';
 import { DenseModel } from './model.js';
 import { resolveDense } from './options.js';
 import { scaleRows } from './scaling.js';
 import { fitSource } from './stream.js';
-import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions, Loss, OptimizerOptions } from './types.js';
+import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHistory, FitOptions } from './types.js';
 
 /**
  * A dense network: one weight per connection, a bias per unit, trained by
@@ -33,25 +33,21 @@ import type { DenseData, DenseModelJSON, DenseNetworkOptions, DenseSource, FitHi
  * net.predict([0, 1]); // Float64Array [≈1]
  * ```
  */
-export class DenseNetwork {
+export class DenseNetwork extends NetworkBase {
   /** Layer sizes, input first. */
   readonly sizes: readonly number[];
-  /** The loss minimized by training. */
-  readonly loss: Loss;
-  /** The seed of initialization and shuffling. */
-  readonly seed: number;
   /** Layers, input first; each a view onto this network's parameters. */
   readonly layers: readonly DenseLayer[];
   /** Free-form data saved with the model by toJSON (the CLI keeps normalization stats here). */
   meta: Record<string, unknown> | undefined;
-  private readonly model: DenseModel;
+  /** @internal */
+  protected declare readonly model: DenseModel;
 
   /** Builds and initializes a network; see {@link DenseNetworkOptions}. Throws a NeuriteError naming any bad option. */
   constructor(options: DenseNetworkOptions) {
-    const model = (this.model = new DenseModel(resolveDense(options)));
+    super(new DenseModel(resolveDense(options)));
+    const model = this.model;
     this.sizes = model.sizes;
-    this.loss = model.loss;
-    this.seed = model.seed;
     this.layers = Object.freeze(this.sizes.map((size, l) =>
       new DenseLayer(model, l, size, l === 0 ? 0 : this.sizes[l - 1]!, model.config.activations[l]!)));
   }
@@ -91,45 +87,14 @@ export class DenseNetwork {
     return this.model.outputSize;
   }
 
-  /** The backend this network runs on. */
-  get backend(): 'wasm' | 'js' {
-    return this.model.backend;
-  }
-
-  /** The optimizer's settings (a copy). */
-  get optimizer(): Required<OptimizerOptions> {
-    return this.model.optimizer;
-  }
-
-  /** The optimizer's step size; settable (e.g. for schedules). */
-  get learningRate(): number {
-    return this.model.learningRate;
-  }
-  /** Changes the learning rate for the following steps (> 0). */
-  set learningRate(value: number) {
-    this.model.checkLive();
-    this.model.learningRate = positive(value, 'learningRate');
-  }
-
   /** Every weight and bias, [W1 b1 W2 b2 ...] with W row-major [out][in], copied. */
-  getParameters(): Float64Array {
+  override getParameters(): Float64Array {
     return this.model.getParameters();
   }
 
   /** The gradient of the loss computed by the last training step (before it was applied), arranged like {@link getParameters}; copied. */
   lastGradients(): Float64Array {
     return this.model.lastGradients();
-  }
-
-  /** ‖gradient‖₂ of the last training step, before clipping (NaN or Infinity when that step diverged). */
-  get lastGradientNorm(): number {
-    return this.model.lastGradientNorm;
-  }
-
-  /** Replaces every weight and bias (same arrangement as {@link getParameters}). */
-  setParameters(values: ArrayLike<number>): void {
-    // Reading `values` may run a caller's getter: the model checks the network again before it writes.
-    this.model.setParameters(vector(values, 'values', this.model.parameterCount));
   }
 
   /** The network's output for one input, as a new Float64Array of {@link outputSize} numbers. */
@@ -197,7 +162,7 @@ export class DenseNetwork {
    * A network loaded from a checkpoint (`toJSON({ training: true })`) continues the run it was saved in.
    */
   fit(data: DenseData, options: FitOptions = {}): FitHistory {
-    return exclusive(this.model, 'fit', () => fitRows(this.model, data, options));
+    return this.model.exclusive('fit', () => fitRows(this.model, data, options));
   }
 
   /**
@@ -207,11 +172,12 @@ export class DenseNetwork {
    */
   async fitAsync(data: DenseSource, options: FitOptions = {}): Promise<FitHistory> {
     // async: a disposed or busy network rejects too, rather than throwing before the promise exists.
-    return exclusive(this.model, 'fitAsync', () => fitSource(this.model, data, options));
+    return this.model.exclusive('fitAsync', () => fitSource(this.model, data, options));
   }
 
   /**
-   * The network as plain JSON: shape, loss, optimizer, seed, exact float64 parameters and standardization figures.
+   * The network as plain JSON: shape, loss, optimizer, seed, exact float64 parameters and standardization figures
+   * (before the first fit, the choice that fit measures them by).
    * With `{ training: true }`, a checkpoint: also the optimizer's moments, the shuffling stream and the fit's
    * progress (epoch, visiting order, early stopping's best weights and patience), so that a network loaded from it
    * (`fromJSON`, on either backend) and trained on with the same data and options ends bit-identical to one that
@@ -255,18 +221,13 @@ export class DenseNetwork {
     );
   }
 
-  /** Frees the network's wasm memory now. Any later call throws StateError. */
-  dispose(): void {
-    this.model.dispose();
-  }
-
   /** `using net = new DenseNetwork(...)` disposes it at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
   /** Shape, loss, optimizer and backend, then one line per layer. */
-  toString(): string {
+  override toString(): string {
     const o = this.model.config.optimizer;
     return `DenseNetwork(${this.sizes.join('-')}, loss=${this.loss}, optimizer=${o.type}(lr=${o.learningRate}), backend=${this.backend}, seed=${this.seed})\n`
       + this.layers.map((l) => `  ${l}`).join('\n');

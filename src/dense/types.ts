@@ -227,8 +227,21 @@ export interface DenseModelJSON {
   meta?: Record<string, unknown>;
   /** The standardization figures, when the network has them (see {@link DenseNetworkOptions.standardize}). */
   scaling?: ScalingJSON;
+  /**
+   * Saved before the first fit: which figures that fit measures (the network's `standardize` option). A model
+   * with neither `scaling` nor `standardize` trains without figures.
+   */
+  standardize?: StandardizeJSON;
   /** The training state, in checkpoints written by `toJSON({ training: true })`. */
   training?: TrainingJSON;
+}
+
+/** The standardization a network saved before its first fit will measure figures for. */
+export interface StandardizeJSON {
+  /** Standardize the inputs. */
+  inputs: boolean;
+  /** Standardize the targets. */
+  targets: boolean;
 }
 
 /** Per column of inputs or targets: the mean and standard deviation that standardize them. */

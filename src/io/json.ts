@@ -1,7 +1,7 @@
 // Strict readers of saved models: every field checked, hostile input rejected before anything is allocated from it.
 import {
   ACTIVATIONS, type Activation, type DenseModelJSON, type FitStateJSON, LOSSES, OPTIMIZERS, type OptimizerOptions,
-  type ScalingJSON, type StandardizationJSON, type TrainingJSON,
+  type ScalingJSON, type StandardizationJSON, type StandardizeJSON, type TrainingJSON,
 } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import { MAX_LAYER_SIZE, MAX_LAYERS } from '../layout.js';
@@ -26,7 +26,7 @@ export const MAX_META_VALUES = 2 ** 20;
 /** Keys that would reach `Object.prototype` if a reader ever merged the object into another one. */
 const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const DENSE_KEYS = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases', 'meta', 'scaling', 'training'];
+const DENSE_KEYS = ['format', 'version', 'layers', 'loss', 'optimizer', 'seed', 'weights', 'biases', 'meta', 'scaling', 'standardize', 'training'];
 const SCALING_KEYS = ['inputs', 'targets'];
 const STANDARDIZATION_KEYS = ['mean', 'std'];
 const TRAINING_KEYS = ['moment1', 'moment2', 'beta1Power', 'beta2Power', 'random', 'fit'];
@@ -79,6 +79,7 @@ export function parseDenseModel(json: unknown): DenseModelJSON {
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
   if (root.scaling !== undefined) model.scaling = scaling(root.scaling, layers[0]!.size, layers[layers.length - 1]!.size);
+  if (root.standardize !== undefined) model.standardize = standardizeChoice(root.standardize);
   if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
 }
@@ -317,6 +318,18 @@ export function scaling(value: unknown, inputs: number, outputs: number): Scalin
   if (entry.inputs !== undefined) out.inputs = block(entry.inputs, 'json.scaling.inputs', inputs);
   if (entry.targets !== undefined) out.targets = block(entry.targets, 'json.scaling.targets', outputs);
   return out;
+}
+
+/** The standardization a model saved before its first fit measures: two switches. */
+export function standardizeChoice(value: unknown): StandardizeJSON {
+  const entry = record(value, 'json.standardize', SCALING_KEYS, SCALING_KEYS);
+  const choice = { inputs: false, targets: false };
+  for (const key of ['inputs', 'targets'] as const) {
+    const on = entry[key];
+    if (typeof on !== 'boolean') throw new FormatError(`json.standardize.${key} must be true or false, got ${describe(on)}`, `json.standardize.${key}`);
+    choice[key] = on;
+  }
+  return choice;
 }
 
 function count(value: unknown, argument: string, max = Number.MAX_SAFE_INTEGER): number {

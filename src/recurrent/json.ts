@@ -1,15 +1,18 @@
-// The strict reader of saved recurrent models: every field checked before anything is allocated from it.
+// Saved recurrent models: the strict reader (every field checked before anything is allocated from it), and the
+// weights of the JSON layers laid out as the arena's parameters and back.
 import { MAX_LAYERS } from '../layout.js';
 import { ACTIVATIONS, LOSSES } from '../dense/types.js';
 import { FormatError } from '../errors.js';
 import {
-  header, list, MAX_PARAMETERS, meta, name, numbers, optimizer, parseText, record, scaling, seedNumber, size, training,
+  header, list, MAX_PARAMETERS, meta, name, numbers, optimizer, parseText, record, scaling, seedNumber, size, standardizeChoice, training,
 } from '../io/json.js';
-import { MAX_LAYER_SIZE } from '../layout.js';
+import { gateCount, MAX_LAYER_SIZE } from '../layout.js';
 import { hiddenProblem, lossProblem, widthProblem } from '../spec/rules.js';
+import { CELL_CODES } from './model.js';
+import type { ResolvedRecurrent } from './options.js';
 import { LSTM_MEMORIES, RECURRENT_OUTPUTS, type RecurrentLayerJSON, type RecurrentModelJSON } from './types.js';
 
-const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'training'];
+const MODEL_KEYS = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed', 'meta', 'scaling', 'standardize', 'training'];
 const MODEL_REQUIRED = ['format', 'version', 'inputSize', 'output', 'layers', 'loss', 'optimizer', 'seed'];
 const CELL_KEYS = ['type', 'size', 'input', 'recurrent', 'bias'];
 const LSTM_KEYS = ['type', 'size', 'memory', 'input', 'recurrent', 'bias'];
@@ -91,6 +94,64 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
   };
   if (root.meta !== undefined) model.meta = meta(root.meta);
   if (root.scaling !== undefined) model.scaling = scaling(root.scaling, inputSize, head.size);
+  if (root.standardize !== undefined) model.standardize = standardizeChoice(root.standardize);
   if (root.training !== undefined) model.training = training(root.training, parameters);
   return model;
+}
+
+/**
+ * The weights of checked JSON layers as the arena's parameters (`count` of them): per recurrent layer its gate rows
+ * over [input | previous state], then its biases; the head's weights and biases last.
+ */
+export function parametersFromJSON(model: RecurrentModelJSON, count: number): Float64Array {
+  const parameters = new Float64Array(count);
+  let at = 0;
+  let width = model.inputSize;
+  for (const layer of model.layers) {
+    if (layer.type === 'dense') {
+      parameters.set(layer.weights, at);
+      parameters.set(layer.biases, at + layer.weights.length);
+      break;
+    }
+    const rows = gateCount(CELL_CODES[layer.type]) * layer.size;
+    const nIn = width + layer.size;
+    for (let r = 0; r < rows; r++) {
+      parameters.set(layer.input.slice(r * width, (r + 1) * width), at + r * nIn);
+      parameters.set(layer.recurrent.slice(r * layer.size, (r + 1) * layer.size), at + r * nIn + width);
+    }
+    parameters.set(layer.bias, at + rows * nIn);
+    at += rows * nIn + rows;
+    width = layer.size;
+  }
+  return parameters;
+}
+
+/** The JSON layers of a network of `config` whose parameters (in the arena's order, see parametersFromJSON) are `p`. */
+export function layersToJSON(config: ResolvedRecurrent, p: Float64Array): RecurrentLayerJSON[] {
+  let at = 0;
+  let width = config.inputSize;
+  const layers = config.layers.map((layer): RecurrentLayerJSON => {
+    const rows = gateCount(CELL_CODES[layer.cell]) * layer.size;
+    const nIn = width + layer.size;
+    const input: number[] = [];
+    const recurrent: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < width; j++) input.push(p[at + r * nIn + j]!);
+      for (let j = 0; j < layer.size; j++) recurrent.push(p[at + r * nIn + width + j]!);
+    }
+    const bias = Array.from(p.subarray(at + rows * nIn, at + rows * nIn + rows));
+    at += rows * nIn + rows;
+    width = layer.size;
+    if (layer.cell === 'rnn') return { type: 'rnn', size: layer.size, activation: layer.activation, input, recurrent, bias };
+    // memory is written only when 'hidden': a standard lstm saves as it always has.
+    if (layer.cell === 'lstm' && layer.memory === 'hidden') return { type: 'lstm', size: layer.size, memory: 'hidden', input, recurrent, bias };
+    return { type: layer.cell, size: layer.size, input, recurrent, bias };
+  });
+  const head = config.head;
+  layers.push({
+    type: 'dense', size: head.size, activation: head.activation,
+    weights: Array.from(p.subarray(at, at + head.size * width)),
+    biases: Array.from(p.subarray(at + head.size * width, at + head.size * width + head.size)),
+  });
+  return layers;
 }

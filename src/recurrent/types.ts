@@ -1,7 +1,7 @@
 // The public shapes of RecurrentNetwork's options, data and saved models.
 import type { BackendName } from '../backend/index.js';
 import type {
-  Activation, EpochStats, FitHistory, FitOptions, Loss, OptimizerName, OptimizerOptions, ScalingJSON, TrainingJSON,
+  Activation, EpochStats, FitHistory, FitOptions, Loss, OptimizerName, OptimizerOptions, ScalingJSON, StandardizeJSON, TrainingJSON,
 } from '../dense/types.js';
 
 /** Recurrent cell kinds: long short-term memory, gated recurrent unit, simple (Elman) recurrent layer. */
@@ -208,6 +208,11 @@ export interface RecurrentModelJSON {
   meta?: Record<string, unknown>;
   /** The standardization figures: `inputs` per input feature, `targets` per output. */
   scaling?: ScalingJSON;
+  /**
+   * Saved before the first fit: which figures that fit measures (the network's `standardize` option). A model
+   * with neither `scaling` nor `standardize` trains without figures.
+   */
+  standardize?: StandardizeJSON;
   /** The optimizer's moments, the shuffling stream and the fit's progress, in checkpoints written by `toJSON({ training: true })`. */
   training?: TrainingJSON;
 }

@@ -1,4 +1,5 @@
 // Shared pieces of the recurrent tests: small data sets and the gradient the engine computes for them.
+import type { RecurrentModel } from '../../src/recurrent/model.js';
 import { RecurrentNetwork } from '../../src/recurrent/network.js';
 import type { RecurrentData, RecurrentNetworkOptions, SequencePair } from '../../src/recurrent/types.js';
 import { Random } from '../../src/random.js';
@@ -28,9 +29,10 @@ export function raggedPairs(seed: number, count: number, lengths: number[], inpu
  */
 export function engineGradient(net: RecurrentNetwork, data: RecurrentData, window = 0): Float64Array {
   const before = net.getParameters();
-  const sequences = net.scaled(net.sequencesOf(data, 'data'));
-  const steps = net.stage(sequences, null, 0, sequences.count);
-  net.trainStaged(sequences.count, steps, window);
+  const model = (net as unknown as { model: RecurrentModel }).model;
+  const sequences = model.scaled(model.sequencesOf(data, 'data'));
+  const steps = model.stage(sequences, null, 0, sequences.count);
+  model.trainStaged(sequences.count, steps, window);
   const gradient = net.lastGradients();
   net.setParameters(before);
   return gradient;

@@ -19,7 +19,7 @@ import {
   S_LEAKY_ALPHA, S_ELU_ALPHA, S_CORRECT, S_GRAD_NORM, ACT_SIGMOID, ACT_TANH,
   RNN_OUTPUT_MODE, RNN_WINDOW, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH,
   RNN_XH, RNN_GATES, RNN_EXTRA, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
-  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  MEMORY_HIDDEN, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry, cellGates,
 } from "../src/header";
 
 type float = f64;
@@ -225,6 +225,8 @@ function activateRow(row: usize, n: i32, kind: i32, leaky: float, elu: float): v
 /** Step t of layer l over `count` rows, reading its inputs at x ([row][width], time-major) and its own state at t − 1. */
 function layerStep(arena: usize, layers: i32, l: i32, x: usize, t: i32, count: i32): void {
   const cell = entry(arena, layers, l, RNN_CELL), size = entry(arena, layers, l, RNN_SIZE), width = entry(arena, layers, l, RNN_WIDTH);
+  // The cell's branches below take any code but lstm and gru as rnn: refuse one that is no cell (every pass starts here).
+  if (cellGates(cell) == 0) throw new Error("unknown cell code");
   const nIn = word(arena, denseEntry(l, DENSE_IN)), nOut = word(arena, denseEntry(l, DENSE_OUT));
   const w = at(arena, denseEntry(l, DENSE_WEIGHT)), bias = at(arena, denseEntry(l, DENSE_BIAS));
   const states = at(arena, denseEntry(l, DENSE_OUTPUT));

@@ -184,3 +184,11 @@ export function recurrentWord(layers: i32, field: i32): i32 {
 export function recurrentEntry(layers: i32, layer: i32, field: i32): i32 {
   return DENSE_HEADER_WORDS + layers * DENSE_LAYER_WORDS + RNN_GLOBAL_WORDS + (layer - 1) * RNN_LAYER_WORDS + field;
 }
+
+/** Gate rows per unit of cell code `cell`: lstm 4 (i, f, g, o), gru 3 (z, r, n), rnn 1; 0 for a code that is no cell. */
+export function cellGates(cell: i32): i32 {
+  if (cell == CELL_LSTM) return 4;
+  if (cell == CELL_GRU) return 3;
+  if (cell == CELL_RNN) return 1;
+  return 0;
+}

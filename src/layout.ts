@@ -19,9 +19,9 @@ import {
 import {
   RNN_STEPS, RNN_OUTPUT_MODE, RNN_LENGTHS, RNN_FEED, RNN_HEAD_INPUT, RNN_CELL, RNN_SIZE, RNN_WIDTH, RNN_XH, RNN_GATES,
   RNN_EXTRA, RNN_DGATES, RNN_DXH, RNN_DXR, RNN_CARRY_H, RNN_CARRY_C, RNN_MEMORY, CELL_LSTM, CELL_GRU,
-  OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
+  cellGates, OUTPUT_SEQUENCE, recurrentWord, recurrentEntry,
 } from './header.js';
-import { MemoryError } from './errors.js';
+import { BackendError, MemoryError } from './errors.js';
 
 /**
  * The most units one dense layer may have: wider, its weights could not be addressed by the i32 byte offsets of
@@ -226,7 +226,9 @@ export interface RecurrentShape {
 
 /** Gate rows per unit of a cell: lstm 4 (i, f, g, o), gru 3 (z, r, n), rnn 1. */
 export function gateCount(cell: number): number {
-  return cell === CELL_LSTM ? 4 : cell === CELL_GRU ? 3 : 1;
+  const gates = cellGates(cell);
+  if (gates === 0) throw new BackendError(`unknown cell code ${cell}`);
+  return gates;
 }
 
 /** Number of weights and biases of a recurrent shape, in the arena's order: per layer [weights | biases], the head last. */

@@ -1,12 +1,12 @@
 // The spec tables (src/spec/) against the header codes, the formulas' edge cases against independent references,
 // and the refusal of a kind code no table lists, on every backend.
 import { describe, expect, it } from 'vitest';
-import { BackendError, DenseNetwork } from '../src/index.js';
+import { BackendError, DenseNetwork, RecurrentNetwork } from '../src/index.js';
 import type { Arena } from '../src/backend/arena.js';
 import { specializedEpochs } from '../src/backend/specialized.js';
 import { wasmModule } from '../src/backend/wasm.js';
 import * as header from '../src/header.js';
-import { DENSE_LOSS_KIND, DENSE_OPTIMIZER, denseEntry, DENSE_ACTIVATION } from '../src/header.js';
+import { DENSE_LAYER_COUNT, DENSE_LOSS_KIND, DENSE_OPTIMIZER, denseEntry, DENSE_ACTIVATION, RNN_CELL, recurrentEntry } from '../src/header.js';
 import { exp } from '../src/math/exp.js';
 import { activation, derivative } from '../src/math/activations.js';
 import { binaryCrossEntropyTerm, crossEntropyTerm } from '../src/math/losses.js';
@@ -131,5 +131,20 @@ describe.each(['js', 'wasm'] as const)('a kind code no table lists, on the %s ba
     const net = corrupt(DENSE_OPTIMIZER);
     if (backend === 'wasm') expect(specializedEpochs(wasmModule()!, arenaOf(net), 2, 1, 1)).toBeNull();
     expect(() => net.trainStep(data.inputs, data.targets, 2)).toThrow(BackendError);
+  });
+});
+
+describe.each(['js', 'wasm'] as const)('a cell code no table lists, on the %s backend', (backend) => {
+  it.each([[3], [-1], [99]])('%i is refused with a BackendError (not run as an rnn cell), and the weights stay as they were', (code) => {
+    const net = new RecurrentNetwork({ inputSize: 1, layers: [{ type: 'gru', size: 3 }, { type: 'dense', size: 1 }], seed: 1, backend });
+    const series = [[0.1, 0.4, 0.2, 0.7]];
+    net.fit(series, { epochs: 1 });
+    const before = net.getParameters();
+    const arena = (net as unknown as { model: { arena: Arena } }).model.arena;
+    const words = arena.base >> 2;
+    arena.i32[words + recurrentEntry(arena.i32[words + DENSE_LAYER_COUNT]!, 1, RNN_CELL)] = code;
+    expect(() => net.predict([0.1, 0.4])).toThrow(BackendError);
+    expect(() => net.fit(series, { epochs: 1 })).toThrow(BackendError);
+    expect(net.getParameters()).toEqual(before);
   });
 });

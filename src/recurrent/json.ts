@@ -19,7 +19,6 @@ const LSTM_KEYS = ['type', 'size', 'memory', 'input', 'recurrent', 'bias'];
 const RNN_KEYS = ['type', 'size', 'activation', 'input', 'recurrent', 'bias'];
 const HEAD_KEYS = ['type', 'size', 'activation', 'weights', 'biases'];
 const ALL_LAYER_KEYS = [...new Set([...LSTM_KEYS, ...RNN_KEYS, ...HEAD_KEYS])];
-const GATES: Record<string, number> = { lstm: 4, gru: 3, rnn: 1 };
 
 /**
  * Reads a saved `RecurrentNetwork` (`toJSON()` output, as an object or a JSON string) and checks every field: format
@@ -49,7 +48,7 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
   let parameters = 0;
   let width = inputSize;
   for (const { type, size: units } of entries) {
-    const rows = type === 'dense' ? units : GATES[type]! * units;
+    const rows = type === 'dense' ? units : gateCount(CELL_CODES[type]) * units;
     parameters += rows * (type === 'dense' ? width : width + units) + rows;
     width = units;
   }
@@ -68,7 +67,7 @@ export function parseRecurrentModel(json: unknown): RecurrentModelJSON {
         biases: numbers(entry.biases, `${argument}.biases`, units),
       };
     }
-    const rows = GATES[type]! * units;
+    const rows = gateCount(CELL_CODES[type]) * units;
     const weights = {
       input: numbers(entry.input, `${argument}.input`, rows * previous, `${rows}×${previous}`),
       recurrent: numbers(entry.recurrent, `${argument}.recurrent`, rows * units, `${rows}×${units}`),

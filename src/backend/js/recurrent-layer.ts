@@ -1,7 +1,8 @@
 // The header of one recurrent layer of a recurrent arena (src/header.ts), read once into float64 indices for the JS twin's loops.
+import { BackendError } from '../../errors.js';
 import type { Arena } from '../arena.js';
 import {
-  CELL_LSTM, DENSE_ACTIVATION, DENSE_BIAS, DENSE_DELTA, DENSE_IN, DENSE_OUT, DENSE_OUTPUT, DENSE_WEIGHT, denseEntry, MEMORY_HIDDEN,
+  cellGates, CELL_LSTM, DENSE_ACTIVATION, DENSE_BIAS, DENSE_DELTA, DENSE_IN, DENSE_OUT, DENSE_OUTPUT, DENSE_WEIGHT, denseEntry, MEMORY_HIDDEN,
   RNN_CARRY_C, RNN_CARRY_H, RNN_CELL, RNN_DXH, RNN_DXR, RNN_EXTRA, RNN_GATES, RNN_MEMORY, RNN_SIZE, RNN_WIDTH, RNN_XH, recurrentEntry,
 } from '../../header.js';
 
@@ -15,9 +16,12 @@ export interface Layer {
 
 function layer(arena: Arena, layers: number, l: number): Layer {
   const e = (field: number) => arena.at(recurrentEntry(layers, l, field));
+  const cell = arena.word(recurrentEntry(layers, l, RNN_CELL));
+  // The loops take any code but lstm and gru as rnn: refuse one that is no cell.
+  if (cellGates(cell) === 0) throw new BackendError(`unknown cell code ${cell}`);
   return {
-    cell: arena.word(recurrentEntry(layers, l, RNN_CELL)),
-    hidden: arena.word(recurrentEntry(layers, l, RNN_CELL)) === CELL_LSTM && arena.word(recurrentEntry(layers, l, RNN_MEMORY)) === MEMORY_HIDDEN,
+    cell,
+    hidden: cell === CELL_LSTM && arena.word(recurrentEntry(layers, l, RNN_MEMORY)) === MEMORY_HIDDEN,
     size: arena.word(recurrentEntry(layers, l, RNN_SIZE)),
     width: arena.word(recurrentEntry(layers, l, RNN_WIDTH)),
     nIn: arena.word(denseEntry(l, DENSE_IN)),

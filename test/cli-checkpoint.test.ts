@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, root, runCli } from './helpers/cli.js';
+import { cli, expectRefused, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 
 let dir = '';
@@ -118,27 +118,18 @@ describe('--resume refuses what would not continue the same run', () => {
     [['--stream'], '--stream', '(trained without --stream) with --stream'],
     [['--epochs', '3'], '--epochs', '--epochs 3 is fewer than the 12 epochs ck-wasm.json has already trained'],
   ])('%j exits 2 naming %s', (extra, flag, message) => {
-    const run = neurite('train', 'classes.csv', '--resume', 'ck-wasm.json', ...extra);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(message);
-    expect(run.stderr.split('\n')[0]).toContain(flag);
+    expectRefused(neurite('train', 'classes.csv', '--resume', 'ck-wasm.json', ...extra), message, flag);
   });
 
   it('other data (fewer rows) exits 2 naming --resume and the data file', () => {
-    const run = neurite('train', 'fewer.csv', '--resume', 'ck-wasm.json');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--resume ck-wasm.json was trained on other data than fewer.csv (200 rows, not 150)');
+    expectRefused(neurite('train', 'fewer.csv', '--resume', 'ck-wasm.json'), '--resume ck-wasm.json was trained on other data than fewer.csv (200 rows, not 150)');
   });
 
   it('a model saved without training state is not a checkpoint', () => {
-    const run = neurite('train', 'classes.csv', '--resume', 'whole.json');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--resume whole.json is not a checkpoint written by neurite train --checkpoint');
+    expectRefused(neurite('train', 'classes.csv', '--resume', 'whole.json'), '--resume whole.json is not a checkpoint written by neurite train --checkpoint');
   });
 
   it('--checkpoint-every needs --checkpoint', () => {
-    const run = neurite('train', 'classes.csv', '--checkpoint-every', '2');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--checkpoint-every needs --checkpoint <file>');
+    expectRefused(neurite('train', 'classes.csv', '--checkpoint-every', '2'), '--checkpoint-every needs --checkpoint <file>');
   });
 });

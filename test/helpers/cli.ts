@@ -1,6 +1,7 @@
 // Runs the built `neurite` command (dist/cli.js) as a user would, for the CLI test files.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 /** The repository's root. */
 export const root = resolve(import.meta.dirname, '..', '..');
@@ -18,4 +19,12 @@ export interface CliResult {
 export function runCli(cwd: string, args: readonly string[], timeout = 120_000): CliResult {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A run the CLI refused: exit code 2, `message` (a substring or a pattern) in stderr and, when given, `flag` on its first line. */
+export function expectRefused(run: CliResult, message: string | RegExp, flag?: string): void {
+  expect(run.code, run.stderr).toBe(2);
+  if (typeof message === 'string') expect(run.stderr).toContain(message);
+  else expect(run.stderr).toMatch(message);
+  if (flag !== undefined) expect(run.stderr.split('\n')[0]).toContain(flag);
 }

@@ -1,11 +1,11 @@
 // neurite train --checkpoint / --resume: a run stopped after a checkpoint (by --epochs or by Ctrl-C) and resumed
 // ends bit-identical to one that never stopped, on either backend; a resume on other data or options is refused.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, expectRefused, root, runCli } from './helpers/cli.js';
+import { cli, expectRefused, interruptOnceWritten, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 
 let dir = '';
@@ -83,14 +83,8 @@ describe('train --checkpoint, then --resume', () => {
   it('a run interrupted by Ctrl-C after a checkpoint resumes to the bits of the uninterrupted run', async () => {
     const args = ['train', 'classes.csv', '--epochs', '400', '--batch-size', '4', '--no-early-stopping', '--no-plot'];
     expect(neurite(...args, '--out', 'long.json').code).toBe(0);
-    const child = spawn(process.execPath, [cli, ...args, '--out', 'cut.json', '--checkpoint', 'cut-ck.json'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    // Interrupt once the first checkpoint exists.
-    while (!existsSync(join(dir, 'cut-ck.json')) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    // Interrupted once the first checkpoint exists.
+    const { code, stderr } = await interruptOnceWritten(dir, [...args, '--out', 'cut.json', '--checkpoint', 'cut-ck.json'], 'cut-ck.json');
     const epoch = model('cut-ck.json').training!.fit!.epoch;
     if (code === 130) {
       expect(stderr).toBe(`neurite: interrupted; the model was not saved; cut-ck.json holds epoch ${epoch}: continue with neurite train classes.csv --resume cut-ck.json\n`);

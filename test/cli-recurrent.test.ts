@@ -1,5 +1,5 @@
 // `neurite train --recurrent` and `neurite forecast`, run as users run them (node dist/cli.js), on a real series.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesWindows } from '../src/cli/recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
 import type { RecurrentModelJSON } from '../src/recurrent/types.js';
-import { cli, expectRefused, root, runCli } from './helpers/cli.js';
+import { cli, expectRefused, interruptOnceWritten, root, runCli } from './helpers/cli.js';
 import { referencePredict, type ReferenceModel } from './helpers/recurrent-reference.js';
 
 let dir = '';
@@ -201,13 +201,8 @@ describe('neurite train --recurrent --checkpoint, then --resume', () => {
     const whole = neurite(...args, '--out', 'w-long.json');
     expect(whole.code, whole.stderr).toBe(0);
     expect(whole.stdout).toMatch(/stopped early after epoch \d+: val_loss stopped improving/);
-    const child = spawn(process.execPath, [cli, ...args, '--out', 'w-cut.json', '--checkpoint', 'w-cut-ck.json', '--checkpoint-every', '5'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    while (!existsSync(join(dir, 'w-cut-ck.json')) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    // Interrupted once the first checkpoint exists.
+    const { code, stderr } = await interruptOnceWritten(dir, [...args, '--out', 'w-cut.json', '--checkpoint', 'w-cut-ck.json', '--checkpoint-every', '5'], 'w-cut-ck.json');
     const epoch = saved('w-cut-ck.json').training!.fit!.epoch;
     if (code === 130) {
       expect(stderr).toContain(`neurite: interrupted; the model was not saved; w-cut-ck.json holds epoch ${epoch}: continue with neurite train waves.csv --resume w-cut-ck.json\n`);

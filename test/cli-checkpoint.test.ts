@@ -1,11 +1,11 @@
 // neurite train --checkpoint / --resume: a run stopped after a checkpoint (by --epochs or by Ctrl-C) and resumed
 // ends bit-identical to one that never stopped, on either backend; a resume on other data or options is refused.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, root, runCli } from './helpers/cli.js';
+import { cli, expectRefused, interruptOnceWritten, root, runCli } from './helpers/cli.js';
 import type { DenseModelJSON } from '../src/dense/types.js';
 
 let dir = '';
@@ -83,14 +83,8 @@ describe('train --checkpoint, then --resume', () => {
   it('a run interrupted by Ctrl-C after a checkpoint resumes to the bits of the uninterrupted run', async () => {
     const args = ['train', 'classes.csv', '--epochs', '400', '--batch-size', '4', '--no-early-stopping', '--no-plot'];
     expect(neurite(...args, '--out', 'long.json').code).toBe(0);
-    const child = spawn(process.execPath, [cli, ...args, '--out', 'cut.json', '--checkpoint', 'cut-ck.json'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    // Interrupt once the first checkpoint exists.
-    while (!existsSync(join(dir, 'cut-ck.json')) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    // Interrupted once the first checkpoint exists.
+    const { code, stderr } = await interruptOnceWritten(dir, [...args, '--out', 'cut.json', '--checkpoint', 'cut-ck.json'], 'cut-ck.json');
     const epoch = model('cut-ck.json').training!.fit!.epoch;
     if (code === 130) {
       expect(stderr).toBe(`neurite: interrupted; the model was not saved; cut-ck.json holds epoch ${epoch}: continue with neurite train classes.csv --resume cut-ck.json\n`);
@@ -118,27 +112,18 @@ describe('--resume refuses what would not continue the same run', () => {
     [['--stream'], '--stream', '(trained without --stream) with --stream'],
     [['--epochs', '3'], '--epochs', '--epochs 3 is fewer than the 12 epochs ck-wasm.json has already trained'],
   ])('%j exits 2 naming %s', (extra, flag, message) => {
-    const run = neurite('train', 'classes.csv', '--resume', 'ck-wasm.json', ...extra);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(message);
-    expect(run.stderr.split('\n')[0]).toContain(flag);
+    expectRefused(neurite('train', 'classes.csv', '--resume', 'ck-wasm.json', ...extra), message, flag);
   });
 
   it('other data (fewer rows) exits 2 naming --resume and the data file', () => {
-    const run = neurite('train', 'fewer.csv', '--resume', 'ck-wasm.json');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--resume ck-wasm.json was trained on other data than fewer.csv (200 rows, not 150)');
+    expectRefused(neurite('train', 'fewer.csv', '--resume', 'ck-wasm.json'), '--resume ck-wasm.json was trained on other data than fewer.csv (200 rows, not 150)');
   });
 
   it('a model saved without training state is not a checkpoint', () => {
-    const run = neurite('train', 'classes.csv', '--resume', 'whole.json');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--resume whole.json is not a checkpoint written by neurite train --checkpoint');
+    expectRefused(neurite('train', 'classes.csv', '--resume', 'whole.json'), '--resume whole.json is not a checkpoint written by neurite train --checkpoint');
   });
 
   it('--checkpoint-every needs --checkpoint', () => {
-    const run = neurite('train', 'classes.csv', '--checkpoint-every', '2');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--checkpoint-every needs --checkpoint <file>');
+    expectRefused(neurite('train', 'classes.csv', '--checkpoint-every', '2'), '--checkpoint-every needs --checkpoint <file>');
   });
 });

@@ -1,5 +1,5 @@
 // `neurite train --recurrent` and `neurite forecast`, run as users run them (node dist/cli.js), on a real series.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesWindows } from '../src/cli/recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
 import type { RecurrentModelJSON } from '../src/recurrent/types.js';
-import { cli, root, runCli } from './helpers/cli.js';
+import { cli, expectRefused, interruptOnceWritten, root, runCli } from './helpers/cli.js';
 import { referencePredict, type ReferenceModel } from './helpers/recurrent-reference.js';
 
 let dir = '';
@@ -107,9 +107,7 @@ describe('neurite train --recurrent / forecast', () => {
     const { output } = await session.run({ input: new ort.Tensor('float32', Float32Array.from(window.flat()), [1, 24, 1]) });
     await session.release();
     referencePredict(model, window).forEach((value, t) => expect(Math.abs((output!.data as Float32Array)[t]! - value)).toBeLessThan(2e-5 * Math.abs(value)));
-    const js = neurite('export', 'airline.json', '--to', 'js', '--out', 'airline.mjs');
-    expect(js.code).toBe(2);
-    expect(js.stderr).toMatch(/^neurite: --to js: airline\.json is a recurrent model, which exports as ONNX \(float32\) only: use --to onnx/);
+    expectRefused(neurite('export', 'airline.json', '--to', 'js', '--out', 'airline.mjs'), /^neurite: --to js: airline\.json is a recurrent model, which exports as ONNX \(float32\) only: use --to onnx/);
   });
 
   it("refuses to export an lstm with memory 'hidden' (brain.js's cell) as ONNX, saying why, and writes nothing", () => {
@@ -144,18 +142,10 @@ describe('neurite train --recurrent / forecast', () => {
   });
 
   it('refuses options and files that do not fit, naming them', () => {
-    const dense = neurite('train', 'airline.csv', '--recurrent', 'lstm', '--layers', '1,8,1');
-    expect(dense.code).toBe(2);
-    expect(dense.stderr).toMatch(/^neurite: --layers is for dense networks; --recurrent trains on windows of the series/);
-    const stray = neurite('train', 'airline.csv', '--window', '12');
-    expect(stray.code).toBe(2);
-    expect(stray.stderr).toMatch(/^neurite: --window needs --recurrent <cell>/);
-    const long = neurite('train', 'airline.csv', '--recurrent', 'gru', '--window', '200');
-    expect(long.code).toBe(2);
-    expect(long.stderr).toMatch(/--window 200 and --horizon 1 need at least 201 rows; airline\.csv has 132/);
-    const cell = neurite('train', 'airline.csv', '--recurrent', 'transformer');
-    expect(cell.code).toBe(2);
-    expect(cell.stderr).toMatch(/argument 'transformer' is invalid\. Allowed choices are lstm, gru, rnn/);
+    expectRefused(neurite('train', 'airline.csv', '--recurrent', 'lstm', '--layers', '1,8,1'), /^neurite: --layers is for dense networks; --recurrent trains on windows of the series/);
+    expectRefused(neurite('train', 'airline.csv', '--window', '12'), /^neurite: --window needs --recurrent <cell>/);
+    expectRefused(neurite('train', 'airline.csv', '--recurrent', 'gru', '--window', '200'), /--window 200 and --horizon 1 need at least 201 rows; airline\.csv has 132/);
+    expectRefused(neurite('train', 'airline.csv', '--recurrent', 'transformer'), /argument 'transformer' is invalid\. Allowed choices are lstm, gru, rnn/);
     const target = neurite('train', 'waves.csv', '--recurrent', 'rnn', '--target', 'a', '--window', '8', '--epochs', '1', '--no-plot', '--out', 'a.json');
     expect(target.code).toBe(0);
     const fed = neurite('forecast', 'a.json', 'waves.csv', '--steps', '2');
@@ -211,13 +201,8 @@ describe('neurite train --recurrent --checkpoint, then --resume', () => {
     const whole = neurite(...args, '--out', 'w-long.json');
     expect(whole.code, whole.stderr).toBe(0);
     expect(whole.stdout).toMatch(/stopped early after epoch \d+: val_loss stopped improving/);
-    const child = spawn(process.execPath, [cli, ...args, '--out', 'w-cut.json', '--checkpoint', 'w-cut-ck.json', '--checkpoint-every', '5'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    while (!existsSync(join(dir, 'w-cut-ck.json')) && child.exitCode === null) await new Promise((wait) => setTimeout(wait, 5));
-    child.kill('SIGINT');
-    const code = await exited;
+    // Interrupted once the first checkpoint exists.
+    const { code, stderr } = await interruptOnceWritten(dir, [...args, '--out', 'w-cut.json', '--checkpoint', 'w-cut-ck.json', '--checkpoint-every', '5'], 'w-cut-ck.json');
     const epoch = saved('w-cut-ck.json').training!.fit!.epoch;
     if (code === 130) {
       expect(stderr).toContain(`neurite: interrupted; the model was not saved; w-cut-ck.json holds epoch ${epoch}: continue with neurite train waves.csv --resume w-cut-ck.json\n`);
@@ -249,24 +234,13 @@ describe('--resume of a recurrent run refuses what would not continue the same r
     [['--epochs', '3'], '--epochs', '--epochs 3 is fewer than the'],
     [['--layers', '2,4,2'], '--layers', '--layers is for dense networks'],
   ])('%j exits 2 naming %s', (extra, flag, message) => {
-    const run = neurite('train', 'waves.csv', '--resume', 'w-ck-wasm.json', ...extra);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(message);
-    expect(run.stderr.split('\n')[0]).toContain(flag);
+    expectRefused(neurite('train', 'waves.csv', '--resume', 'w-ck-wasm.json', ...extra), message, flag);
   });
 
   it('another series (fewer rows), a model without training state and a damaged checkpoint are refused, naming --resume', () => {
-    const fewer = neurite('train', 'fewer.csv', '--resume', 'w-ck-wasm.json');
-    expect(fewer.code).toBe(2);
-    expect(fewer.stderr).toContain('--resume w-ck-wasm.json was trained on another series than fewer.csv (80 rows, not 70)');
-    const plain = neurite('train', 'waves.csv', '--recurrent', 'gru', '--resume', 'w-part.json');
-    expect(plain.code).toBe(2);
-    expect(plain.stderr).toContain('--resume w-part.json is not a checkpoint written by neurite train --recurrent --checkpoint');
-    const hostile = neurite('train', 'waves.csv', '--resume', 'w-hostile.json');
-    expect(hostile.code).toBe(2);
-    expect(hostile.stderr).toContain('neurite: --resume w-hostile.json: meta.trainOptions.window must be a positive integer, got "8; rm -rf"');
-    const every = neurite('train', 'waves.csv', '--recurrent', 'gru', '--checkpoint-every', '2');
-    expect(every.code).toBe(2);
-    expect(every.stderr).toContain('--checkpoint-every needs --checkpoint <file>');
+    expectRefused(neurite('train', 'fewer.csv', '--resume', 'w-ck-wasm.json'), '--resume w-ck-wasm.json was trained on another series than fewer.csv (80 rows, not 70)');
+    expectRefused(neurite('train', 'waves.csv', '--recurrent', 'gru', '--resume', 'w-part.json'), '--resume w-part.json is not a checkpoint written by neurite train --recurrent --checkpoint');
+    expectRefused(neurite('train', 'waves.csv', '--resume', 'w-hostile.json'), 'neurite: --resume w-hostile.json: meta.trainOptions.window must be a positive integer, got "8; rm -rf"');
+    expectRefused(neurite('train', 'waves.csv', '--recurrent', 'gru', '--checkpoint-every', '2'), '--checkpoint-every needs --checkpoint <file>');
   });
 });

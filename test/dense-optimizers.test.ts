@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DenseNetwork, type OptimizerOptions } from '../src/index.js';
 import { randomArray, rng } from './helpers/data.js';
+import { referenceOptimizer, referenceStep } from './helpers/optimizer-reference.js';
 
 const SIZES = [3, 4, 2];
 const OPTIMIZERS: OptimizerOptions[] = [
@@ -40,10 +41,7 @@ describe.each(['js', 'wasm'] as const)('optimizer steps on the %s backend', (bac
     const o = net.optimizer;
     const isWeight = weightMask(SIZES);
     const p = Array.from(net.getParameters());
-    const m = p.map(() => 0);
-    const v = p.map(() => 0);
-    let power1 = 1;
-    let power2 = 1;
+    const state = referenceOptimizer(p.length);
     let clipped = 0;
     const random = rng(3);
     for (let step = 0; step < 30; step++) {
@@ -55,21 +53,7 @@ describe.each(['js', 'wasm'] as const)('optimizer steps on the %s backend', (bac
       // clipNorm scales the whole gradient down to that norm; the norm is the kernel's (its summation order is its own).
       const scale = o.clipNorm > 0 && net.lastGradientNorm > o.clipNorm ? o.clipNorm / net.lastGradientNorm : 1;
       if (scale < 1) clipped++;
-      power1 *= o.beta1;
-      power2 *= o.beta2;
-      for (let k = 0; k < p.length; k++) {
-        const ge = scale * g[k]! + (isWeight[k] ? o.weightDecay : 0) * p[k]!;
-        if (o.type === 'sgd') {
-          p[k] = p[k]! - o.learningRate * ge;
-        } else if (o.type === 'momentum') {
-          m[k] = o.momentum * m[k]! + ge;
-          p[k] = p[k]! - o.learningRate * (o.nesterov ? ge + o.momentum * m[k]! : m[k]!);
-        } else {
-          m[k] = o.beta1 * m[k]! + (1 - o.beta1) * ge;
-          v[k] = o.beta2 * v[k]! + (1 - o.beta2) * (ge * ge);
-          p[k] = p[k]! - o.learningRate * ((m[k]! / (1 - power1)) / (Math.sqrt(v[k]! / (1 - power2)) + o.epsilon));
-        }
-      }
+      referenceStep(o, state, p, g, isWeight, scale);
       const actual = net.getParameters();
       for (let k = 0; k < p.length; k++) {
         if (!Object.is(actual[k], p[k])) expect.fail(`step ${step}, parameter ${k}: ${actual[k]} where the formula gives ${p[k]}`);

@@ -2,10 +2,9 @@
 // js backend: every byte of the arena, every weight, every history figure, the same divergence.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DenseNetwork, DivergenceError, type DenseNetworkOptions, type FitOptions } from '../src/index.js';
-import type { Arena } from '../src/backend/arena.js';
 import { disableSpecialized, specializedEpochs } from '../src/backend/specialized.js';
 import { wasmModule } from '../src/backend/wasm.js';
-import { randomArray, rng } from './helpers/data.js';
+import { arenaBytes, arenaOf, rowsFor } from './helpers/arena.js';
 
 // Wrapped, so the tests see that training ran the generated kernel and not, silently, the generic one.
 const generatedCalls = vi.hoisted(() => ({ count: 0 }));
@@ -21,25 +20,6 @@ vi.mock('../src/backend/specialized.js', async (original) => {
 });
 
 afterEach(() => disableSpecialized(false));
-
-// The arena is private to the facade; these tests compare it whole.
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
-
-function arenaBytes(net: DenseNetwork): Uint8Array {
-  const arena = arenaOf(net);
-  return new Uint8Array(arena.heap.fresh().f64.buffer, arena.base, arena.bytes).slice();
-}
-
-function dataFor(options: DenseNetworkOptions, rows: number, seed: number): { inputs: Float64Array; targets: Float64Array } {
-  const random = rng(seed);
-  const nIn = options.layers[0] as number;
-  const nOut = options.layers.at(-1) as number;
-  const inputs = randomArray(random, rows * nIn, 1.5);
-  // Exact zeros among the inputs, as xor has: their products are signed zeros.
-  for (let k = 0; k < inputs.length; k += 3) inputs[k] = 0;
-  const targets = Float64Array.from({ length: rows * nOut }, () => (random() < 0.5 ? 0 : 1));
-  return { inputs, targets };
-}
 
 type Outcome = { net: DenseNetwork; history?: ReturnType<DenseNetwork['fit']>; error?: unknown };
 
@@ -106,7 +86,7 @@ describe('kernels generated per network shape', () => {
 
   SHAPES.forEach((shape, s) => {
     it(`${shape.layers.join('-')}: leave the arena byte for byte as the generic kernel does, and the js backend's weights`, () => {
-      const data = dataFor(shape, 7, s);
+      const data = rowsFor(shape, 7, s);
       const plans: [string, FitOptions][] = [
         ['all epochs in one call', { epochs: 300, batchSize: 1, shuffle: false }],
         ['one call per epoch, shuffled', { epochs: 40, batchSize: 1 }],
@@ -119,7 +99,7 @@ describe('kernels generated per network shape', () => {
 
   it('take the careful step where the bound cannot prove one safe: the first step and after setParameters', () => {
     const shape = SHAPES[0]!;
-    const data = dataFor(shape, 4, 1);
+    const data = rowsFor(shape, 4, 1);
     expectSame(threeWays({ ...shape, seed: 3 }, (net) => {
       net.fit(data, { epochs: 5, batchSize: 1, shuffle: false });
       // Unknown peaks again: the next step cannot use the bound.
@@ -153,7 +133,7 @@ describe('kernels generated per network shape', () => {
     } finally {
       refuse.mockRestore();
     }
-    expectSame(threeWays({ ...shape, seed: 8 }, (net) => net.fit(dataFor(shape, 5, 8), { epochs: 50, batchSize: 1, shuffle: false })), 'compiled in the background');
+    expectSame(threeWays({ ...shape, seed: 8 }, (net) => net.fit(rowsFor(shape, 5, 8), { epochs: 50, batchSize: 1, shuffle: false })), 'compiled in the background');
   });
 
   it('keep at most 32 kernels per module, dropping the oldest first', () => {
@@ -178,7 +158,7 @@ describe('kernels generated per network shape', () => {
   it('refuse the same diverging step and leave the same state', () => {
     for (const [type, learningRate] of [['sgd', 1e150], ['sgd', 1e305], ['momentum', 1e150], ['momentum', 1e305]] as const) {
       const shape = { ...SHAPES[1]!, optimizer: { type, learningRate } };
-      const data = dataFor(shape, 6, 2);
+      const data = rowsFor(shape, 6, 2);
       const outcomes = threeWays({ ...shape, seed: 4 }, (net) => net.fit(data, { epochs: 50, batchSize: 1, shuffle: false }));
       expect(outcomes[2]!.error, `${type}, learning rate ${learningRate}`).toBeInstanceOf(DivergenceError);
       expectSame(outcomes, `${type}, learning rate ${learningRate}`);

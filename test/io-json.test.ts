@@ -6,6 +6,7 @@ import { FormatError } from '../src/errors.js';
 import { MAX_JSON_CHARS, MAX_META_DEPTH, parseDenseModel, parseSeedModel, type SeedModelJSON } from '../src/io/json.js';
 import { randomModel } from './fixtures/dense-models.js';
 import { pathsUnder } from './helpers/replace-one.js';
+import { thrownBy } from './helpers/errors.js';
 
 const dense = (): DenseModelJSON => randomModel([3, 4, 2], ['tanh', 'softmax'], 3);
 const seed = (): SeedModelJSON => ({
@@ -31,12 +32,7 @@ function outcome(parse: () => unknown): string {
 
 /** Expects a FormatError whose argument is `argument` and whose message matches `message`. */
 function rejects(json: unknown, argument: string, message?: RegExp, parse: (json: unknown) => unknown = parseDenseModel): void {
-  let thrown: unknown;
-  try {
-    parse(json);
-  } catch (error) {
-    thrown = error;
-  }
+  const thrown = thrownBy(() => parse(json));
   expect(thrown).toBeInstanceOf(FormatError);
   expect((thrown as FormatError).argument).toBe(argument);
   if (message) expect((thrown as FormatError).message).toMatch(message);

@@ -173,29 +173,29 @@ describe('brainToRecurrentModel', () => {
 
 // A brain.js time-step JSON with any one value replaced is converted consistently or rejected with a FormatError, never anything else.
 const matrix = (rows: number, columns: number, start: number) => ({ rows, columns, weights: Object.fromEntries(Array.from({ length: rows * columns }, (_, i) => [String(i), start + i / 10])) });
-const gruText = JSON.stringify({
-  type: 'GRUTimeStep',
+/** The first value of each gate's input matrix, hidden matrix and bias, gate by gate. */
+const STARTS = [[0.1, 0.2, 0.3], [-0.1, -0.2, -0.3], [0.4, 0.5, 0.6], [-0.4, -0.5, -0.6]] as const;
+/** A brain.js time-step JSON: 1 input, one hidden layer of 2 units whose gates' matrices are named in `gates`, 1 output. */
+const timeStepText = (type: string, gates: [string, string, string][]) => JSON.stringify({
+  type,
   options: { inputSize: 1, hiddenLayers: [2], outputSize: 1, decayRate: 0.999, smoothEps: 1e-8, regc: 0.000001, clipval: 5 },
-  hiddenLayers: [{
-    updateGateInputMatrix: matrix(2, 1, 0.1), updateGateHiddenMatrix: matrix(2, 2, 0.2), updateGateBias: matrix(2, 1, 0.3),
-    resetGateInputMatrix: matrix(2, 1, -0.1), resetGateHiddenMatrix: matrix(2, 2, -0.2), resetGateBias: matrix(2, 1, -0.3),
-    cellWriteInputMatrix: matrix(2, 1, 0.4), cellWriteHiddenMatrix: matrix(2, 2, 0.5), cellWriteBias: matrix(2, 1, 0.6),
-  }],
+  hiddenLayers: [Object.fromEntries(gates.flatMap(([input, hidden, bias], g) => [
+    [input, matrix(2, 1, STARTS[g]![0])], [hidden, matrix(2, 2, STARTS[g]![1])], [bias, matrix(2, 1, STARTS[g]![2])],
+  ]))],
   outputConnector: matrix(1, 2, 0.7),
   output: matrix(1, 1, 0.8),
 });
-const lstmText = JSON.stringify({
-  type: 'LSTMTimeStep',
-  options: { inputSize: 1, hiddenLayers: [2], outputSize: 1, decayRate: 0.999, smoothEps: 1e-8, regc: 0.000001, clipval: 5 },
-  hiddenLayers: [{
-    inputMatrix: matrix(2, 1, 0.1), inputHidden: matrix(2, 2, 0.2), inputBias: matrix(2, 1, 0.3),
-    forgetMatrix: matrix(2, 1, -0.1), forgetHidden: matrix(2, 2, -0.2), forgetBias: matrix(2, 1, -0.3),
-    outputMatrix: matrix(2, 1, 0.4), outputHidden: matrix(2, 2, 0.5), outputBias: matrix(2, 1, 0.6),
-    cellActivationMatrix: matrix(2, 1, -0.4), cellActivationHidden: matrix(2, 2, -0.5), cellActivationBias: matrix(2, 1, -0.6),
-  }],
-  outputConnector: matrix(1, 2, 0.7),
-  output: matrix(1, 1, 0.8),
-});
+const gruText = timeStepText('GRUTimeStep', [
+  ['updateGateInputMatrix', 'updateGateHiddenMatrix', 'updateGateBias'],
+  ['resetGateInputMatrix', 'resetGateHiddenMatrix', 'resetGateBias'],
+  ['cellWriteInputMatrix', 'cellWriteHiddenMatrix', 'cellWriteBias'],
+]);
+const lstmText = timeStepText('LSTMTimeStep', [
+  ['inputMatrix', 'inputHidden', 'inputBias'],
+  ['forgetMatrix', 'forgetHidden', 'forgetBias'],
+  ['outputMatrix', 'outputHidden', 'outputBias'],
+  ['cellActivationMatrix', 'cellActivationHidden', 'cellActivationBias'],
+]);
 
 describe.each([['GRUTimeStep', gruText], ['LSTMTimeStep', lstmText]])('fuzzing brainToRecurrentModel on %s', (_, brainText) => {
   test.prop([fc.nat(), fc.jsonValue({ maxDepth: 2 })], { numRuns: Number(process.env.NEURITE_FUZZ_RUNS ?? 300) })('one value replaced: converted consistently or a FormatError', (pick, replacement) => {

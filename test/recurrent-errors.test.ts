@@ -5,6 +5,7 @@ import {
   ConfigurationError, FormatError, InvalidArgumentError, NeuriteError, NonFiniteError, OutOfRangeError, ShapeError, StateError,
 } from '../src/errors.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
+import { thrownBy } from './helpers/errors.js';
 
 const series = (count: number, steps: number) => Array.from({ length: count }, (_, s) => Array.from({ length: steps }, (_, t) => Math.sin(0.4 * s + 0.5 * t)));
 
@@ -18,12 +19,7 @@ function trained(backend: 'js' | 'wasm', options: Partial<ConstructorParameters<
 /** Runs `call`, expects `kind` naming `argument`, and that the network's whole state is unchanged. */
 function expectRefused(net: RecurrentNetwork, call: () => unknown, kind: typeof NeuriteError, argument?: string): void {
   const before = JSON.stringify(net.toJSON({ training: true }));
-  let error: unknown;
-  try {
-    call();
-  } catch (caught) {
-    error = caught;
-  }
+  const error = thrownBy(() => call());
   expect(error).toBeInstanceOf(kind);
   if (argument !== undefined) expect((error as NeuriteError).argument).toBe(argument);
   expect(JSON.stringify(net.toJSON({ training: true }))).toBe(before);
@@ -120,12 +116,7 @@ describe('bad options', () => {
     [{ inputSize: 1, layers: [{ type: 'rnn', size: 2, memory: 'cell' }, { type: 'dense', size: 1 }] }, ConfigurationError, 'options.layers[0].memory'],
     [{ inputSize: 1, layers: [{ type: 'lstm', size: 2 }, { type: 'dense', size: 1, memory: 'hidden' }] }, ConfigurationError, 'options.layers[1].memory'],
   ])('%j', (options, kind, argument) => {
-    let error: unknown;
-    try {
-      new RecurrentNetwork(options as never);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => new RecurrentNetwork(options as never));
     expect(error).toBeInstanceOf(kind);
     expect((error as NeuriteError).argument).toBe(argument);
   });
@@ -155,12 +146,7 @@ describe('hostile or broken model JSON', () => {
     ['a memory on a simple rnn', (j) => { j.layers[1].memory = 'hidden'; return j; }, 'json.layers[1].memory'],
     ['a memory on the head', (j) => { j.layers[2].memory = 'cell'; return j; }, 'json.layers[2].memory'],
   ])('%s', (_, corrupt, argument) => {
-    let error: unknown;
-    try {
-      RecurrentNetwork.fromJSON(corrupt(good()));
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => RecurrentNetwork.fromJSON(corrupt(good())));
     expect(error).toBeInstanceOf(FormatError);
     expect((error as NeuriteError).argument).toBe(argument);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -6,6 +6,7 @@ import type { RecurrentModelJSON } from '../src/recurrent/types.js';
 import { recurrentToONNX } from '../src/io/onnx-recurrent.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
 import { randomRecurrentModel, randomSequences, referencePredict } from './helpers/recurrent-reference.js';
+import { thrownBy } from './helpers/errors.js';
 
 beforeAll(() => {
   ort.env.wasm.numThreads = 1;
@@ -80,12 +81,7 @@ describe('recurrentToONNX', () => {
     (model.layers[1] as { memory?: string }).memory = 'cell';
     expect(recurrentToONNX(model)).toEqual(plain);
     (model.layers[1] as { memory?: string }).memory = 'hidden';
-    let error: unknown;
-    try {
-      recurrentToONNX(model);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => recurrentToONNX(model));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).argument).toBe('json.layers[1].memory');
     expect((error as Error).message).toMatch(/ONNX's LSTM operator cannot express/);

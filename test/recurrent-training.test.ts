@@ -4,8 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { DivergenceError } from '../src/errors.js';
 import { RecurrentNetwork } from '../src/recurrent/network.js';
 import type { RecurrentData, RecurrentNetworkOptions } from '../src/recurrent/types.js';
+import type { FitHistory } from '../src/dense/types.js';
 import { expectSameBits } from './helpers/bits.js';
 import { engineGradient, raggedPairs } from './helpers/recurrent.js';
+import { thrownBy } from './helpers/errors.js';
 
 describe.each(['js', 'wasm'] as const)('training safeguards on %s', (backend) => {
   test('clipping is on by default (clipNorm 1); clipNorm 0 turns it off', () => {
@@ -37,12 +39,7 @@ describe.each(['js', 'wasm'] as const)('training safeguards on %s', (backend) =>
     parameters.fill(1e308, parameters.length - 4, parameters.length - 1);
     net.setParameters(parameters);
     const data = [[1, 2, 3, 4], [2, 3, 4, 5]];
-    let error: unknown;
-    try {
-      net.fit(data, { epochs: 1 });
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => net.fit(data, { epochs: 1 }));
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as DivergenceError).epoch).toBe(0);
     expectSameBits(net.getParameters(), parameters, 'weights after the refused step');
@@ -111,13 +108,8 @@ describe.each(['js', 'wasm'] as const)("onDivergence 'reduceLearningRate' on %s"
     const reference = replay(options, data, 4, 1);
     expect(reference.reductions).toBeGreaterThan(0);
     const net = new RecurrentNetwork(options);
-    let history;
-    let thrown: unknown;
-    try {
-      history = net.fit(data, { epochs: 4, batchSize: 1, shuffle: false, onDivergence: 'reduceLearningRate' });
-    } catch (error) {
-      thrown = error;
-    }
+    let history: FitHistory | undefined;
+    const thrown = thrownBy(() => { history = net.fit(data, { epochs: 4, batchSize: 1, shuffle: false, onDivergence: 'reduceLearningRate' }); });
     expectSameBits(net.getParameters(), reference.net.getParameters(), 'parameters');
     const a = net.toJSON({ training: true }).training!;
     const b = reference.net.toJSON({ training: true }).training!;

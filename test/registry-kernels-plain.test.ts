@@ -1,12 +1,7 @@
 // The registry suite on the plain (non-SIMD) wasm build: the loader is told SIMD is missing before neurite is
 // imported (each test file runs in its own process).
-const validate = WebAssembly.validate;
-WebAssembly.validate = () => false;
-const { registryTests } = await import('./helpers/registry-suite.js');
-const { wasmModule } = await import('../src/backend/wasm.js');
-wasmModule();
-WebAssembly.validate = validate;
+import { withPlainBuild } from './helpers/plain-build.js';
+
+const { registryTests } = await withPlainBuild(() => import('./helpers/registry-suite.js'));
 
 registryTests('plain');
-
-export {};

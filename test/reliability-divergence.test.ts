@@ -3,9 +3,10 @@
 // of the same batches through trainStep on a twin network.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AbortError, DenseNetwork, type DenseNetworkOptions, DivergenceError, type FitOptions, NeuriteError } from '../src/index.js';
+import { AbortError, DenseNetwork, type DenseNetworkOptions, DivergenceError, type FitHistory, type FitOptions, NeuriteError } from '../src/index.js';
 import { rng } from './helpers/data.js';
 import { expectSameBits } from './helpers/bits.js';
+import { rejectionOf, thrownBy } from './helpers/errors.js';
 
 const RUNS = Number(process.env.NEURITE_PROPERTY_RUNS ?? 100);
 
@@ -73,12 +74,7 @@ describe('divergence in fit', () => {
     const d = data(1, 40, 3, 1000);
     for (const backend of ['js', 'wasm'] as const) {
       const net = new DenseNetwork({ ...options, backend });
-      let thrown: unknown;
-      try {
-        net.fit(d, { epochs: 50, batchSize: 8, shuffle: false });
-      } catch (error) {
-        thrown = error;
-      }
+      const thrown = thrownBy(() => net.fit(d, { epochs: 50, batchSize: 8, shuffle: false }));
       expect(thrown).toBeInstanceOf(DivergenceError);
       const error = thrown as DivergenceError;
       expect(error.message).toContain(`epoch ${error.epoch}, batch ${error.batch}`);
@@ -101,13 +97,7 @@ describe('divergence in fit', () => {
         const d = data(seed, 17, 3, 10 ** scaleExponent);
         const net = new DenseNetwork(options);
         const fitOptions: FitOptions = { epochs: 4, batchSize, shuffle: false };
-        let thrown: unknown;
-        try {
-          if (asynchronous) await net.fitAsync(d, fitOptions);
-          else net.fit(d, fitOptions);
-        } catch (error) {
-          thrown = error;
-        }
+        const thrown = await rejectionOf(async () => (asynchronous ? net.fitAsync(d, fitOptions) : net.fit(d, fitOptions)));
         const twin = new DenseNetwork(options);
         const reference = replay(twin, d, 4, batchSize, 'throw');
         if (reference.diverged) {
@@ -153,13 +143,8 @@ describe('divergence in fit', () => {
       const options = { ...REGRESSION, optimizer: { type: 'sgd' as const, learningRate } };
       for (const backend of ['js', 'wasm'] as const) {
         const net = new DenseNetwork({ ...options, backend });
-        let history;
-        let thrown: unknown;
-        try {
-          history = net.fit(d, { epochs: 5, batchSize: 8, shuffle: false, onDivergence: 'reduceLearningRate' });
-        } catch (error) {
-          thrown = error;
-        }
+        let history: FitHistory | undefined;
+        const thrown = thrownBy(() => { history = net.fit(d, { epochs: 5, batchSize: 8, shuffle: false, onDivergence: 'reduceLearningRate' }); });
         const twin = new DenseNetwork({ ...options, backend });
         const reference = replay(twin, d, 5, 8, 'reduceLearningRate');
         expect(reference.reductions, `rate ${learningRate}`).toBeGreaterThan(0);
@@ -302,12 +287,7 @@ describe('fitAsync errors', () => {
     ];
     for (const [d, o] of cases) {
       let syncError: unknown;
-      let expected: unknown;
-      try {
-        net.fit(d as never, o as never);
-      } catch (error) {
-        expected = error;
-      }
+      const expected = thrownBy(() => net.fit(d as never, o as never));
       let promise: Promise<unknown> | undefined;
       try {
         promise = net.fitAsync(d as never, o as never);

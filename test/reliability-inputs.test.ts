@@ -9,7 +9,7 @@ import {
   Neuron, OutOfRangeError, ShapeError, StateError, denormalize, normalize, trainLayer, trainNetwork, trainNeuron,
 } from '../src/index.js';
 import { rng } from './helpers/data.js';
-import { expectError } from './helpers/errors.js';
+import { expectError, thrownBy } from './helpers/errors.js';
 import { expectSameBits } from './helpers/bits.js';
 import { wasmModule } from '../src/backend/wasm.js';
 
@@ -328,12 +328,7 @@ describe('error text is bounded', () => {
       () => net.setParameters([huge as never]),
     ];
     for (const act of acts) {
-      let caught: unknown;
-      try {
-        act();
-      } catch (error) {
-        caught = error;
-      }
+      const caught = thrownBy(act);
       expect(caught).toBeInstanceOf(NeuriteError);
       bounded(caught as NeuriteError);
     }

@@ -2,15 +2,15 @@
 // unshared, the module patched to match); an isolated page's main thread may not block in Atomics.wait, so it gets
 // one thread too; a worker of an isolated page gets a pool of nested Web Workers that run parts of a phase.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundle } from './helpers/bundle.js';
+import { root } from './helpers/cli.js';
 
-const root = join(import.meta.dirname, '..');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -70,9 +70,7 @@ describe('threads in Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'neurite-threads-'));
-    // esbuild comes with tsup, as in scripts/size.mjs.
-    const { build } = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
-    await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022', outfile: join(dir, 'bundle.js'), loader: { '.wasm': 'binary' }, logLevel: 'error' });
+    await bundle(ENTRY, join(dir, 'bundle.js'));
     writeFileSync(join(dir, 'probe.js'), PROBE);
     writeFileSync(join(dir, 'index.html'), PAGE);
     writeFileSync(join(dir, 'worker.js'), WORKER);

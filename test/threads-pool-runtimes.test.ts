@@ -3,12 +3,12 @@
 // workers let the process exit.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundle } from './helpers/bundle.js';
+import { root } from './helpers/cli.js';
 
-const root = join(import.meta.dirname, '..');
 const ENTRY = `
 export { setThreads, poolRunner, threadRuns } from ${JSON.stringify(join(root, 'src/threads/pool.ts'))};
 export { DenseNetwork } from ${JSON.stringify(join(root, 'src/index.ts'))};
@@ -41,8 +41,7 @@ describe('the pool on Bun and Deno', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'neurite-threads-rt-'));
-    const { build } = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild');
-    await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022', outfile: join(dir, 'bundle.js'), loader: { '.wasm': 'binary' }, logLevel: 'error' });
+    await bundle(ENTRY, join(dir, 'bundle.js'));
     writeFileSync(join(dir, 'probe.mjs'), SCRIPT);
   }, 60_000);
 

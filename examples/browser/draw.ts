@@ -1,5 +1,5 @@
 // Canvas drawing: the decision field with its points, and the loss curve.
-import { FIELD_SIZE } from './protocol';
+import { FIELD_SIZE, type ReadyMessage } from './protocol';
 
 /** Class colours as RGB, shared by points and the field's tint. */
 export const CLASS_COLOURS: readonly [number, number, number][] = [[31, 111, 209], [224, 112, 26]];
@@ -79,6 +79,12 @@ export function drawLoss(canvas: HTMLCanvasElement, history: readonly { epoch: n
 
 /** The page's `<output id=…>` element. */
 export const output = (id: string) => document.querySelector<HTMLOutputElement>(`#${id}`)!;
+
+/** Shows the backend a worker's ready message names in the page's `#backend` and `#simd` outputs. */
+export function showBackend({ backend, simd }: ReadyMessage): void {
+  output('backend').value = backend;
+  output('simd').value = backend === 'wasm' ? (simd ? '(SIMD)' : '(no SIMD)') : '';
+}
 
 /** Shows `text` in the page's `#failure` paragraph. */
 export function showFailure(text: string): void {

@@ -1,5 +1,5 @@
 // The playground page: owns the points, draws what the worker reports, and publishes its state in the DOM.
-import { drawField, drawLoss, output, showFailure, toField, type Point } from './draw';
+import { drawField, drawLoss, output, showBackend, showFailure, toField, type Point } from './draw';
 import { twoMoons } from './moons';
 import type { FromWorker, PointsMessage } from './protocol';
 
@@ -31,8 +31,7 @@ function sendPoints(): void {
 
 worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
   if (data.type === 'ready') {
-    output('backend').value = data.backend;
-    output('simd').value = data.backend === 'wasm' ? (data.simd ? '(SIMD)' : '(no SIMD)') : '';
+    showBackend(data);
   } else if (data.type === 'progress') {
     field = data.field;
     history.push({ epoch: data.epoch, loss: data.loss });

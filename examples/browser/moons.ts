@@ -1,20 +1,10 @@
 // Two interleaved half-moons, the classic not-linearly-separable toy set, from a fixed seed.
-
 // mulberry32: a tiny seeded PRNG, so every page load starts from the same points.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../scripts/random.mjs';
 
 /** `perClass` points per moon with uniform noise of ±`noise`, scaled to fit in [-1, 1]². */
 export function twoMoons(perClass: number, noise: number, seed: number): { x: number; y: number; label: number }[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const points: { x: number; y: number; label: number }[] = [];
   for (let i = 0; i < perClass; i++) {
     const angle = Math.PI * next();

@@ -1,4 +1,5 @@
-// Messages between the series page and its training worker.
+// Messages between the series page and its training worker (ready and failure as on the moons page, ./protocol).
+import type { FailureMessage, ReadyMessage } from './protocol';
 
 /** Page → worker: a new curve, `values` sampled at equal steps (y in [-1, 1]); the worker starts a new network on it. */
 export interface CurveMessage {
@@ -6,13 +7,6 @@ export interface CurveMessage {
   values: Float64Array;
   /** Counts the curves sent, so that reports about an older one are told apart. */
   generation: number;
-}
-
-/** Worker → page, once: the backend the network runs on, after `await ready()`. */
-export interface SeriesReadyMessage {
-  type: 'ready';
-  backend: string;
-  simd: boolean;
 }
 
 /** Worker → page, after each round of training: the loss and the curve's continuation, FORECAST_STEPS values. */
@@ -25,13 +19,7 @@ export interface SeriesProgressMessage {
   forecast: Float64Array;
 }
 
-/** Worker → page: training failed; the message is shown on the page. */
-export interface SeriesFailureMessage {
-  type: 'failure';
-  message: string;
-}
-
-export type FromSeriesWorker = SeriesReadyMessage | SeriesProgressMessage | SeriesFailureMessage;
+export type FromSeriesWorker = ReadyMessage | SeriesProgressMessage | FailureMessage;
 
 /** Samples of the drawn curve (the left part of the canvas) and of its forecast (the right part). */
 export const CURVE_STEPS = 120;

@@ -1,6 +1,6 @@
 // The series page: the user draws a curve on the left of the canvas; an LSTM in a worker learns it and draws its
 // continuation on the right, every few epochs. The page publishes its state in the DOM (for people and tests).
-import { output, showFailure } from './draw';
+import { output, showBackend, showFailure } from './draw';
 import { CURVE_STEPS, FORECAST_STEPS, type CurveMessage, type FromSeriesWorker } from './series-protocol';
 
 const canvas = document.querySelector<HTMLCanvasElement>('#curve')!;
@@ -35,8 +35,7 @@ function sendCurve(): void {
 
 worker.onmessage = ({ data }: MessageEvent<FromSeriesWorker>) => {
   if (data.type === 'ready') {
-    output('backend').value = data.backend;
-    output('simd').value = data.backend === 'wasm' ? (data.simd ? '(SIMD)' : '(no SIMD)') : '';
+    showBackend(data);
   } else if (data.type === 'progress') {
     // Reports still on their way about the previous curve are dropped.
     if (data.generation !== generation) return;

@@ -3,14 +3,15 @@
 // References are written here from the documented formulas, never taken from src/math.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DenseNetwork, type DenseNetworkOptions, wasmSimd } from '../../src/index.js';
-import type { Arena } from '../../src/backend/arena.js';
 import { disableSpecialized, specializedEpochs } from '../../src/backend/specialized.js';
 import { wasmModule } from '../../src/backend/wasm.js';
 import { DENSE_MOMENT1, DENSE_MOMENT2, DENSE_SETTINGS, S_PEAK_M, S_PEAK_PARAM, S_PEAK_V } from '../../src/header.js';
 import { ACTIVATION_SPECS, type ActivationSpec } from '../../src/spec/activations.js';
 import { LOSS_SPECS, type LossSpec } from '../../src/spec/losses.js';
 import { OPTIMIZER_SPECS } from '../../src/spec/optimizers.js';
+import { arenaOf } from './arena.js';
 import { randomArray, rng } from './data.js';
+import { referenceOptimizer, referenceStep } from './optimizer-reference.js';
 
 type Options = Record<string, unknown> & { type: string; learningRate: number };
 
@@ -46,7 +47,6 @@ function targetsFor(output: ActivationSpec, loss: LossSpec, random: () => number
   return t;
 }
 
-const arenaOf = (net: DenseNetwork): Arena => (net as unknown as { model: { arena: Arena } }).model.arena;
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>, label: string): void => {
   expect(a.length, label).toBe(b.length);
   for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) expect.fail(`${label}: value ${k}, ${a[k]} vs ${b[k]}`);
@@ -150,10 +150,9 @@ export function registryTests(build: 'SIMD' | 'plain'): void {
 }
 
 /**
- * sgd p -= lr·g; momentum v = μv + g, p -= lr·(nesterov ? g + μv : v); adam m = β1m + (1-β1)g, v = β2v + (1-β2)g²,
- * p -= lr·(m/(1-β1^t)) / (sqrt(v/(1-β2^t)) + ε); rmsprop v = ρv + (1-ρ)g², p -= lr·g / (sqrt(v) + ε); g = scale·grad + decay·p (decay on weights only), scale = clipNorm/‖grad‖
- * when that is below 1. After a step that could not be bounded (here: right after setParameters), the recorded peaks
- * are the exact largest |parameter|, |first moment| and second moment; after any other step, bounds on them.
+ * Each step lands where the reference step (helpers/optimizer-reference.ts) does, scale = clipNorm/‖grad‖ when that is
+ * below 1. After a step that could not be bounded (here: right after setParameters), the recorded peaks are the exact
+ * largest |parameter|, |first moment| and second moment; after any other step, bounds on them.
  */
 function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generated'): void {
   const [hidden, output, loss] = [ACTIVATION_SPECS[2]!, ACTIVATION_SPECS[1]!, LOSS_SPECS[0]!];
@@ -164,10 +163,7 @@ function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generat
   net.setParameters(net.getParameters().map((x) => x * 0.01));
   const p = Array.from(net.getParameters());
   expect(p.length).toBe(isWeight.length);
-  const m = p.map(() => 0);
-  const v = p.map(() => 0);
-  let power1 = 1;
-  let power2 = 1;
+  const state = referenceOptimizer(p.length);
   const random = rng(3);
   for (let step = 0; step < 12; step++) {
     const exact = step % 2 === 0;
@@ -180,25 +176,7 @@ function optimizerMatchesFormula(options: Options, way: 'js' | 'wasm' | 'generat
     const grad = net.lastGradients();
     const norm = Math.sqrt(grad.reduce((sum, x) => sum + x * x, 0));
     const scale = o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1;
-    power1 *= o.beta1;
-    power2 *= o.beta2;
-    for (let k = 0; k < p.length; k++) {
-      const g = scale * grad[k]! + (isWeight[k] ? o.weightDecay : 0) * p[k]!;
-      if (o.type === 'sgd') {
-        p[k] = p[k]! - o.learningRate * g;
-      } else if (o.type === 'momentum') {
-        m[k] = o.momentum * m[k]! + g;
-        p[k] = p[k]! - o.learningRate * (o.nesterov ? g + o.momentum * m[k]! : m[k]!);
-      } else if (o.type === 'rmsprop') {
-        v[k] = o.rho * v[k]! + (1 - o.rho) * (g * g);
-        p[k] = p[k]! - o.learningRate * (g / (Math.sqrt(v[k]!) + o.epsilon));
-      } else {
-        expect(o.type).toBe('adam');
-        m[k] = o.beta1 * m[k]! + (1 - o.beta1) * g;
-        v[k] = o.beta2 * v[k]! + (1 - o.beta2) * (g * g);
-        p[k] = p[k]! - o.learningRate * ((m[k]! / (1 - power1)) / (Math.sqrt(v[k]! / (1 - power2)) + o.epsilon));
-      }
-    }
+    referenceStep(o, state, p, grad, isWeight, scale);
     // Clipping uses the kernel's own norm (its summation order): compare closely there, bit for bit elsewhere.
     const actual = net.getParameters();
     for (let k = 0; k < p.length; k++) {

@@ -60,7 +60,7 @@ function plan(model: DenseModel, data: DenseData, value: FitOptions): Plan {
     validation = trainingRows(model, s.validationData, 'options.validationData');
   }
   // null is a decision (no figures, e.g. a loaded model without them), not a missing one: only undefined measures.
-  if (model.scaling === undefined) model.scaling = measure(train, model.standardization);
+  if (model.scaling === undefined) model.scaling = measure(train, { inputs: model.inputSize, targets: model.outputSize }, model.standardization);
   // A batch larger than the data is the whole data: same steps, without reserving room for rows that do not exist.
   const batchSize = Math.min(s.batchSize, train.rows);
   return {

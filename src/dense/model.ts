@@ -7,9 +7,7 @@ import {
   DENSE_FAILED_EPOCH, DENSE_INPUT, DENSE_LOSS_CHUNK, DENSE_OUTPUT, DENSE_STATUS, DENSE_TARGET, DENSE_WEIGHT,
 } from '../header.js';
 import { denseEntry, denseLayout, type DenseShape, type Layout, writeHeader } from '../layout.js';
-import { ACTIVATION_SPECS } from '../spec/activations.js';
-import { LOSS_SPECS } from '../spec/losses.js';
-import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
+import { ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../spec/codes.js';
 import {
   copyFinite, elementError, integer, isFloat64Array, isViewOf, isOutput, lengthError, lengthOf, nonFinite, outputError, rowsOf, setInto,
 } from '../validate.js';
@@ -17,13 +15,6 @@ import { type Rows } from './data.js';
 import type { ResolvedDense } from './options.js';
 import { standardize, unstandardize } from './scaling.js';
 import { checkTargets } from './targets.js';
-
-/** Each name of a spec table to its header code. */
-const codes = <N extends string>(specs: readonly { readonly name: N; readonly code: number }[]) =>
-  Object.fromEntries(specs.map((spec) => [spec.name, spec.code])) as Record<N, number>;
-const ACTIVATION_CODES = codes(ACTIVATION_SPECS);
-const LOSS_CODES = codes(LOSS_SPECS);
-const OPTIMIZER_CODES = codes(OPTIMIZER_SPECS);
 
 /** Epochs one kernel call may run back to back when nothing is needed between them. */
 const EPOCHS_PER_CALL = 1024;

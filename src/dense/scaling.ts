@@ -1,6 +1,5 @@
 // Standardization inside the model: inputs and targets are shifted and scaled by figures measured on the first
 // fit's training rows and saved in the model, so training sees values near [-1, 1] whatever the data's units.
-import type { Rows } from './data.js';
 import type { ScalingJSON } from './types.js';
 
 /** One block's figures: per column, the mean and the standard deviation (1 for a constant column). */
@@ -65,27 +64,33 @@ export function unstandardize(values: Float64Array, rows: number, figures: Stand
   }
 }
 
-/** Measures the figures `wanted` on training rows (null when none is). */
-export function measure(rows: Rows, wanted: { inputs: boolean; targets: boolean }): Scaling | null {
+/** Training data as two row-major blocks: inputs and targets (a dense network's rows, a recurrent network's steps). */
+interface Blocks {
+  inputs: Float64Array;
+  targets: Float64Array;
+}
+
+/** Measures the figures `wanted` on training data whose blocks are `widths` columns wide (null when none is wanted). */
+export function measure(data: Blocks, widths: { inputs: number; targets: number }, wanted: { inputs: boolean; targets: boolean }): Scaling | null {
   if (!wanted.inputs && !wanted.targets) return null;
   const scaling: Scaling = {};
-  const block = (values: Float64Array): Standardization => {
-    const stats = new ColumnStats(values.length / rows.rows);
-    stats.add(values, rows.rows);
+  const block = (values: Float64Array, width: number): Standardization => {
+    const stats = new ColumnStats(width);
+    stats.add(values, values.length / width);
     return stats.finish();
   };
-  if (wanted.inputs) scaling.inputs = block(rows.inputs);
-  if (wanted.targets) scaling.targets = block(rows.targets);
+  if (wanted.inputs) scaling.inputs = block(data.inputs, widths.inputs);
+  if (wanted.targets) scaling.targets = block(data.targets, widths.targets);
   return scaling;
 }
 
-/** `rows` as the network trains on them: standardized copies where the network has figures, else the same arrays. */
-export function scaleRows(rows: Rows, scaling: Scaling | null | undefined): Rows {
-  if (!scaling) return rows;
-  let { inputs, targets } = rows;
-  if (scaling.inputs) standardize((inputs = inputs.slice()), rows.rows, scaling.inputs);
-  if (scaling.targets) standardize((targets = targets.slice()), rows.rows, scaling.targets);
-  return { inputs, targets, rows: rows.rows };
+/** `data` as the network trains on it: standardized copies of the blocks it has figures for, else the same arrays. */
+export function scaleRows<T extends Blocks>(data: T, scaling: Scaling | null | undefined): T {
+  if (!scaling) return data;
+  let { inputs, targets } = data;
+  if (scaling.inputs) standardize((inputs = inputs.slice()), inputs.length / scaling.inputs.mean.length, scaling.inputs);
+  if (scaling.targets) standardize((targets = targets.slice()), targets.length / scaling.targets.mean.length, scaling.targets);
+  return { ...data, inputs, targets };
 }
 
 /** The figures as saved in a model's JSON. */

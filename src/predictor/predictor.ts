@@ -4,7 +4,8 @@ import { InvalidArgumentError, MemoryError, type NeuriteError, NonFiniteError, O
 import type { Scaling, Standardization } from '../dense/scaling.js';
 import { standardize, unstandardize } from '../dense/scaling.js';
 import type { Activation } from '../dense/types.js';
-import { ACTIVATION_SPECS, ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
+import { ELU_ALPHA, LEAKY_RELU_ALPHA } from '../spec/activations.js';
+import { ACTIVATION_CODES } from '../spec/codes.js';
 import {
   copyFinite, describe, elementError, integer, isViewOf, lengthError, lengthOf, nonFinite, oneOf, options, rowsOf, setInto, typedArrayName,
 } from '../validate.js';
@@ -32,7 +33,6 @@ export interface PredictorSource {
 /** Bytes of per-row buffers one kernel call may use; a larger batch runs in chunks of rows. */
 const BATCH_CHUNK_BYTES = 32 * 2 ** 20;
 const FLOAT32_MAX = 3.4028234663852886e38;
-const ACTIVATION_CODES = Object.fromEntries(ACTIVATION_SPECS.map((spec) => [spec.name, spec.code])) as Record<Activation, number>;
 
 /** The error for staged float `value` at `index` of `argument`: NaN as the network says it, else beyond float32's range (or infinite). */
 function float32Error(argument: string, index: number, value: number): NeuriteError {

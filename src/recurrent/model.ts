@@ -1,22 +1,19 @@
 // RecurrentModel: the arena of a RecurrentNetwork and everything that reads or writes it, with the state training keeps.
 import { ArenaModel } from '../arena-model.js';
 import type { Arena } from '../backend/index.js';
-import { ColumnStats, standardize, unstandardize } from '../dense/scaling.js';
+import { measure, scaleRows, standardize, unstandardize } from '../dense/scaling.js';
 import { checkTargets } from '../dense/targets.js';
 import {
   CELL_GRU, CELL_LSTM, CELL_RNN, DENSE_CAPACITY, DENSE_INPUT, DENSE_OUTPUT, DENSE_PARAMS, DENSE_SETTINGS, DENSE_STATUS, DENSE_TARGET, MEMORY_CELL,
   MEMORY_HIDDEN, OUTPUT_LAST, OUTPUT_SEQUENCE, RNN_FEED, RNN_LENGTHS, RNN_STEPS, RNN_WINDOW, denseEntry, recurrentWord,
 } from '../header.js';
 import { gateCount, type Layout, recurrentLayout, type RecurrentShape, writeHeader } from '../layout.js';
-import { ACTIVATION_SPECS } from '../spec/activations.js';
-import { LOSS_SPECS } from '../spec/losses.js';
-import { OPTIMIZER_SPECS } from '../spec/optimizers.js';
+import { ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../spec/codes.js';
 import { setInto } from '../validate.js';
 import { readSequence, type Sequences, toSequences } from './data.js';
 import type { ResolvedRecurrent } from './options.js';
 import type { RecurrentOutput, Sequence } from './types.js';
 
-const codeOf = (specs: readonly { readonly name: string; readonly code: number }[], name: string): number => specs.find((s) => s.name === name)!.code;
 /** Each cell name to its header code. */
 export const CELL_CODES = { lstm: CELL_LSTM, gru: CELL_GRU, rnn: CELL_RNN } as const;
 const MEMORY_CODES = { cell: MEMORY_CELL, hidden: MEMORY_HIDDEN } as const;
@@ -30,13 +27,13 @@ function layoutOf(config: ResolvedRecurrent, capacity: number, steps: number): L
   const shape: RecurrentShape = {
     inputSize: config.inputSize,
     layers: config.layers.map((layer) => ({
-      cell: CELL_CODES[layer.cell], size: layer.size, activation: codeOf(ACTIVATION_SPECS, layer.activation), memory: MEMORY_CODES[layer.memory],
+      cell: CELL_CODES[layer.cell], size: layer.size, activation: ACTIVATION_CODES[layer.activation], memory: MEMORY_CODES[layer.memory],
     })),
     headSize: config.head.size,
-    headActivation: codeOf(ACTIVATION_SPECS, config.head.activation),
+    headActivation: ACTIVATION_CODES[config.head.activation],
     output: config.output === 'sequence' ? OUTPUT_SEQUENCE : OUTPUT_LAST,
-    loss: codeOf(LOSS_SPECS, config.loss),
-    optimizer: codeOf(OPTIMIZER_SPECS, o.type),
+    loss: LOSS_CODES[config.loss],
+    optimizer: OPTIMIZER_CODES[o.type],
     nesterov: o.nesterov,
   };
   return recurrentLayout(shape, capacity, steps);
@@ -170,32 +167,12 @@ export class RecurrentModel extends ArenaModel<ResolvedRecurrent> {
 
   /** Measures the standardization figures on training sequences, once (null when none is wanted). */
   decideScaling(data: Sequences): void {
-    if (this.scaling !== undefined) return;
-    const wanted = this.config.standardize;
-    if (!wanted.inputs && !wanted.targets) {
-      this.scaling = null;
-      return;
-    }
-    const block = (values: Float64Array, width: number) => {
-      const stats = new ColumnStats(width);
-      stats.add(values, values.length / width);
-      return stats.finish();
-    };
-    this.scaling = {
-      ...(wanted.inputs ? { inputs: block(data.inputs, this.inputSize) } : {}),
-      ...(wanted.targets ? { targets: block(data.targets, this.outputSize) } : {}),
-    };
+    if (this.scaling === undefined) this.scaling = measure(data, { inputs: this.inputSize, targets: this.outputSize }, this.standardization);
   }
 
   /** `data` as the network trains on it: standardized copies where it has figures. */
   scaled(data: Sequences): Sequences {
-    const s = this.scaling;
-    if (!s) return data;
-    const inputs = data.inputs.slice();
-    const targets = data.targets.slice();
-    if (s.inputs) standardize(inputs, inputs.length / this.inputSize, s.inputs);
-    if (s.targets) standardize(targets, targets.length / this.outputSize, s.targets);
-    return { ...data, inputs, targets };
+    return scaleRows(data, this.scaling);
   }
 
   /** Mean loss and accuracy over sequences already scaled, in chunks. */
